@@ -1,0 +1,252 @@
+#include "base/config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "base/files.h"
+
+namespace os1 {
+namespace {
+
+template <class T>
+T * field(T & f) { return &f; }
+
+const std::vector<option_entry> table = {
+    {"model.path", "OS1_MODEL", "--model", "GGUF model file (default: the default model in the models folder)",
+     [](options & o) -> option_target { return &o.model.path; }, 0, 0, true},
+    {"model.ctx", "OS1_CTX", "--ctx", "context window in tokens",
+     [](options & o) -> option_target { return &o.model.ctx_tokens; }, 256, 1 << 20},
+    {"model.threads", "OS1_THREADS", "--threads", "CPU threads (0 = physical cores)",
+     [](options & o) -> option_target { return &o.model.threads; }, 0, 1024},
+    {"model.batch", "OS1_BATCH", "--batch", "prompt tokens per decode step",
+     [](options & o) -> option_target { return &o.model.batch_tokens; }, 16, 1 << 16},
+    {"model.gpu_layers", "OS1_GPU_LAYERS", "--gpu-layers", "layers on the GPU when one is built in (-1 = all)",
+     [](options & o) -> option_target { return &o.model.gpu_layers; }, -1, 100000},
+    {"sampling.temperature", "OS1_TEMP", "--temp", "sampling temperature (0 = greedy)",
+     [](options & o) -> option_target { return &o.sampling.temperature; }, 0, 5},
+    {"sampling.top_p", "OS1_TOP_P", "--top-p", "nucleus sampling threshold (1 = off)",
+     [](options & o) -> option_target { return &o.sampling.top_p; }, 0, 1},
+    {"sampling.seed", "OS1_SEED", "--seed", "random seed (-1 = random)",
+     [](options & o) -> option_target { return &o.sampling.seed; }, -1, 4294967294.0},
+    {"chat.system", "OS1_SYSTEM", "--system", "system prompt",
+     [](options & o) -> option_target { return &o.chat.system; }},
+    {"chat.max_tokens", "OS1_MAX_TOKENS", "--max-tokens", "longest reply in tokens",
+     [](options & o) -> option_target { return &o.chat.max_tokens; }, 1, 1 << 20},
+    {"paths.data", "OS1_DATA", "--data", "data folder (default ~/.local/share/os1)",
+     [](options & o) -> option_target { return &o.paths.data_dir; }, 0, 0, true},
+    {"paths.models", "OS1_MODELS", "--models", "models folder (default <data>/models)",
+     [](options & o) -> option_target { return &o.paths.models_dir; }, 0, 0, true},
+    {"log.json", "OS1_LOG_JSON", "--log-json", "log as JSON lines",
+     [](options & o) -> option_target { return &o.log.json; }},
+    {"log.verbose", "OS1_VERBOSE", "--verbose", "log debug messages, llama.cpp's included",
+     [](options & o) -> option_target { return &o.log.verbose; }},
+    {"pull.hf_endpoint", "OS1_HF_ENDPOINT", "--hf-endpoint", "Hugging Face endpoint or mirror",
+     [](options & o) -> option_target { return &o.pull.hf_endpoint; }},
+};
+
+status bad_value(std::string_view source, std::string_view text, const std::string & why) {
+    return {status_code::invalid_argument,
+            std::string(source) + ": invalid value '" + std::string(text) + "': " + why};
+}
+
+std::string range_text(const option_entry & e) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "from %.15g to %.15g", e.min, e.max);
+    return buf;
+}
+
+template <class T>
+status parse_integer(const option_entry & e, std::string_view text, std::string_view source, T & out) {
+    long long v = 0;
+    const auto * end = text.data() + text.size();
+    const auto [p, ec] = std::from_chars(text.data(), end, v);
+    if (ec != std::errc() || p != end) return bad_value(source, text, "expected a whole number");
+    if (e.min != e.max && (static_cast<double>(v) < e.min || static_cast<double>(v) > e.max)) {
+        return bad_value(source, text, "must be " + range_text(e));
+    }
+    out = static_cast<T>(v);
+    return status::ok();
+}
+
+status parse_float(const option_entry & e, std::string_view text, std::string_view source, float & out) {
+    const std::string s(text);
+    char * end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v)) {
+        return bad_value(source, text, "expected a number");
+    }
+    if (e.min != e.max && (v < e.min || v > e.max)) return bad_value(source, text, "must be " + range_text(e));
+    out = static_cast<float>(v);
+    return status::ok();
+}
+
+status parse_bool(std::string_view text, std::string_view source, bool & out) {
+    if (text == "1" || text == "true" || text == "yes" || text == "on") { out = true; return status::ok(); }
+    if (text == "0" || text == "false" || text == "no" || text == "off") { out = false; return status::ok(); }
+    return bad_value(source, text, "expected true or false");
+}
+
+// A TOML value as the text apply_option parses, after checking its TOML type.
+result<std::string> toml_text(const option_entry & e, const toml::node & node, const std::string & source) {
+    options scratch;
+    const option_target t = e.target(scratch);
+    if (std::holds_alternative<std::string *>(t)) {
+        if (auto v = node.value<std::string>(); v && node.is_string()) return *v;
+        return status(status_code::invalid_argument, source + ": must be a string");
+    }
+    if (std::holds_alternative<bool *>(t)) {
+        if (node.is_boolean()) return std::string(*node.value<bool>() ? "true" : "false");
+        return status(status_code::invalid_argument, source + ": must be true or false");
+    }
+    if (std::holds_alternative<float *>(t)) {
+        if (node.is_number()) {
+            std::ostringstream ss;
+            ss << *node.value<double>();
+            return ss.str();
+        }
+        return status(status_code::invalid_argument, source + ": must be a number");
+    }
+    if (node.is_integer()) return std::to_string(*node.value<int64_t>());
+    return status(status_code::invalid_argument, source + ": must be a whole number");
+}
+
+std::string xdg_dir(const env_lookup & env, const char * var, const char * fallback) {
+    if (auto v = env(var); v && !v->empty()) return *v;
+    const auto home = env("HOME");
+    return (home ? *home : std::string()) + "/" + fallback;
+}
+
+}  // namespace
+
+const std::vector<option_entry> & option_table() { return table; }
+
+const option_entry * find_option(std::string_view key_or_flag) {
+    for (const auto & e : table) {
+        if (key_or_flag == e.key || key_or_flag == e.flag || key_or_flag == e.env) return &e;
+    }
+    return nullptr;
+}
+
+status apply_option(options & opts, const option_entry & e, std::string_view text, std::string_view source) {
+    return std::visit(
+        [&](auto * p) -> status {
+            using T = std::remove_pointer_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                *p = e.is_path ? expand_home(std::string(text)) : std::string(text);
+                return status::ok();
+            } else if constexpr (std::is_same_v<T, bool>) {
+                return parse_bool(text, source, *p);
+            } else if constexpr (std::is_same_v<T, float>) {
+                return parse_float(e, text, source, *p);
+            } else {
+                return parse_integer(e, text, source, *p);
+            }
+        },
+        e.target(opts));
+}
+
+std::optional<std::string> process_env(const char * name) {
+    const char * v = std::getenv(name);
+    if (!v) return std::nullopt;
+    return std::string(v);
+}
+
+std::string default_config_path() {
+    return xdg_dir(process_env, "XDG_CONFIG_HOME", ".config") + "/os1/os1.toml";
+}
+
+result<options> load_options(const std::string & config_path, const env_lookup & env) {
+    options opts;
+    std::string path = config_path;
+    const bool named = !path.empty();
+    if (!named) path = xdg_dir(env, "XDG_CONFIG_HOME", ".config") + "/os1/os1.toml";
+
+    if (named || path_exists(path)) {
+        auto text = read_file(path);
+        if (!text) return status(status_code::invalid_argument, "config " + text.error().message());
+        toml::table doc;
+        try {
+            doc = toml::parse(*text, path);
+        } catch (const toml::parse_error & err) {
+            const auto & where = err.source().begin;
+            return status(status_code::invalid_argument,
+                          "config file '" + path + "': line " + std::to_string(where.line) + ", column " +
+                              std::to_string(where.column) + ": " + std::string(err.description()));
+        }
+        for (const auto & [section, node] : doc) {
+            const auto * sub = node.as_table();
+            if (!sub) {
+                return status(status_code::invalid_argument, "config file '" + path + "': '" +
+                                                                 std::string(section.str()) +
+                                                                 "' must be a [table] (see `os1 config --defaults`)");
+            }
+            for (const auto & [name, value] : *sub) {
+                const std::string key = std::string(section.str()) + "." + std::string(name.str());
+                const std::string source = "config file '" + path + "': " + key;
+                const option_entry * e = find_option(key);
+                if (!e || key != e->key) {
+                    return status(status_code::invalid_argument, "config file '" + path + "': unknown key '" + key + "'");
+                }
+                auto text_value = toml_text(*e, value, source);
+                if (!text_value) return text_value.error();
+                if (auto st = apply_option(opts, *e, *text_value, source); !st) return st;
+            }
+        }
+    }
+    for (const auto & e : table) {
+        if (auto v = env(e.env)) {
+            if (auto st = apply_option(opts, e, *v, std::string("environment variable ") + e.env); !st) return st;
+        }
+    }
+    return opts;
+}
+
+void finalize_options(options & opts, const env_lookup & env) {
+    if (opts.paths.data_dir.empty()) opts.paths.data_dir = xdg_dir(env, "XDG_DATA_HOME", ".local/share") + "/os1";
+    if (opts.paths.models_dir.empty()) opts.paths.models_dir = opts.paths.data_dir + "/models";
+    opts.paths.data_dir = expand_home(opts.paths.data_dir);
+    opts.paths.models_dir = expand_home(opts.paths.models_dir);
+    opts.model.path = expand_home(opts.model.path);
+}
+
+std::string default_config_text() {
+    options defaults;
+    std::ostringstream out;
+    out << "# os1.toml: every setting at its default. Environment variables (OS1_*) and\n"
+           "# command-line flags override what is written here.\n";
+    std::string section;
+    for (const auto & e : table) {
+        const std::string key = e.key;
+        const auto dot = key.find('.');
+        if (key.substr(0, dot) != section) {
+            section = key.substr(0, dot);
+            out << "\n[" << section << "]\n";
+        }
+        out << "# " << e.help << " (" << e.env << ", " << e.flag << ")\n";
+        std::visit(
+            [&](auto * p) {
+                using T = std::remove_pointer_t<decltype(p)>;
+                const std::string name = key.substr(dot + 1);
+                if constexpr (std::is_same_v<T, std::string>) {
+                    if (p->empty()) {
+                        out << "# " << name << " = \"\"\n";
+                    } else {
+                        out << name << " = " << toml::value<std::string>(*p) << "\n";
+                    }
+                } else if constexpr (std::is_same_v<T, bool>) {
+                    out << name << " = " << (*p ? "true" : "false") << "\n";
+                } else {
+                    out << name << " = " << *p << "\n";
+                }
+            },
+            e.target(defaults));
+    }
+    return out.str();
+}
+
+}  // namespace os1

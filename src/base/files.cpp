@@ -1,0 +1,96 @@
+#include "base/files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace os1 {
+namespace {
+
+status errno_status(const std::string & what, const std::string & path, int err) {
+    const auto code = (err == ENOENT) ? status_code::not_found : status_code::io_error;
+    return {code, what + " '" + path + "': " + std::strerror(err)};
+}
+
+}  // namespace
+
+result<std::string> read_file(const std::string & path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        return status(status_code::invalid_argument, "file '" + path + "' is a folder");
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return errno_status("file", path, errno);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) return errno_status("cannot read", path, errno);
+    return ss.str();
+}
+
+status write_file_atomic(const std::string & path, const std::string & data) {
+    const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return errno_status("cannot create", tmp, errno);
+    size_t off = 0;
+    while (off < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return errno_status("cannot write", tmp, err);
+        }
+        off += static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        return errno_status("cannot flush", tmp, err);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        return errno_status("cannot rename to", path, err);
+    }
+    return fsync_path(std::filesystem::path(path).parent_path().string());
+}
+
+status make_dirs(const std::string & path) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) return {status_code::io_error, "cannot create folder '" + path + "': " + ec.message()};
+    return status::ok();
+}
+
+status fsync_path(const std::string & path) {
+    const int fd = ::open(path.empty() ? "." : path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno_status("cannot open", path, errno);
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    // Some file systems refuse fsync on folders (EINVAL); the rename still happened.
+    if (rc != 0 && err != EINVAL) return errno_status("cannot fsync", path, err);
+    return status::ok();
+}
+
+bool path_exists(const std::string & path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string expand_home(const std::string & path) {
+    if (path.empty() || path[0] != '~') return path;
+    if (path.size() > 1 && path[1] != '/') return path;  // "~user" is not expanded
+    const char * home = std::getenv("HOME");
+    return std::string(home ? home : "") + path.substr(1);
+}
+
+}  // namespace os1

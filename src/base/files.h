@@ -1,0 +1,29 @@
+// Files and folders: whole-file reads, atomic writes, folder creation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "os1/status.h"
+
+namespace os1 {
+
+// The whole file as bytes; not_found / io_error name the path and errno's text.
+result<std::string> read_file(const std::string & path);
+
+// Writes `data` to `path` through a temporary file in the same folder, fsync and
+// rename, so a reader sees the old contents or the new, never a mix.
+status write_file_atomic(const std::string & path, const std::string & data);
+
+// mkdir -p; ok when the folder already exists.
+status make_dirs(const std::string & path);
+
+// fsync a file, or a folder after a rename inside it.
+status fsync_path(const std::string & path);
+
+bool path_exists(const std::string & path);
+
+// "~" or "~/x" expanded with $HOME; other paths unchanged.
+std::string expand_home(const std::string & path);
+
+}  // namespace os1

@@ -1,0 +1,53 @@
+// Every setting of OS1 as plain structs with documented defaults (ARCHITECTURE.md,
+// principle 12). The config file, OS1_* environment variables and command-line
+// flags are mapped onto these in one place: base/config.cpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace os1 {
+
+struct model_options {
+    std::string path;         // GGUF file; empty = the default model in the models folder
+    int ctx_tokens = 4096;    // context window of a conversation, in tokens
+    int threads = 0;          // CPU threads for generation; 0 = physical cores
+    int batch_tokens = 512;   // prompt tokens evaluated per llama_decode call
+    int gpu_layers = -1;      // layers offloaded when a GPU backend is built; -1 = all
+};
+
+struct sampling_options {
+    float temperature = 0.8f;  // 0 = greedy (always the most likely token)
+    float top_p = 0.95f;       // nucleus sampling; 1 = off
+    int64_t seed = -1;         // -1 = a new random seed per run
+};
+
+struct chat_options {
+    std::string system = "You are OS1, a warm and attentive companion. Answer briefly and kindly.";
+    int max_tokens = 512;      // longest reply, in tokens
+};
+
+struct path_options {
+    std::string data_dir;      // empty = $XDG_DATA_HOME/os1 or ~/.local/share/os1
+    std::string models_dir;    // empty = <data_dir>/models
+};
+
+struct log_options {
+    bool json = false;         // one JSON object per line, for machines
+    bool verbose = false;      // debug level, including llama.cpp's own messages
+};
+
+struct pull_options {
+    std::string hf_endpoint = "https://huggingface.co";  // Hugging Face or a mirror
+};
+
+struct options {
+    model_options model;
+    sampling_options sampling;
+    chat_options chat;
+    path_options paths;
+    log_options log;
+    pull_options pull;
+};
+
+}  // namespace os1

@@ -1,0 +1,128 @@
+// os1 chat: a conversation in the terminal, or one message per line when
+// stdin is not a terminal (each reply, then an empty line, on stdout).
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+
+#include "base/files.h"
+#include "cli/commands.h"
+#include "cli/line_editor.h"
+#include "cli/model_path.h"
+#include "llm/chat_session.h"
+
+#include <spdlog/spdlog.h>
+
+namespace os1::cli {
+namespace {
+
+std::atomic<bool> stop_reply{false};
+
+// Ctrl-C stops the reply being generated, not the program (SA_RESTART is off so
+// that a read waiting at the prompt is interrupted too).
+void on_sigint(int) { stop_reply.store(true); }
+
+void install_sigint() {
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    sigaction(SIGINT, &sa, nullptr);
+}
+
+class chat_loop {
+public:
+    chat_loop(llm::chat_session & session, const options & opts) : session_(session), opts_(opts) {
+        if (!opts.chat.system.empty()) messages_.push_back({"system", opts.chat.system});
+        gen_.sampling = opts.sampling;
+        gen_.max_tokens = opts.chat.max_tokens;
+    }
+
+    // One turn: the reply streams to stdout. Returns false on a hard error.
+    bool turn(const std::string & text, bool interactive) {
+        messages_.push_back({"user", text});
+        stop_reply.store(false);
+        std::string reply;
+        auto stats = session_.reply(
+            messages_, gen_, [](std::string_view piece) {
+                std::fwrite(piece.data(), 1, piece.size(), stdout);
+                std::fflush(stdout);
+            },
+            reply, &stop_reply);
+        if (!stats) {
+            messages_.pop_back();
+            std::fputc('\n', stdout);
+            std::fflush(stdout);
+            report(stats.error());
+            return stats.error().code() == status_code::invalid_argument;  // a too-long message is not fatal
+        }
+        messages_.push_back({"assistant", reply});
+        if (stats->reason == llm::stop_reason::cancelled && interactive) std::fputs(" [stopped]", stdout);
+        std::fputs(interactive ? "\n" : "\n\n", stdout);
+        std::fflush(stdout);
+        spdlog::debug("turn: {} prompt tokens ({} computed, {:.0f} ms), {} generated ({:.1f} tokens/s), stop: {}",
+                      stats->prompt_tokens, stats->computed_tokens, stats->prompt_ms, stats->generated_tokens,
+                      stats->generate_ms > 0 ? stats->generated_tokens * 1000.0 / stats->generate_ms : 0.0,
+                      llm::stop_reason_name(stats->reason));
+        return true;
+    }
+
+private:
+    llm::chat_session & session_;
+    const options & opts_;
+    std::vector<llm::chat_message> messages_;
+    llm::generation_options gen_;
+};
+
+int run_chat(const options & opts) {
+    auto path = resolve_model_path(opts);
+    if (!path) return report(path.error());
+    auto mdl = llm::model::load(*path, opts.model);
+    if (!mdl) return report(mdl.error());
+    auto session = llm::chat_session::create(*mdl, opts.model);
+    if (!session) return report(session.error());
+    install_sigint();
+
+    chat_loop loop(**session, opts);
+    const bool interactive = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
+    if (!interactive) {
+        std::string line;
+        while (std::getline(std::cin, line)) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (line.empty()) continue;
+            if (!loop.turn(line, false)) return exit_failure;
+        }
+        return exit_ok;
+    }
+
+    const auto & info = (*mdl)->info();
+    std::fprintf(stderr, "os1 chat with %s (%s%s). Ctrl-C stops a reply, Ctrl-D quits.\n", path->c_str(),
+                 info.name.empty() ? info.architecture.c_str() : info.name.c_str(),
+                 info.name.find("random weights") != std::string::npos ? ": replies are noise" : "");
+    std::string history;
+    if (make_dirs(opts.paths.data_dir)) history = opts.paths.data_dir + "/chat_history";
+    line_editor editor("os1", history);
+    std::string line;
+    for (;;) {
+        const auto got = editor.read("you> ", line);
+        if (got == line_editor::outcome::end_of_input) break;
+        if (got == line_editor::outcome::interrupted || line.empty()) continue;
+        if (!loop.turn(line, true)) return exit_failure;
+    }
+    std::fputc('\n', stdout);
+    return exit_ok;
+}
+
+}  // namespace
+
+void add_chat_command(CLI::App & root, cli_context & ctx) {
+    auto * cmd = root.add_subcommand("chat", "talk with the model in the terminal (or one message per line from a pipe)");
+    for (const char * flag : {"--model", "--system", "--seed", "--temp", "--top-p", "--max-tokens", "--ctx", "--threads", "--batch"}) {
+        ctx.add_setting(cmd, flag);
+    }
+    cmd->callback([&ctx] { ctx.run = run_chat; });
+}
+
+}  // namespace os1::cli

@@ -1,0 +1,15 @@
+// Each subcommand registers itself on the root app; one file per subcommand.
+#pragma once
+
+#include "cli/cli_context.h"
+
+namespace os1::cli {
+
+void add_chat_command(CLI::App & root, cli_context & ctx);
+void add_config_command(CLI::App & root, cli_context & ctx);
+void add_doctor_command(CLI::App & root, cli_context & ctx);
+void add_make_test_model_command(CLI::App & root, cli_context & ctx);
+void add_models_command(CLI::App & root, cli_context & ctx);
+void add_pull_command(CLI::App & root, cli_context & ctx);
+
+}  // namespace os1::cli

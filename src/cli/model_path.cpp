@@ -1,0 +1,19 @@
+#include "cli/model_path.h"
+
+#include "base/files.h"
+#include "net/model_catalog.h"
+
+namespace os1::cli {
+
+result<std::string> resolve_model_path(const options & opts) {
+    if (!opts.model.path.empty()) return opts.model.path;
+    const std::string name = net::default_chat_model().name;
+    const std::string path = opts.paths.models_dir + "/" + name + ".gguf";
+    if (path_exists(path)) return path;
+    return status(status_code::not_found,
+                  "no model: the default model is not in " + opts.paths.models_dir + ". Run `os1 pull " + name +
+                      "` to download it, or pass --model FILE.gguf (`os1 make-test-model --out FILE` writes a "
+                      "test model whose replies are noise)");
+}
+
+}  // namespace os1::cli

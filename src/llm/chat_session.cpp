@@ -1,0 +1,233 @@
+#include "llm/chat_session.h"
+
+#include <chat.h>
+#include <common.h>
+#include <llama-cpp.h>
+#include <llama.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "base/system.h"
+#include "base/utf8.h"
+#include "llm/backend.h"
+#include "llm/sampler.h"
+
+namespace os1::llm {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double ms_since(clock_type::time_point t0) {
+    return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+}
+
+}  // namespace
+
+const char * stop_reason_name(stop_reason r) {
+    switch (r) {
+        case stop_reason::end_of_turn: return "stop";
+        case stop_reason::max_tokens: return "length";
+        case stop_reason::context_full: return "context_full";
+        case stop_reason::cancelled: return "cancelled";
+    }
+    return "unknown";
+}
+
+struct chat_session::impl {
+    std::shared_ptr<model> mdl;
+    llama_context_ptr ctx;
+    common_chat_templates_ptr templates;
+    std::vector<llama_token> evaluated;  // the tokens whose K/V sit in sequence 0, in order
+    std::unique_ptr<sampler> smpl;  // kept across replies so a seeded RNG continues its sequence
+    const std::atomic<bool> * cancel = nullptr;
+    int n_batch = 512;
+
+    bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
+
+    result<std::vector<llama_token>> tokenize_prompt(const std::vector<chat_message> & messages, std::string & text) {
+        common_chat_templates_inputs in;
+        for (const auto & m : messages) {
+            common_chat_msg cm;
+            cm.role = m.role;
+            cm.content = m.content;
+            in.messages.push_back(std::move(cm));
+        }
+        in.add_generation_prompt = true;
+        in.use_jinja = true;
+        try {
+            text = common_chat_templates_apply(templates.get(), in).prompt;
+        } catch (const std::exception & e) {
+            return status(status_code::unsupported, std::string("the model's chat template failed: ") + e.what());
+        }
+        return common_tokenize(mdl->vocab(), text, /*add_special=*/true, /*parse_special=*/true);
+    }
+
+    // Drops KV cells past the longest common prefix and evaluates the rest.
+    status evaluate(const std::vector<llama_token> & tokens, reply_stats & stats) {
+        size_t keep = 0;
+        while (keep < evaluated.size() && keep < tokens.size() && evaluated[keep] == tokens[keep]) ++keep;
+        // The last prompt token must be evaluated again to get logits for sampling.
+        if (keep == tokens.size()) --keep;
+        llama_memory_seq_rm(llama_get_memory(ctx.get()), 0, static_cast<llama_pos>(keep), -1);
+        evaluated.resize(keep);
+        for (size_t i = keep; i < tokens.size(); i += static_cast<size_t>(n_batch)) {
+            const size_t n = std::min(tokens.size() - i, static_cast<size_t>(n_batch));
+            const int rc = decode(tokens.data() + i, n);
+            if (rc != 0) return decode_failure(rc);
+            stats.computed_tokens += static_cast<int>(n);
+        }
+        return status::ok();
+    }
+
+    int decode(const llama_token * toks, size_t n) {
+        const int rc = llama_decode(ctx.get(), llama_batch_get_one(const_cast<llama_token *>(toks), static_cast<int32_t>(n)));
+        if (rc == 0) {
+            evaluated.insert(evaluated.end(), toks, toks + n);
+        } else {
+            // A failed or aborted batch may leave some of its cells behind: drop them
+            // so that `evaluated` stays the exact contents of the sequence.
+            llama_memory_seq_rm(llama_get_memory(ctx.get()), 0, static_cast<llama_pos>(evaluated.size()), -1);
+        }
+        return rc;
+    }
+
+    status decode_failure(int rc) const {
+        if (rc == 2 || cancelled()) return {status_code::cancelled, "stopped"};
+        if (rc == 1) return {status_code::resource_exhausted, "no room left in the KV cache"};
+        return {status_code::internal, "llama_decode failed with code " + std::to_string(rc)};
+    }
+
+    sampler & sampler_for(const generation_options & gen) {
+        if (!smpl || !smpl->made_for(gen.sampling, gen.ignore_eos)) {
+            smpl = std::make_unique<sampler>(mdl->vocab(), gen.sampling, gen.ignore_eos);
+        }
+        return *smpl;
+    }
+};
+
+chat_session::chat_session(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+chat_session::~chat_session() = default;
+
+result<std::unique_ptr<chat_session>> chat_session::create(std::shared_ptr<model> m, const model_options & opts) {
+    ensure_backend();
+    auto p = std::make_unique<impl>();
+    llama_context_params cp = llama_context_default_params();
+    cp.n_ctx = static_cast<uint32_t>(opts.ctx_tokens);
+    cp.n_batch = static_cast<uint32_t>(opts.batch_tokens);
+    cp.n_ubatch = static_cast<uint32_t>(opts.batch_tokens);
+    cp.n_seq_max = 1;
+    cp.n_threads = opts.threads > 0 ? opts.threads : physical_cores();
+    cp.n_threads_batch = cp.n_threads;
+    cp.no_perf = true;
+    cp.abort_callback = [](void * data) { return static_cast<impl *>(data)->cancelled(); };
+    cp.abort_callback_data = p.get();
+    p->n_batch = opts.batch_tokens;
+    take_llama_errors();
+    p->ctx.reset(llama_init_from_model(m->raw(), cp));
+    if (!p->ctx) {
+        return status(status_code::resource_exhausted,
+                      "could not create a context of " + std::to_string(opts.ctx_tokens) + " tokens: " +
+                          take_llama_errors());
+    }
+    try {
+        p->templates = common_chat_templates_init(m->raw(), "");
+    } catch (const std::exception & e) {
+        return status(status_code::unsupported, std::string("the model's chat template cannot be used: ") + e.what());
+    }
+    p->mdl = std::move(m);
+    return std::unique_ptr<chat_session>(new chat_session(std::move(p)));
+}
+
+int chat_session::n_ctx() const { return static_cast<int>(llama_n_ctx(impl_->ctx.get())); }
+
+result<std::string> chat_session::render(const std::vector<chat_message> & messages) const {
+    std::string text;
+    auto toks = impl_->tokenize_prompt(messages, text);
+    if (!toks) return toks.error();
+    return text;
+}
+
+result<reply_stats> chat_session::reply(const std::vector<chat_message> & messages_in, const generation_options & gen,
+                                        const text_sink & on_text, std::string & reply_text,
+                                        const std::atomic<bool> * cancel) {
+    impl & s = *impl_;
+    s.cancel = cancel;
+    reply_text.clear();
+    reply_stats stats;
+    const auto t0 = clock_type::now();
+    if (messages_in.empty() || messages_in.back().role != "user") {
+        return status(status_code::invalid_argument, "a reply needs a conversation ending with a user message");
+    }
+
+    // Fit the context: leave out the oldest turns, never the system message or the newest message.
+    std::vector<chat_message> messages = messages_in;
+    const size_t first_droppable = (messages.front().role == "system") ? 1 : 0;
+    std::string prompt_text;
+    std::vector<llama_token> prompt;
+    const int room = n_ctx() - std::min(gen.max_tokens, n_ctx() / 2);
+    for (;;) {
+        auto toks = s.tokenize_prompt(messages, prompt_text);
+        if (!toks) return toks.error();
+        prompt = std::move(*toks);
+        if (static_cast<int>(prompt.size()) <= room) break;
+        if (messages.size() <= first_droppable + 1) {
+            return status(status_code::invalid_argument,
+                          "the message is too long: " + std::to_string(prompt.size()) + " tokens with the system "
+                          "prompt, and the context holds " + std::to_string(n_ctx()) + " (raise --ctx)");
+        }
+        messages.erase(messages.begin() + static_cast<std::ptrdiff_t>(first_droppable));
+        ++stats.dropped_messages;
+    }
+    if (stats.dropped_messages > 0) spdlog::debug("left out {} old messages to fit the context", stats.dropped_messages);
+    stats.prompt_tokens = static_cast<int>(prompt.size());
+
+    if (auto st = s.evaluate(prompt, stats); !st) {
+        if (st.code() == status_code::cancelled) {
+            stats.reason = stop_reason::cancelled;
+            stats.prompt_ms = ms_since(t0);
+            return stats;
+        }
+        return st;
+    }
+
+    sampler & smp = s.sampler_for(gen);
+    const llama_vocab * vocab = s.mdl->vocab();
+    utf8_stream utf8;
+    const auto t1 = clock_type::now();
+    stats.prompt_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    for (;;) {
+        if (s.cancelled()) { stats.reason = stop_reason::cancelled; break; }
+        if (stats.generated_tokens >= gen.max_tokens) { stats.reason = stop_reason::max_tokens; break; }
+        if (static_cast<int>(s.evaluated.size()) >= n_ctx()) { stats.reason = stop_reason::context_full; break; }
+        const llama_token tok = smp.sample(s.ctx.get());
+        ++stats.generated_tokens;
+        if (!gen.ignore_eos && llama_vocab_is_eog(vocab, tok)) {
+            // Not decoded now: the next turn evaluates it with its own new tokens.
+            stats.reason = stop_reason::end_of_turn;
+            break;
+        }
+        const std::string text = utf8.push(common_token_to_piece(vocab, tok, /*special=*/false));
+        if (!text.empty()) {
+            reply_text += text;
+            if (on_text) on_text(text);
+        }
+        const int rc = s.decode(&tok, 1);
+        if (rc != 0) {
+            const status st = s.decode_failure(rc);
+            if (st.code() == status_code::cancelled) { stats.reason = stop_reason::cancelled; break; }
+            return st;
+        }
+    }
+    const std::string rest = utf8.flush();
+    if (!rest.empty()) {
+        reply_text += rest;
+        if (on_text) on_text(rest);
+    }
+    stats.generate_ms = ms_since(t1);
+    s.cancel = nullptr;
+    return stats;
+}
+
+}  // namespace os1::llm

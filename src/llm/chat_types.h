@@ -1,0 +1,35 @@
+// The words of a conversation as OS1's core sees them (no JSON, no tokens).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/options.h"
+
+namespace os1::llm {
+
+struct chat_message {
+    std::string role;     // "system", "user" or "assistant"
+    std::string content;
+};
+
+struct generation_options {
+    sampling_options sampling;
+    int max_tokens = 512;
+    bool ignore_eos = false;  // keep going past end-of-generation (benchmarks)
+};
+
+enum class stop_reason { end_of_turn, max_tokens, context_full, cancelled };
+const char * stop_reason_name(stop_reason r);
+
+struct reply_stats {
+    int prompt_tokens = 0;     // the whole rendered prompt
+    int computed_tokens = 0;   // prompt tokens actually evaluated (the rest came from the KV cache)
+    int generated_tokens = 0;
+    int dropped_messages = 0;  // old turns left out to fit the context
+    double prompt_ms = 0;      // evaluating the prompt, until the first token is sampled
+    double generate_ms = 0;
+    stop_reason reason = stop_reason::end_of_turn;
+};
+
+}  // namespace os1::llm
