@@ -10,13 +10,32 @@ void cli_context::add_setting(CLI::App * app, const char * flag) {
     const option_entry * e = find_option(flag);
     if (!e) throw std::logic_error(std::string("no setting has the flag ") + flag);
     const std::string key = e->key;
-    const std::string help = std::string(e->help) + " [" + e->env + "]";
     options defaults;
-    if (std::holds_alternative<bool *>(e->target(defaults))) {
-        app->add_flag_callback(flag, [this, key] { flag_values[key] = "true"; }, help);
-    } else {
-        app->add_option_function<std::string>(flag, [this, key](const std::string & v) { flag_values[key] = v; }, help);
+    const option_target target = e->target(defaults);
+    if (std::holds_alternative<bool *>(target)) {
+        app->add_flag_callback(flag, [this, key] { flag_values[key] = "true"; }, std::string(e->help) + " [" + e->env + "]");
+        return;
     }
+    // "--ctx N   context window in tokens (default 4096) [OS1_CTX]"
+    std::string type = "TEXT", def;
+    std::visit(
+        [&](auto * p) {
+            using T = std::remove_pointer_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                type = e->is_path ? "PATH" : "TEXT";
+                def = p->size() > 40 ? "" : *p;
+            } else if constexpr (std::is_same_v<T, float>) {
+                type = "X";
+                def = CLI::detail::to_string(*p);
+            } else {
+                type = "N";
+                def = std::to_string(*p);
+            }
+        },
+        target);
+    const std::string help = std::string(e->help) + (def.empty() ? "" : " (default " + def + ")") + " [" + e->env + "]";
+    app->add_option_function<std::string>(flag, [this, key](const std::string & v) { flag_values[key] = v; }, help)
+        ->type_name(type);
 }
 
 result<options> cli_context::resolve() const {

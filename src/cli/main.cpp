@@ -22,7 +22,7 @@ int run(int argc, char ** argv) {
     app.set_help_all_flag("--help-all", "help for every subcommand");
     app.set_version_flag("--version", [] { return version_text(); }, "print the version, llama.cpp release and build");
     app.require_subcommand(1);
-    app.add_option("--config", ctx.config_path, "config file (default ~/.config/os1/os1.toml) [OS1_CONFIG]")
+    app.add_option("--config", ctx.config_path, "config file (default ~/.config/os1/os1.toml)")
         ->envname("OS1_CONFIG");
     for (const char * flag : {"--data", "--models", "--log-json", "--verbose"}) ctx.add_setting(&app, flag);
 
