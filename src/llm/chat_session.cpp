@@ -1,6 +1,5 @@
 #include "llm/chat_session.h"
 
-#include <chat.h>
 #include <common.h>
 #include <llama-cpp.h>
 #include <llama.h>
@@ -12,6 +11,7 @@
 #include "base/system.h"
 #include "base/utf8.h"
 #include "llm/backend.h"
+#include "llm/chat_template.h"
 #include "llm/sampler.h"
 
 namespace os1::llm {
@@ -38,31 +38,13 @@ const char * stop_reason_name(stop_reason r) {
 struct chat_session::impl {
     std::shared_ptr<model> mdl;
     llama_context_ptr ctx;
-    common_chat_templates_ptr templates;
+    std::unique_ptr<chat_template> tmpl;
     std::vector<llama_token> evaluated;  // the tokens whose K/V sit in sequence 0, in order
     std::unique_ptr<sampler> smpl;  // kept across replies so a seeded RNG continues its sequence
     const std::atomic<bool> * cancel = nullptr;
     int n_batch = 512;
 
     bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
-
-    result<std::vector<llama_token>> tokenize_prompt(const std::vector<chat_message> & messages, std::string & text) {
-        common_chat_templates_inputs in;
-        for (const auto & m : messages) {
-            common_chat_msg cm;
-            cm.role = m.role;
-            cm.content = m.content;
-            in.messages.push_back(std::move(cm));
-        }
-        in.add_generation_prompt = true;
-        in.use_jinja = true;
-        try {
-            text = common_chat_templates_apply(templates.get(), in).prompt;
-        } catch (const std::exception & e) {
-            return status(status_code::unsupported, std::string("the model's chat template failed: ") + e.what());
-        }
-        return common_tokenize(mdl->vocab(), text, /*add_special=*/true, /*parse_special=*/true);
-    }
 
     // Drops KV cells past the longest common prefix and evaluates the rest.
     status evaluate(const std::vector<llama_token> & tokens, reply_stats & stats) {
@@ -131,11 +113,9 @@ result<std::unique_ptr<chat_session>> chat_session::create(std::shared_ptr<model
                       "could not create a context of " + std::to_string(opts.ctx_tokens) + " tokens: " +
                           take_llama_errors());
     }
-    try {
-        p->templates = common_chat_templates_init(m->raw(), "");
-    } catch (const std::exception & e) {
-        return status(status_code::unsupported, std::string("the model's chat template cannot be used: ") + e.what());
-    }
+    auto tmpl = chat_template::create(m->raw());
+    if (!tmpl) return tmpl.error();
+    p->tmpl = std::move(*tmpl);
     p->mdl = std::move(m);
     return std::unique_ptr<chat_session>(new chat_session(std::move(p)));
 }
@@ -143,10 +123,7 @@ result<std::unique_ptr<chat_session>> chat_session::create(std::shared_ptr<model
 int chat_session::n_ctx() const { return static_cast<int>(llama_n_ctx(impl_->ctx.get())); }
 
 result<std::string> chat_session::render(const std::vector<chat_message> & messages) const {
-    std::string text;
-    auto toks = impl_->tokenize_prompt(messages, text);
-    if (!toks) return toks.error();
-    return text;
+    return impl_->tmpl->render(messages);
 }
 
 result<reply_stats> chat_session::reply(const std::vector<chat_message> & messages_in, const generation_options & gen,
@@ -161,25 +138,11 @@ result<reply_stats> chat_session::reply(const std::vector<chat_message> & messag
         return status(status_code::invalid_argument, "a reply needs a conversation ending with a user message");
     }
 
-    // Fit the context: leave out the oldest turns, never the system message or the newest message.
-    std::vector<chat_message> messages = messages_in;
-    const size_t first_droppable = (messages.front().role == "system") ? 1 : 0;
-    std::string prompt_text;
-    std::vector<llama_token> prompt;
     const int room = n_ctx() - std::min(gen.max_tokens, n_ctx() / 2);
-    for (;;) {
-        auto toks = s.tokenize_prompt(messages, prompt_text);
-        if (!toks) return toks.error();
-        prompt = std::move(*toks);
-        if (static_cast<int>(prompt.size()) <= room) break;
-        if (messages.size() <= first_droppable + 1) {
-            return status(status_code::invalid_argument,
-                          "the message is too long: " + std::to_string(prompt.size()) + " tokens with the system "
-                          "prompt, and the context holds " + std::to_string(n_ctx()) + " (raise --ctx)");
-        }
-        messages.erase(messages.begin() + static_cast<std::ptrdiff_t>(first_droppable));
-        ++stats.dropped_messages;
-    }
+    auto fitted = fit_messages(*s.tmpl, messages_in, room, n_ctx());
+    if (!fitted) return fitted.error();
+    std::vector<llama_token> prompt = std::move(fitted->tokens);
+    stats.dropped_messages = fitted->dropped_messages;
     if (stats.dropped_messages > 0) spdlog::debug("left out {} old messages to fit the context", stats.dropped_messages);
     stats.prompt_tokens = static_cast<int>(prompt.size());
 

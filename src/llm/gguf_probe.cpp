@@ -102,6 +102,7 @@ result<gguf_summary> probe_gguf(const std::string & path) {
         const ggml_type type = gguf_get_tensor_type(ctx.get(), i);
         if (ne[1] > 1) bytes_by_type[type] += size;  // matrices decide the file type
     }
+    s.data_offset = gguf_get_data_offset(ctx.get());
     if (n > 0) {
         const uint64_t expected = gguf_get_data_offset(ctx.get()) + data_end;
         if (s.file_bytes < expected) {

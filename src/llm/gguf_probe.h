@@ -14,6 +14,7 @@ struct gguf_summary {
     std::string path;
     uint64_t file_bytes = 0;
     uint64_t tensor_bytes = 0;       // sum of all tensor data
+    uint64_t data_offset = 0;        // where tensor data starts: everything before is metadata
     uint64_t n_params = 0;           // elements over all tensors
     uint32_t version = 0;
     std::string architecture;        // general.architecture, e.g. "qwen2"

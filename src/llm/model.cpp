@@ -3,6 +3,9 @@
 #include <llama.h>
 #include <spdlog/spdlog.h>
 
+#include <fstream>
+
+#include "base/sha256.h"
 #include "base/system.h"
 #include "llm/backend.h"
 #include "llm/memory_fit.h"
@@ -53,6 +56,13 @@ result<std::shared_ptr<model>> model::load(const std::string & path, const model
         return status(status_code::unsupported, "model file '" + path + "' (architecture '" +
                                                     out->info_.architecture +
                                                     "') is an embedding model; chat needs a text-generation model");
+    }
+    {
+        // The metadata section, hashed: cheap (a few MB) and specific to the model.
+        std::ifstream in(path, std::ios::binary);
+        std::string head(out->info_.data_offset, '\0');
+        in.read(head.data(), static_cast<std::streamsize>(head.size()));
+        out->fingerprint_ = sha256_hex(head).substr(0, 16);
     }
     spdlog::debug("loaded {} ({}, {} layers)", path, out->info_.architecture, out->info_.n_layer);
     return out;

@@ -34,11 +34,16 @@ public:
     llama_model * raw() const { return model_; }  // for src/llm only
     const llama_vocab * vocab() const;
     int n_ctx_train() const;
+    // 16 hex digits naming this model's metadata (architecture, shapes,
+    // tokenizer, names): KV states are kept per fingerprint, so a state is never
+    // loaded into a different model.
+    const std::string & fingerprint() const { return fingerprint_; }
 
 private:
     model(llama_model * m, gguf_summary info) : model_(m), info_(std::move(info)) {}
     llama_model * model_;
     gguf_summary info_;
+    std::string fingerprint_;
 };
 
 }  // namespace os1::llm

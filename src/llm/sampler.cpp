@@ -27,9 +27,9 @@ sampler::sampler(const llama_vocab * vocab, const sampling_options & opts, bool 
 
 sampler::~sampler() { llama_sampler_free(chain_); }
 
-llama_token sampler::sample(llama_context * ctx) {
+llama_token sampler::sample_at(llama_context * ctx, int batch_index) {
     // llama_sampler_sample also accepts the token into the chain.
-    return llama_sampler_sample(chain_, ctx, -1);
+    return llama_sampler_sample(chain_, ctx, batch_index);
 }
 
 bool sampler::made_for(const sampling_options & o, bool ignore_eos) const {

@@ -17,7 +17,9 @@ public:
     sampler & operator=(const sampler &) = delete;
 
     // Draws from the logits of the last output of `ctx`, and records the token.
-    llama_token sample(llama_context * ctx);
+    llama_token sample(llama_context * ctx) { return sample_at(ctx, -1); }
+    // Draws from the logits of the batch's token at `batch_index`.
+    llama_token sample_at(llama_context * ctx, int batch_index);
 
     bool made_for(const sampling_options & opts, bool ignore_eos) const;
 

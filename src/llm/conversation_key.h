@@ -1,0 +1,18 @@
+// Who a conversation belongs to. Every KV state is stored and looked up by this
+// key and nothing else: one person's state can never be matched to another's.
+#pragma once
+
+#include <string>
+
+namespace os1::llm {
+
+struct conversation_key {
+    std::string person;        // the authenticated person ("local" without auth)
+    std::string conversation;  // chosen by the client, scoped under the person
+
+    bool operator==(const conversation_key &) const = default;
+    // One string, for maps: the two parts joined by a byte neither may contain.
+    std::string id() const { return person + '\x1f' + conversation; }
+};
+
+}  // namespace os1::llm

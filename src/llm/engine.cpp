@@ -1,0 +1,348 @@
+#include "llm/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+#include "base/system.h"
+#include "llm/backend.h"
+#include "llm/engine_impl.h"
+
+namespace os1::llm {
+
+engine::engine(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+engine::~engine() { stop(0); }
+
+engine::impl::~impl() {
+    if (batch.token) llama_batch_free(batch);
+}
+
+result<std::unique_ptr<engine>> engine::start(std::shared_ptr<model> m, const engine_options & opts_in) {
+    ensure_backend();
+    auto p = std::make_unique<impl>();
+    p->opts = opts_in;
+    engine_options & o = p->opts;
+    if (o.parallel < 1 || o.parallel + o.max_shared_prefixes > 256) {
+        return status(status_code::invalid_argument, "parallel must be from 1 to " + std::to_string(256 - o.max_shared_prefixes));
+    }
+    if (o.kv_resident_tokens <= 0) o.kv_resident_tokens = o.parallel * o.ctx_tokens + 8192;
+    auto tmpl = chat_template::create(m->raw());
+    if (!tmpl) return tmpl.error();
+    p->tmpl = std::move(*tmpl);
+
+    llama_context_params cp = llama_context_default_params();
+    cp.n_ctx = static_cast<uint32_t>(o.kv_resident_tokens);
+    cp.n_batch = static_cast<uint32_t>(o.batch_tokens);
+    cp.n_ubatch = static_cast<uint32_t>(o.batch_tokens);
+    cp.n_seq_max = static_cast<uint32_t>(o.parallel + o.max_shared_prefixes);
+    cp.kv_unified = true;  // sequences share cells: that is how prefixes are shared
+    cp.n_threads = o.threads > 0 ? o.threads : physical_cores();
+    cp.n_threads_batch = cp.n_threads;
+    cp.no_perf = true;
+    take_llama_errors();
+    p->ctx.reset(llama_init_from_model(m->raw(), cp));
+    if (!p->ctx) {
+        return status(status_code::resource_exhausted, "could not create a context of " +
+                                                           std::to_string(o.kv_resident_tokens) + " tokens: " + take_llama_errors());
+    }
+    p->mdl = std::move(m);
+    p->batch = llama_batch_init(o.batch_tokens, 0, 1);
+    for (int i = 0; i < o.parallel; ++i) {
+        engine_slot s;
+        s.seq = i;
+        p->slots.push_back(std::move(s));
+    }
+    for (int i = 0; i < o.max_shared_prefixes; ++i) {
+        shared_prefix sp;
+        sp.seq = o.parallel + i;
+        p->prefixes.push_back(std::move(sp));
+    }
+    p->ram = std::make_unique<kv_tier_ram>(o.kv_ram_bytes);
+    if (!o.kv_dir.empty()) {
+        p->disk = std::make_unique<kv_tier_disk>(o.kv_dir + "/conversations", o.kv_disk_bytes);
+        if (auto st = p->disk->open(); !st) return st;
+        p->prefix_disk = std::make_unique<kv_tier_disk>(o.kv_dir + "/prefixes", UINT64_MAX);
+        if (auto st = p->prefix_disk->open(); !st) return st;
+    }
+    for (const auto & system : o.shared_system_prompts) {
+        if (auto st = p->compute_shared_prompt(system); !st) return st;
+    }
+    impl * raw = p.get();
+    p->thread = std::thread([raw] { raw->run(); });
+    return std::unique_ptr<engine>(new engine(std::move(p)));
+}
+
+status engine::submit(completion_request req) {
+    impl & s = *impl_;
+    if (req.messages.empty() || req.messages.back().role != "user") {
+        return {status_code::invalid_argument, "the last message must be the person's (role \"user\")"};
+    }
+    for (const auto & m : req.messages) {
+        if (m.role != "system" && m.role != "user" && m.role != "assistant") {
+            return {status_code::invalid_argument, "unknown role '" + m.role + "' (system, user or assistant)"};
+        }
+    }
+    if (req.gen.max_tokens < 1) return {status_code::invalid_argument, "max_tokens must be at least 1"};
+    auto r = std::make_unique<active_request>();
+    const int ctx = s.opts.ctx_tokens;
+    const int room = ctx - std::min(req.gen.max_tokens, ctx / 2);
+    auto fitted = fit_messages(*s.tmpl, req.messages, room, ctx);
+    if (!fitted) return fitted.error();
+    r->prompt = std::move(fitted->tokens);
+    r->dropped_messages = fitted->dropped_messages;
+    if (req.messages.front().role == "system") {
+        const std::string & system = req.messages.front().content;
+        std::vector<llama_token> prefix;
+        {
+            std::lock_guard<std::mutex> lock(s.prefix_cache_mu);
+            if (auto it = s.system_prefix_cache.find(system); it != s.system_prefix_cache.end()) prefix = it->second;
+        }
+        if (prefix.empty()) {
+            auto computed = s.tmpl->system_prefix(system);
+            if (computed) {
+                prefix = std::move(*computed);
+                std::lock_guard<std::mutex> lock(s.prefix_cache_mu);
+                if (s.system_prefix_cache.size() > 256) s.system_prefix_cache.clear();
+                s.system_prefix_cache[system] = prefix;
+            }
+        }
+        // Shared only if the prompt really starts with it (a template may render differently).
+        if (prefix.size() < r->prompt.size() && std::equal(prefix.begin(), prefix.end(), r->prompt.begin())) {
+            r->prefix_tokens = std::move(prefix);
+            const auto & shared = s.opts.shared_system_prompts;
+            r->prefix_scope = std::find(shared.begin(), shared.end(), system) != shared.end() ? "*" : req.key.person;
+        }
+    }
+    r->t_submit = engine_clock::now();
+    r->req = std::move(req);
+    {
+        std::lock_guard<std::mutex> lock(s.mu);
+        if (s.stopping) return {status_code::cancelled, "the server is shutting down"};
+        if (s.incoming.size() + s.g_pending.load() >= static_cast<size_t>(s.opts.max_pending)) {
+            return {status_code::resource_exhausted, "too many requests are waiting; try again shortly"};
+        }
+        s.incoming.push_back(std::move(r));
+    }
+    s.cv.notify_all();
+    return status::ok();
+}
+
+void engine::drop(const conversation_key & key) {
+    impl & s = *impl_;
+    auto done = std::make_shared<std::promise<void>>();
+    auto fut = done->get_future();
+    {
+        std::lock_guard<std::mutex> lock(s.mu);
+        if (!s.thread.joinable()) return;
+        s.control.push_back([&s, key, done] {
+            s.drop_now(key);
+            done->set_value();
+        });
+    }
+    s.cv.notify_all();
+    fut.wait();
+}
+
+void engine::drop_person(const std::string & person) {
+    impl & s = *impl_;
+    auto done = std::make_shared<std::promise<void>>();
+    auto fut = done->get_future();
+    {
+        std::lock_guard<std::mutex> lock(s.mu);
+        if (!s.thread.joinable()) return;
+        s.control.push_back([&s, person, done] {
+            s.drop_person_now(person);
+            done->set_value();
+        });
+    }
+    s.cv.notify_all();
+    fut.wait();
+}
+
+void engine::stop(int drain_ms) {
+    impl & s = *impl_;
+    {
+        std::lock_guard<std::mutex> lock(s.mu);
+        if (!s.thread.joinable()) return;
+        if (!s.stopping) {
+            s.stopping = true;
+            s.drain_deadline = engine_clock::now() + std::chrono::milliseconds(drain_ms);
+        }
+    }
+    s.cv.notify_all();
+    s.thread.join();
+}
+
+engine_stats engine::stats() const {
+    const impl & s = *impl_;
+    engine_stats st;
+    st.requests = s.n_requests;
+    st.prompt_tokens = s.n_prompt;
+    st.computed_tokens = s.n_computed;
+    st.generated_tokens = s.n_generated;
+    st.hits_resident = s.n_hit_resident;
+    st.hits_ram = s.n_hit_ram;
+    st.hits_disk = s.n_hit_disk;
+    st.misses = s.n_miss;
+    st.prefix_hits = s.n_prefix_hits;
+    st.conversations_resident = s.g_resident;
+    st.conversations_ram = s.g_ram;
+    st.kv_ram_bytes = s.g_ram_bytes;
+    if (s.disk) {
+        st.conversations_disk = s.disk->count();
+        st.kv_disk_bytes = s.disk->bytes();
+    }
+    st.pending = s.g_pending;
+    st.active = s.g_active;
+    return st;
+}
+
+const engine_options & engine::options() const { return impl_->opts; }
+
+// ---- the engine thread ----
+
+void engine::impl::run() {
+    for (;;) {
+        if (!wait_for_work()) break;
+        run_control();
+        admit();
+        update_gauges();
+        step();
+    }
+    save_everything();
+    update_gauges();
+}
+
+// Moves new requests in; sleeps when there is nothing to do. False = time to exit.
+bool engine::impl::wait_for_work() {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+        while (!incoming.empty()) {
+            waiting.push_back(std::move(incoming.front()));
+            incoming.pop_front();
+        }
+        g_pending = waiting.size();
+        bool busy = !control.empty();
+        for (const auto & sl : slots) busy = busy || sl.active;
+        if (stopping) {
+            const bool late = engine_clock::now() >= drain_deadline;
+            if (late) {
+                for (auto & sl : slots) {
+                    if (sl.active) sl.active->req.cancelled->store(true);
+                }
+                for (auto & w : waiting) w->req.cancelled->store(true);
+            }
+            if (!busy && waiting.empty()) return false;
+            return true;
+        }
+        if (busy || !waiting.empty()) return true;
+        cv.wait(lock);
+    }
+}
+
+void engine::impl::run_control() {
+    std::deque<std::function<void()>> todo;
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        todo.swap(control);
+    }
+    for (auto & f : todo) f();
+}
+
+engine_slot * engine::impl::slot_for(const conversation_key & key) {
+    for (auto & s : slots) {
+        if (s.key && *s.key == key) return &s;
+    }
+    engine_slot * best = nullptr;
+    for (auto & s : slots) {
+        if (!s.key) return &s;
+        if (!s.active && (!best || s.last_used < best->last_used)) best = &s;
+    }
+    if (best) evict(*best);
+    return best;
+}
+
+void engine::impl::admit() {
+    for (auto it = waiting.begin(); it != waiting.end();) {
+        auto & r = *it;
+        if (r->req.cancelled->load()) {
+            fail(std::move(r), status(status_code::cancelled, "stopped before it started"));
+            it = waiting.erase(it);
+            continue;
+        }
+        bool busy = false;  // one request at a time per conversation, in order
+        for (const auto & s : slots) busy = busy || (s.active && s.active->req.key == r->req.key);
+        for (auto jt = waiting.begin(); jt != it && !busy; ++jt) busy = (*jt)->req.key == r->req.key;
+        if (busy) {
+            ++it;
+            continue;
+        }
+        engine_slot * s = slot_for(r->req.key);
+        if (!s) break;  // every sequence is generating: wait for one
+        bind(*s, std::move(r));
+        it = waiting.erase(it);
+    }
+    g_pending = waiting.size();
+}
+
+void engine::impl::bind(engine_slot & s, std::unique_ptr<active_request> r) {
+    const conversation_key & key = r->req.key;
+    if (s.key && *s.key == key) {
+        ++n_hit_resident;
+    } else {
+        clear(s);
+        s.key = key;
+        std::optional<kv_saved_state> saved = ram->take(key);
+        if (saved) ++n_hit_ram;
+        if (!saved && disk) {
+            if (auto d = disk->load(key)) {
+                saved = std::move(*d);
+                ++n_hit_disk;
+            }
+        }
+        if (!saved) {
+            ++n_miss;
+        } else if (!restore(s, *saved)) {
+            // Counted as a hit above, but computed again: say so in the log.
+            spdlog::debug("KV state of a conversation could not be restored; computing it again");
+        }
+    }
+    if (s.tokens.empty() && !r->prefix_tokens.empty()) {
+        if (shared_prefix * p = find_prefix(r->prefix_scope, r->prefix_tokens, true)) {
+            llama_memory_seq_cp(llama_get_memory(ctx.get()), p->seq, s.seq, 0, static_cast<llama_pos>(p->tokens.size()));
+            s.tokens = p->tokens;
+            s.prefix_id = p->id;
+            s.prefix_len = static_cast<int>(p->tokens.size());
+            p->last_used = ++clock;
+            ++n_prefix_hits;
+        }
+    }
+    size_t n = 0;
+    while (n < s.tokens.size() && n < r->prompt.size() && s.tokens[n] == r->prompt[n]) ++n;
+    if (n == r->prompt.size()) --n;  // the last prompt token is evaluated again for its logits
+    llama_memory_seq_rm(llama_get_memory(ctx.get()), s.seq, static_cast<llama_pos>(n), -1);
+    s.tokens.resize(n);
+    if (s.prefix_len > static_cast<int>(n)) s.prefix_len = static_cast<int>(n);
+    if (s.prefix_len == 0) s.prefix_id.clear();
+
+    r->n_done = n;
+    r->stats.prompt_tokens = static_cast<int>(r->prompt.size());
+    r->stats.dropped_messages = r->dropped_messages;
+    r->smpl = std::make_unique<sampler>(mdl->vocab(), r->req.gen.sampling, r->req.gen.ignore_eos);
+    r->stops = std::make_unique<stop_matcher>(r->req.stop);
+    r->order = ++admissions;
+    s.active = std::move(r);
+    s.last_used = ++clock;
+    ++n_requests;
+    n_prompt += s.active->prompt.size();
+}
+
+void engine::impl::fail(std::unique_ptr<active_request> r, const status & st) {
+    completion_event ev;
+    ev.type = completion_event::kind::error;
+    ev.error = st;
+    if (r->req.on_event) r->req.on_event(ev);
+}
+
+}  // namespace os1::llm

@@ -1,0 +1,176 @@
+// One step of the engine: a batch of one token per generating conversation
+// plus bounded chunks of prompt, decoded together, then sampled.
+#include <common.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "llm/engine_impl.h"
+
+namespace os1::llm {
+namespace {
+
+struct planned {
+    engine_slot * slot;
+    int first;    // index of its first token in the batch
+    int count;    // tokens it has in the batch
+    bool logits;  // its last token's logits are sampled
+};
+
+void add(llama_batch & b, llama_token t, llama_pos pos, llama_seq_id seq, bool logits) {
+    const int i = b.n_tokens++;
+    b.token[i] = t;
+    b.pos[i] = pos;
+    b.n_seq_id[i] = 1;
+    b.seq_id[i][0] = seq;
+    b.logits[i] = logits ? 1 : 0;
+}
+
+double ms_between(engine_clock::time_point a, engine_clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+}  // namespace
+
+void engine::impl::step() {
+    for (auto & s : slots) {
+        if (s.active && s.active->req.cancelled->load()) finish(s, stop_reason::cancelled);
+    }
+    for (;;) {
+        batch.n_tokens = 0;
+        std::vector<planned> plan;
+        int budget = opts.batch_tokens;
+        bool any_generating = false;
+        for (auto & s : slots) {
+            if (!s.active || !s.active->generating || budget == 0) continue;
+            plan.push_back({&s, batch.n_tokens, 1, true});
+            add(batch, s.active->next, static_cast<llama_pos>(s.tokens.size()), s.seq, true);
+            --budget;
+            any_generating = true;
+        }
+        // Prompts in admission order; while others stream, in small chunks.
+        int chunk_left = any_generating ? std::min(budget, opts.prefill_chunk_busy) : budget;
+        std::vector<engine_slot *> prefilling;
+        for (auto & s : slots) {
+            if (s.active && !s.active->generating) prefilling.push_back(&s);
+        }
+        std::sort(prefilling.begin(), prefilling.end(),
+                  [](const engine_slot * a, const engine_slot * b) { return a->active->order < b->active->order; });
+        for (engine_slot * s : prefilling) {
+            if (chunk_left == 0) break;
+            active_request & r = *s->active;
+            const int n = static_cast<int>(std::min<size_t>(r.prompt.size() - r.n_done, static_cast<size_t>(chunk_left)));
+            const bool last = r.n_done + static_cast<size_t>(n) == r.prompt.size();
+            plan.push_back({s, batch.n_tokens, n, last});
+            for (int k = 0; k < n; ++k) {
+                const size_t i = r.n_done + static_cast<size_t>(k);
+                add(batch, r.prompt[i], static_cast<llama_pos>(s->tokens.size() + static_cast<size_t>(k)), s->seq,
+                    last && k == n - 1);
+            }
+            chunk_left -= n;
+        }
+        if (plan.empty()) return;
+
+        const int rc = llama_decode(ctx.get(), batch);
+        if (rc == 1) {
+            if (free_cells()) continue;  // idle conversations left the context: try again
+            // Nothing left to move out: the newest prompt waits for the others to finish,
+            // or fails when it is alone.
+            engine_slot * newest = prefilling.empty() ? nullptr : prefilling.back();
+            if (!newest || plan.size() == 1) newest = plan.back().slot;
+            auto r = std::move(newest->active);
+            evict(*newest);  // what it computed so far is kept
+            fail(std::move(r), status(status_code::resource_exhausted, "the server's KV cache is full; try again shortly"));
+            continue;
+        }
+        if (rc != 0) {
+            spdlog::error("llama_decode failed ({}); stopping the replies in this batch", rc);
+            for (auto & p : plan) {
+                auto r = std::move(p.slot->active);
+                clear(*p.slot);
+                fail(std::move(r), status(status_code::internal, "the model failed to evaluate this request"));
+            }
+            return;
+        }
+        // Commit what the batch added to each sequence, then sample.
+        for (auto & p : plan) {
+            engine_slot & s = *p.slot;
+            active_request & r = *s.active;
+            for (int k = 0; k < p.count; ++k) s.tokens.push_back(batch.token[p.first + k]);
+            if (!r.generating) {
+                r.n_done += static_cast<size_t>(p.count);
+                r.stats.computed_tokens += p.count;
+                n_computed += static_cast<uint64_t>(p.count);
+                maybe_register_prefix(s);
+            }
+        }
+        for (auto & p : plan) {
+            if (p.logits && p.slot->active) accept_token(*p.slot, p.first + p.count - 1);
+        }
+        return;
+    }
+}
+
+// Samples the next token of a slot's reply and streams its text.
+void engine::impl::accept_token(engine_slot & s, int batch_index) {
+    active_request & r = *s.active;
+    const llama_vocab * vocab = mdl->vocab();
+    const llama_token tok = r.smpl->sample_at(ctx.get(), batch_index);
+    const auto now = engine_clock::now();
+    if (!r.generating) {
+        r.generating = true;
+        r.stats.prompt_ms = ms_between(r.t_submit, now);
+    }
+    ++r.stats.generated_tokens;
+    ++n_generated;
+    if (!r.req.gen.ignore_eos && llama_vocab_is_eog(vocab, tok)) {
+        finish(s, stop_reason::end_of_turn);
+        return;
+    }
+    emit_text(r, r.utf8.push(common_token_to_piece(vocab, tok, /*special=*/false)));
+    if (r.stops->stopped()) {
+        finish(s, stop_reason::end_of_turn);
+    } else if (r.stats.generated_tokens >= r.req.gen.max_tokens) {
+        finish(s, stop_reason::max_tokens);
+    } else if (static_cast<int>(s.tokens.size()) + 1 >= opts.ctx_tokens) {
+        finish(s, stop_reason::context_full);
+    } else {
+        r.next = tok;
+    }
+}
+
+void engine::impl::emit_text(active_request & r, const std::string & text) {
+    if (text.empty()) return;
+    const std::string shown = r.stops->push(text);
+    if (shown.empty() || !r.req.on_event) return;
+    completion_event ev;
+    ev.type = completion_event::kind::text;
+    ev.text = shown;
+    r.req.on_event(ev);
+}
+
+void engine::impl::finish(engine_slot & s, stop_reason reason) {
+    auto r = std::move(s.active);
+    emit_text(*r, r->utf8.flush());
+    const std::string rest = r->stops->flush();
+    completion_event ev;
+    if (!rest.empty() && r->req.on_event) {
+        ev.text = rest;
+        r->req.on_event(ev);
+    }
+    r->stats.reason = reason;
+    const auto now = engine_clock::now();
+    if (!r->generating) r->stats.prompt_ms = ms_between(r->t_submit, now);
+    r->stats.generate_ms = ms_between(r->t_submit, now) - r->stats.prompt_ms;
+    ev.type = completion_event::kind::done;
+    ev.text.clear();
+    ev.stats = r->stats;
+    if (r->req.on_event) r->req.on_event(ev);
+    s.last_used = ++clock;
+    if (s.drop_when_done) {
+        clear(s);
+        s.drop_when_done = false;
+    }
+}
+
+}  // namespace os1::llm

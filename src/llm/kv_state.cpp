@@ -1,0 +1,89 @@
+#include "llm/kv_state.h"
+
+#include <cstring>
+
+namespace os1::llm {
+namespace {
+
+constexpr char magic[8] = {'O', 'S', '1', 'K', 'V', 0, 0, 1};
+constexpr char trailer[4] = {'E', 'N', 'D', '!'};
+constexpr uint32_t format_version = 1;
+constexpr uint32_t max_string_bytes = 1 << 16;
+
+void put_raw(std::string & out, const void * p, size_t n) { out.append(static_cast<const char *>(p), n); }
+template <class T>
+void put(std::string & out, T v) { put_raw(out, &v, sizeof v); }
+void put_string(std::string & out, const std::string & s) {
+    put<uint32_t>(out, static_cast<uint32_t>(s.size()));
+    out += s;
+}
+
+class reader {
+public:
+    explicit reader(const std::string & d) : d_(d) {}
+    bool raw(void * p, size_t n) {
+        if (n > d_.size() - pos_) return false;
+        std::memcpy(p, d_.data() + pos_, n);
+        pos_ += n;
+        return true;
+    }
+    template <class T>
+    bool get(T & v) { return raw(&v, sizeof v); }
+    bool string(std::string & s) {
+        uint32_t n = 0;
+        if (!get(n) || n > max_string_bytes || n > d_.size() - pos_) return false;
+        s.assign(d_, pos_, n);
+        pos_ += n;
+        return true;
+    }
+    size_t left() const { return d_.size() - pos_; }
+
+private:
+    const std::string & d_;
+    size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::string encode_kv_state(const kv_saved_state & s) {
+    std::string out;
+    out.reserve(s.size_bytes());
+    put_raw(out, magic, sizeof magic);
+    put<uint32_t>(out, format_version);
+    put_string(out, s.key.person);
+    put_string(out, s.key.conversation);
+    put_string(out, s.prefix_id);
+    put<int32_t>(out, s.prefix_len);
+    put<uint32_t>(out, static_cast<uint32_t>(s.tokens.size()));
+    put_raw(out, s.tokens.data(), s.tokens.size() * sizeof(int32_t));
+    put<uint64_t>(out, s.bytes.size());
+    put_raw(out, s.bytes.data(), s.bytes.size());
+    put_raw(out, trailer, sizeof trailer);
+    return out;
+}
+
+result<kv_saved_state> decode_kv_state(const std::string & data) {
+    reader r(data);
+    char m[8];
+    uint32_t version = 0;
+    kv_saved_state s;
+    uint32_t n_tokens = 0;
+    uint64_t n_bytes = 0;
+    const auto bad = [](const char * why) { return status(status_code::corrupt, std::string("KV state file: ") + why); };
+    if (!r.raw(m, sizeof m) || std::memcmp(m, magic, sizeof m) != 0) return bad("not a KV state");
+    if (!r.get(version) || version != format_version) return bad("unknown version");
+    if (!r.string(s.key.person) || !r.string(s.key.conversation) || !r.string(s.prefix_id)) return bad("bad header");
+    if (!r.get(s.prefix_len) || !r.get(n_tokens)) return bad("bad header");
+    if (static_cast<uint64_t>(n_tokens) * sizeof(int32_t) > r.left()) return bad("short token list");
+    s.tokens.resize(n_tokens);
+    if (!r.raw(s.tokens.data(), n_tokens * sizeof(int32_t))) return bad("short token list");
+    if (s.prefix_len < 0 || static_cast<uint32_t>(s.prefix_len) > n_tokens) return bad("bad prefix length");
+    if (!r.get(n_bytes) || n_bytes > r.left()) return bad("short state");
+    s.bytes.resize(n_bytes);
+    if (!r.raw(s.bytes.data(), n_bytes)) return bad("short state");
+    char t[4];
+    if (!r.raw(t, sizeof t) || std::memcmp(t, trailer, sizeof t) != 0 || r.left() != 0) return bad("bad trailer");
+    return s;
+}
+
+}  // namespace os1::llm

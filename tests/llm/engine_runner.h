@@ -1,0 +1,73 @@
+// Runs engine requests to completion, for tests.
+#pragma once
+
+#include <chrono>
+#include <future>
+#include <mutex>
+
+#include "llm/engine.h"
+
+namespace os1::test {
+
+struct engine_reply {
+    status st;                 // the submit's or the error event's
+    std::string text;
+    llm::reply_stats stats;
+};
+
+class pending_reply {
+public:
+    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+
+    llm::completion_request request(llm::conversation_key key, std::vector<llm::chat_message> messages, int max_tokens,
+                                    float temperature = 0.0f) {
+        llm::completion_request r;
+        r.key = std::move(key);
+        r.messages = std::move(messages);
+        r.gen.max_tokens = max_tokens;
+        r.gen.sampling.temperature = temperature;
+        r.gen.sampling.seed = 1;
+        r.cancelled = cancel;
+        auto state = state_;
+        r.on_event = [state](const llm::completion_event & ev) {
+            std::lock_guard<std::mutex> lock(state->mu);
+            if (ev.type == llm::completion_event::kind::text) {
+                state->reply.text += ev.text;
+                ++state->pieces;
+                return;
+            }
+            if (ev.type == llm::completion_event::kind::error) state->reply.st = ev.error;
+            state->reply.stats = ev.stats;
+            state->done.set_value();
+        };
+        return r;
+    }
+    int pieces() {
+        std::lock_guard<std::mutex> lock(state_->mu);
+        return state_->pieces;
+    }
+    engine_reply wait() {
+        state_->done.get_future().wait();
+        std::lock_guard<std::mutex> lock(state_->mu);
+        return state_->reply;
+    }
+
+private:
+    struct shared {
+        std::mutex mu;
+        engine_reply reply;
+        int pieces = 0;
+        std::promise<void> done;
+    };
+    std::shared_ptr<shared> state_ = std::make_shared<shared>();
+};
+
+inline engine_reply run_turn(llm::engine & e, const llm::conversation_key & key,
+                             const std::vector<llm::chat_message> & messages, int max_tokens = 12) {
+    pending_reply p;
+    const status st = e.submit(p.request(key, messages, max_tokens));
+    if (!st) return {st, "", {}};
+    return p.wait();
+}
+
+}  // namespace os1::test

@@ -1,0 +1,282 @@
+#include <gtest/gtest.h>
+
+#include "llm/engine.h"
+#include "llm/engine_runner.h"
+#include "support/temp_dir.h"
+
+namespace os1::llm {
+namespace {
+
+using test::run_turn;
+
+class engine_test : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        auto m = model::load(test::tiny_model_path(), model_options{});
+        ASSERT_TRUE(m) << m.error().message();
+        model_ = *m;
+    }
+    static void TearDownTestSuite() { model_.reset(); }
+
+    std::unique_ptr<engine> start(engine_options o = {}) {
+        if (o.kv_dir.empty()) o.kv_dir = dir_.file("kv");
+        if (o.ctx_tokens == 4096) o.ctx_tokens = 1024;
+        auto e = engine::start(model_, o);
+        EXPECT_TRUE(e) << e.error().message();
+        return e ? std::move(*e) : nullptr;
+    }
+
+    static std::shared_ptr<model> model_;
+    test::temp_dir dir_;
+};
+std::shared_ptr<model> engine_test::model_;
+
+const conversation_key alice{"alice", "c1"};
+const conversation_key bob{"bob", "c1"};
+
+std::vector<chat_message> two_turns(const std::string & first_reply) {
+    return {{"system", "You are kind."}, {"user", "Tell me about the sea."}, {"assistant", first_reply},
+            {"user", "And the mountains?"}};
+}
+
+TEST_F(engine_test, one_turn_streams_and_reports) {
+    auto e = start();
+    test::pending_reply p;
+    ASSERT_TRUE(e->submit(p.request(alice, {{"user", "Hello"}}, 10)));
+    const auto r = p.wait();
+    ASSERT_TRUE(r.st) << r.st.message();
+    EXPECT_FALSE(r.text.empty());
+    EXPECT_GT(p.pieces(), 1);
+    EXPECT_EQ(r.stats.generated_tokens, 10);
+    EXPECT_EQ(r.stats.reason, stop_reason::max_tokens);
+    EXPECT_EQ(r.stats.computed_tokens, r.stats.prompt_tokens);
+    EXPECT_EQ(e->stats().misses, 1u);
+}
+
+// The next turn continues from the KV state wherever it was kept: the reply must
+// be the same as if the conversation had stayed in the context.
+TEST_F(engine_test, greedy_output_is_the_same_from_every_tier) {
+    std::string first, expected;
+    {
+        auto e = start();
+        first = run_turn(*e, alice, {{"system", "You are kind."}, {"user", "Tell me about the sea."}}).text;
+        const auto r = run_turn(*e, alice, two_turns(first));
+        expected = r.text;
+        EXPECT_EQ(e->stats().hits_resident, 1u);
+        EXPECT_LT(r.stats.computed_tokens, r.stats.prompt_tokens / 2);
+    }
+    const auto other_turn = [](engine & e) { run_turn(e, {"alice", "other"}, {{"user", "Something else entirely"}}); };
+
+    {   // to RAM: one sequence, so another conversation pushes it out
+        engine_options o;
+        o.parallel = 1;
+        test::temp_dir d;
+        o.kv_dir = d.file("kv");
+        auto e = start(o);
+        ASSERT_EQ(run_turn(*e, alice, {{"system", "You are kind."}, {"user", "Tell me about the sea."}}).text, first);
+        other_turn(*e);
+        const auto r = run_turn(*e, alice, two_turns(first));
+        EXPECT_EQ(e->stats().hits_ram, 1u);
+        EXPECT_EQ(r.text, expected);
+        EXPECT_LT(r.stats.computed_tokens, r.stats.prompt_tokens / 2);
+    }
+    {   // to disk: no RAM budget at all
+        engine_options o;
+        o.parallel = 1;
+        o.kv_ram_bytes = 0;
+        test::temp_dir d;
+        o.kv_dir = d.file("kv");
+        auto e = start(o);
+        run_turn(*e, alice, {{"system", "You are kind."}, {"user", "Tell me about the sea."}});
+        other_turn(*e);
+        const auto r = run_turn(*e, alice, two_turns(first));
+        EXPECT_EQ(e->stats().hits_disk, 1u);
+        EXPECT_EQ(r.text, expected);
+    }
+    {   // across a restart
+        test::temp_dir d;
+        engine_options o;
+        o.kv_dir = d.file("kv");
+        {
+            auto e = start(o);
+            run_turn(*e, alice, {{"system", "You are kind."}, {"user", "Tell me about the sea."}});
+            e->stop(1000);
+            EXPECT_EQ(e->stats().conversations_disk, 1u);
+        }
+        auto e = start(o);
+        const auto r = run_turn(*e, alice, two_turns(first));
+        EXPECT_EQ(e->stats().hits_disk, 1u);
+        EXPECT_EQ(r.text, expected);
+        EXPECT_LT(r.stats.computed_tokens, r.stats.prompt_tokens / 2);
+    }
+}
+
+TEST_F(engine_test, the_operators_shared_prompt_is_computed_once_for_everyone) {
+    const std::string persona = "You are Samantha, warm and curious. " + std::string(400, 'x');
+    engine_options o;
+    o.shared_system_prompts = {persona};
+    auto e = start(o);
+    const auto a = run_turn(*e, alice, {{"system", persona}, {"user", "Hi, I am Alice"}});
+    const auto b = run_turn(*e, bob, {{"system", persona}, {"user", "Hi, I am Bob"}});
+    ASSERT_TRUE(a.st && b.st);
+    EXPECT_LT(a.stats.computed_tokens, 40);  // only the person's own tokens
+    EXPECT_LT(b.stats.computed_tokens, 40);
+    EXPECT_EQ(e->stats().prefix_hits, 2u);
+}
+
+TEST_F(engine_test, a_private_system_prompt_is_shared_only_by_its_person) {
+    const std::string secret = "Alice's private instructions: " + std::string(300, 'y');
+    auto e = start();
+    const auto first = run_turn(*e, {"alice", "a"}, {{"system", secret}, {"user", "one"}});
+    const auto second = run_turn(*e, {"alice", "b"}, {{"system", secret}, {"user", "two"}});
+    const auto other = run_turn(*e, {"bob", "a"}, {{"system", secret}, {"user", "one"}});
+    EXPECT_EQ(first.stats.computed_tokens, first.stats.prompt_tokens);
+    EXPECT_LT(second.stats.computed_tokens, 20);                  // Alice's second conversation shares
+    EXPECT_EQ(other.stats.computed_tokens, other.stats.prompt_tokens);  // Bob computes everything
+    EXPECT_EQ(other.text, first.text);  // same tokens, same reply: nothing of Alice's leaked in or out
+}
+
+// Canary: the same conversation id under two people are two conversations, and
+// one's state never conditions the other's reply.
+TEST_F(engine_test, one_persons_state_never_reaches_another) {
+    const std::vector<chat_message> bob_msgs = {{"user", "What is the secret word?"}};
+    std::string alone;
+    {
+        test::temp_dir d;
+        engine_options o;
+        o.kv_dir = d.file("kv");
+        alone = run_turn(*start(o), bob, bob_msgs).text;
+    }
+    auto e = start();
+    run_turn(*e, alice, {{"user", "The secret word is CANARY-7731. What is the secret word?"}});
+    const auto r = run_turn(*e, bob, bob_msgs);
+    EXPECT_EQ(r.stats.computed_tokens, r.stats.prompt_tokens);
+    EXPECT_EQ(r.text, alone);
+    EXPECT_EQ(e->stats().hits_resident + e->stats().hits_ram + e->stats().hits_disk, 0u);
+}
+
+TEST_F(engine_test, many_conversations_at_once_all_finish) {
+    engine_options o;
+    o.parallel = 3;
+    auto e = start(o);
+    std::vector<std::unique_ptr<test::pending_reply>> replies;
+    for (int i = 0; i < 8; ++i) {
+        replies.push_back(std::make_unique<test::pending_reply>());
+        const conversation_key key{"p" + std::to_string(i % 4), "c" + std::to_string(i)};
+        ASSERT_TRUE(e->submit(replies.back()->request(key, {{"user", "Hello number " + std::to_string(i)}}, 20)));
+    }
+    for (auto & r : replies) {
+        const auto got = r->wait();
+        ASSERT_TRUE(got.st) << got.st.message();
+        EXPECT_EQ(got.stats.generated_tokens, 20);
+    }
+    const auto st = e->stats();
+    EXPECT_EQ(st.requests, 8u);
+    EXPECT_LE(st.conversations_resident, 3u);
+    EXPECT_EQ(st.conversations_resident + st.conversations_ram, 8u);
+}
+
+TEST_F(engine_test, cancel_stops_a_reply_and_the_conversation_goes_on) {
+    auto e = start();
+    test::pending_reply p;
+    ASSERT_TRUE(e->submit(p.request(alice, {{"user", "Go on and on"}}, 500)));
+    while (p.pieces() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    p.cancel->store(true);
+    const auto r = p.wait();
+    EXPECT_EQ(r.stats.reason, stop_reason::cancelled);
+    EXPECT_LT(r.stats.generated_tokens, 500);
+    const auto next = run_turn(*e, alice, {{"user", "Go on and on"}, {"assistant", r.text}, {"user", "Now stop"}});
+    EXPECT_TRUE(next.st) << next.st.message();
+}
+
+TEST_F(engine_test, stop_strings_end_the_reply_and_are_not_shown) {
+    auto e = start();
+    const auto full = run_turn(*e, {"x", "1"}, {{"user", "Hello"}}, 20).text;
+    ASSERT_GT(full.size(), 6u);
+    const std::string stop = full.substr(full.size() / 2, 3);
+    test::pending_reply p;
+    auto req = p.request({"x", "2"}, {{"user", "Hello"}}, 20);
+    req.stop = {stop};
+    ASSERT_TRUE(e->submit(std::move(req)));
+    const auto r = p.wait();
+    EXPECT_EQ(r.text, full.substr(0, full.find(stop)));
+    EXPECT_EQ(r.stats.reason, stop_reason::end_of_turn);
+}
+
+TEST_F(engine_test, bad_requests_are_refused_at_once) {
+    auto e = start();
+    test::pending_reply p;
+    EXPECT_EQ(e->submit(p.request(alice, {}, 5)).code(), status_code::invalid_argument);
+    EXPECT_EQ(e->submit(p.request(alice, {{"assistant", "hi"}}, 5)).code(), status_code::invalid_argument);
+    EXPECT_EQ(e->submit(p.request(alice, {{"wizard", "x"}, {"user", "hi"}}, 5)).code(), status_code::invalid_argument);
+    EXPECT_EQ(e->submit(p.request(alice, {{"user", "hi"}}, 0)).code(), status_code::invalid_argument);
+    std::string huge;
+    for (int i = 0; i < 2000; ++i) huge += "word ";
+    const status st = e->submit(p.request(alice, {{"user", huge}}, 5));
+    EXPECT_EQ(st.code(), status_code::invalid_argument);
+    EXPECT_NE(st.message().find("too long"), std::string::npos);
+}
+
+TEST_F(engine_test, a_long_history_is_trimmed_to_fit) {
+    auto e = start();
+    std::vector<chat_message> msgs = {{"system", "Keep me."}};
+    for (int i = 0; i < 40; ++i) {
+        msgs.push_back({"user", "A fairly long message number " + std::to_string(i) + " about many different things."});
+        msgs.push_back({"assistant", "And an equally long answer number " + std::to_string(i) + " about other things."});
+    }
+    msgs.push_back({"user", "Newest"});
+    const auto r = run_turn(*e, alice, msgs, 16);
+    ASSERT_TRUE(r.st) << r.st.message();
+    EXPECT_GT(r.stats.dropped_messages, 0);
+    EXPECT_LE(r.stats.prompt_tokens + 16, 1024);
+}
+
+TEST_F(engine_test, a_full_queue_refuses_more) {
+    engine_options o;
+    o.parallel = 1;
+    o.max_pending = 2;
+    auto e = start(o);
+    std::vector<std::unique_ptr<test::pending_reply>> rs;
+    int refused = 0;
+    for (int i = 0; i < 6; ++i) {
+        rs.push_back(std::make_unique<test::pending_reply>());
+        const status st = e->submit(rs.back()->request({"p", std::to_string(i)}, {{"user", "hello"}}, 200));
+        if (!st) {
+            EXPECT_EQ(st.code(), status_code::resource_exhausted);
+            ++refused;
+            rs.pop_back();
+        }
+    }
+    EXPECT_GT(refused, 0);
+    for (auto & r : rs) r->cancel->store(true);
+    for (auto & r : rs) r->wait();
+}
+
+TEST_F(engine_test, drop_forgets_a_conversation_everywhere) {
+    engine_options o;
+    o.parallel = 1;
+    auto e = start(o);
+    run_turn(*e, alice, {{"user", "remember this"}});
+    run_turn(*e, bob, {{"user", "push alice out"}});  // alice now in RAM
+    e->drop(alice);
+    const auto r = run_turn(*e, alice, {{"user", "remember this"}});
+    EXPECT_EQ(r.stats.computed_tokens, r.stats.prompt_tokens);
+    e->drop_person("bob");
+    const auto b = run_turn(*e, bob, {{"user", "push alice out"}});
+    EXPECT_EQ(b.stats.computed_tokens, b.stats.prompt_tokens);
+}
+
+TEST_F(engine_test, stop_lets_replies_finish_and_refuses_new_ones) {
+    auto e = start();
+    test::pending_reply p;
+    ASSERT_TRUE(e->submit(p.request(alice, {{"user", "Hello"}}, 30)));
+    e->stop(10000);
+    const auto r = p.wait();
+    EXPECT_TRUE(r.st);
+    EXPECT_EQ(r.stats.generated_tokens, 30);  // finished within the drain time
+    test::pending_reply q;
+    EXPECT_EQ(e->submit(q.request(bob, {{"user", "late"}}, 5)).code(), status_code::cancelled);
+}
+
+}  // namespace
+}  // namespace os1::llm
