@@ -41,6 +41,21 @@ struct pull_options {
     std::string hf_endpoint = "https://huggingface.co";  // Hugging Face or a mirror
 };
 
+struct serve_options {
+    std::string host = "127.0.0.1";
+    int port = 8316;
+    int io_threads = 2;          // network threads (the model has its own)
+    int parallel = 8;            // conversations resident in the context at once
+    int kv_ram_mib = 1024;       // KV states kept in RAM
+    int kv_disk_gib = 20;        // KV states kept on disk
+    int prefill_chunk = 128;     // prompt tokens per step while others are generating
+    bool no_auth = false;        // one person, loopback only
+    int rate_per_minute = 120;   // requests per person
+    int max_body_kib = 1024;     // larger request bodies get 413
+    int drain_s = 10;            // on SIGTERM, time for replies in flight
+    std::string shared_prompt;   // file with a system prompt computed once and shared by everyone
+};
+
 struct options {
     model_options model;
     sampling_options sampling;
@@ -48,6 +63,7 @@ struct options {
     path_options paths;
     log_options log;
     pull_options pull;
+    serve_options serve;
 };
 
 }  // namespace os1

@@ -11,5 +11,7 @@ void add_doctor_command(CLI::App & root, cli_context & ctx);
 void add_make_test_model_command(CLI::App & root, cli_context & ctx);
 void add_models_command(CLI::App & root, cli_context & ctx);
 void add_pull_command(CLI::App & root, cli_context & ctx);
+void add_serve_command(CLI::App & root, cli_context & ctx);
+void add_users_command(CLI::App & root, cli_context & ctx);
 
 }  // namespace os1::cli

@@ -27,6 +27,8 @@ int run(int argc, char ** argv) {
     for (const char * flag : {"--data", "--models", "--log-json", "--verbose"}) ctx.add_setting(&app, flag);
 
     add_chat_command(app, ctx);
+    add_serve_command(app, ctx);
+    add_users_command(app, ctx);
     add_make_test_model_command(app, ctx);
     add_pull_command(app, ctx);
     add_models_command(app, ctx);

@@ -128,20 +128,17 @@ status engine::submit(completion_request req) {
     return status::ok();
 }
 
-void engine::drop(const conversation_key & key) {
+bool engine::drop(const conversation_key & key) {
     impl & s = *impl_;
-    auto done = std::make_shared<std::promise<void>>();
+    auto done = std::make_shared<std::promise<bool>>();
     auto fut = done->get_future();
     {
         std::lock_guard<std::mutex> lock(s.mu);
-        if (!s.thread.joinable()) return;
-        s.control.push_back([&s, key, done] {
-            s.drop_now(key);
-            done->set_value();
-        });
+        if (!s.thread.joinable() || s.stopping) return false;
+        s.control.push_back([&s, key, done] { done->set_value(s.drop_now(key)); });
     }
     s.cv.notify_all();
-    fut.wait();
+    return fut.get();
 }
 
 void engine::drop_person(const std::string & person) {
@@ -150,7 +147,7 @@ void engine::drop_person(const std::string & person) {
     auto fut = done->get_future();
     {
         std::lock_guard<std::mutex> lock(s.mu);
-        if (!s.thread.joinable()) return;
+        if (!s.thread.joinable() || s.stopping) return;
         s.control.push_back([&s, person, done] {
             s.drop_person_now(person);
             done->set_value();
@@ -209,6 +206,7 @@ void engine::impl::run() {
         admit();
         update_gauges();
         step();
+        update_gauges();
     }
     save_everything();
     update_gauges();

@@ -87,8 +87,9 @@ public:
     // cancelled (the engine is stopping). On ok, events will follow.
     status submit(completion_request req);
 
-    // Removes every trace of a conversation's KV state (all tiers). Waits for the engine.
-    void drop(const conversation_key & key);
+    // Removes every trace of a conversation's KV state (all tiers). Waits for the
+    // engine. False when there was none.
+    bool drop(const conversation_key & key);
     // Removes every KV state of a person.
     void drop_person(const std::string & person);
 

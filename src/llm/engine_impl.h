@@ -122,7 +122,7 @@ struct engine::impl {
     status compute_shared_prompt(const std::string & system);
     void save_everything();
     void update_gauges();
-    void drop_now(const conversation_key & key);
+    bool drop_now(const conversation_key & key);
     void drop_person_now(const std::string & person);
 
     // Decoding (engine_step.cpp)

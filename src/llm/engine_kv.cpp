@@ -241,9 +241,11 @@ void engine::impl::update_gauges() {
     g_ram_bytes = ram->bytes();
 }
 
-void engine::impl::drop_now(const conversation_key & key) {
+bool engine::impl::drop_now(const conversation_key & key) {
+    bool found = false;
     for (auto & s : slots) {
         if (s.key && *s.key == key) {
+            found = true;
             if (s.active) {
                 s.active->req.cancelled->store(true);
                 s.drop_when_done = true;
@@ -252,8 +254,12 @@ void engine::impl::drop_now(const conversation_key & key) {
             }
         }
     }
-    ram->erase(key);
-    if (disk) disk->erase(key);
+    found = ram->erase(key) || found;
+    if (disk && disk->contains(key)) {
+        disk->erase(key);
+        found = true;
+    }
+    return found;
 }
 
 void engine::impl::drop_person_now(const std::string & person) {

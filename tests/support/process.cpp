@@ -81,3 +81,85 @@ process_result run_process(const std::vector<std::string> & argv, const process_
 }
 
 }  // namespace os1::test
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace os1::test {
+
+background_process::background_process(const std::vector<std::string> & argv, const std::map<std::string, std::string> & env) {
+    char tmpl_out[] = "/tmp/os1-bg-out-XXXXXX";
+    char tmpl_err[] = "/tmp/os1-bg-err-XXXXXX";
+    const int fo = ::mkstemp(tmpl_out);
+    const int fe = ::mkstemp(tmpl_err);
+    out_path_ = tmpl_out;
+    err_path_ = tmpl_err;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        const int devnull = ::open("/dev/null", O_RDONLY);
+        ::dup2(devnull, 0);
+        ::dup2(fo, 1);
+        ::dup2(fe, 2);
+        for (const auto & [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+        std::vector<char *> args;
+        for (const auto & a : argv) args.push_back(const_cast<char *>(a.c_str()));
+        args.push_back(nullptr);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
+    ::close(fo);
+    ::close(fe);
+}
+
+background_process::~background_process() {
+    if (wait(0) < 0) {
+        ::kill(pid_, SIGKILL);
+        wait(5000);
+    }
+    ::unlink(out_path_.c_str());
+    ::unlink(err_path_.c_str());
+}
+
+void background_process::signal(int sig) { ::kill(pid_, sig); }
+
+int background_process::wait(int timeout_ms) {
+    if (exit_code_ >= 0) return exit_code_;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+        int st = 0;
+        if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+            exit_code_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            return exit_code_;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) return -1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+static std::string slurp(const std::string & path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string background_process::out() const { return slurp(out_path_); }
+std::string background_process::err() const { return slurp(err_path_); }
+
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+}  // namespace os1::test

@@ -23,3 +23,30 @@ struct process_options {
 process_result run_process(const std::vector<std::string> & argv, const process_options & opts = {});
 
 }  // namespace os1::test
+
+namespace os1::test {
+
+// A program running in the background, its output going to files.
+class background_process {
+public:
+    background_process(const std::vector<std::string> & argv, const std::map<std::string, std::string> & env);
+    ~background_process();  // SIGKILL if still running
+    background_process(const background_process &) = delete;
+    background_process & operator=(const background_process &) = delete;
+
+    void signal(int sig);
+    // The exit code (128 + signal if killed), or -1 if still running after timeout_ms.
+    int wait(int timeout_ms);
+    std::string out() const;
+    std::string err() const;
+
+private:
+    int pid_ = -1;
+    int exit_code_ = -1;
+    std::string out_path_, err_path_;
+};
+
+// A TCP port on 127.0.0.1 that nothing listens on right now.
+int free_port();
+
+}  // namespace os1::test

@@ -1,0 +1,91 @@
+// os1 serve: the OpenAI-compatible server over the engine.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "base/files.h"
+#include "cli/commands.h"
+#include "cli/model_path.h"
+#include "llm/engine.h"
+#include "server/http_server.h"
+
+namespace os1::cli {
+namespace {
+
+constexpr int prefix_reserve_tokens = 8192;
+
+int run_serve(const options & o) {
+    auto path = resolve_model_path(o);
+    if (!path) return report(path.error());
+    const auto & s = o.serve;
+    llm::engine_options eo;
+    eo.parallel = s.parallel;
+    eo.ctx_tokens = o.model.ctx_tokens;
+    eo.kv_resident_tokens = s.parallel * o.model.ctx_tokens + prefix_reserve_tokens;
+    eo.batch_tokens = o.model.batch_tokens;
+    eo.prefill_chunk_busy = s.prefill_chunk;
+    eo.threads = o.model.threads;
+    eo.kv_ram_bytes = static_cast<uint64_t>(s.kv_ram_mib) << 20;
+    eo.kv_disk_bytes = static_cast<uint64_t>(s.kv_disk_gib) << 30;
+    if (!s.shared_prompt.empty()) {
+        auto text = read_file(s.shared_prompt);
+        if (!text) return report(text.error().with_context("--shared-prompt"));
+        eo.shared_system_prompts.push_back(*text);
+    }
+
+    model_options mo = o.model;
+    mo.ctx_tokens = eo.kv_resident_tokens;  // the memory check counts the whole KV cache
+    auto mdl = llm::model::load(*path, mo);
+    if (!mdl) return report(mdl.error());
+    eo.kv_dir = o.paths.data_dir + "/kv/" + (*mdl)->fingerprint();
+    auto engine = llm::engine::start(*mdl, eo);
+    if (!engine) return report(engine.error());
+
+    server::server_options so;
+    so.host = s.host;
+    so.port = s.port;
+    so.io_threads = s.io_threads;
+    so.no_auth = s.no_auth;
+    so.users_file = o.paths.data_dir + "/users.json";
+    so.model_name = (*mdl)->info().name.empty() ? std::filesystem::path(*path).stem().string() : (*mdl)->info().name;
+    so.max_body_bytes = static_cast<uint64_t>(s.max_body_kib) << 10;
+    so.rate_per_minute = s.rate_per_minute;
+    so.drain_ms = s.drain_s * 1000;
+    so.max_tokens_default = o.chat.max_tokens;
+    std::unique_ptr<server::users_store> users;
+    if (!s.no_auth) {
+        users = std::make_unique<server::users_store>(so.users_file);
+        auto people = users->list();
+        if (!people) return report(people.error());
+        if (people->empty()) {
+            std::fprintf(stderr, "note: nobody can connect yet: add people with `os1 users add NAME` "
+                                 "(or serve yourself only with --no-auth)\n");
+        }
+    }
+    server::http_server http(so, **engine, users.get());
+    if (auto st = http.listen(); !st) return report(st);
+    std::fprintf(stderr, "os1 serve: http://%s:%d/v1 with %s (%d conversations resident, KV: %d MiB RAM, %d GiB disk)%s\n",
+                 s.host.c_str(), http.port(), path->c_str(), s.parallel, s.kv_ram_mib, s.kv_disk_gib,
+                 s.no_auth ? ", no auth" : "");
+    std::fflush(stderr);
+    http.run(/*handle_signals=*/true);
+    const auto st = (*engine)->stats();
+    std::fprintf(stderr, "os1 serve: stopped; %llu conversations saved on disk\n",
+                 static_cast<unsigned long long>(st.conversations_disk));
+    return exit_ok;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App & root, cli_context & ctx) {
+    auto * cmd = root.add_subcommand("serve", "serve the OpenAI-compatible API to many people at once");
+    for (const char * flag : {"--model", "--host", "--port", "--threads", "--io-threads", "--parallel", "--ctx", "--batch",
+                              "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
+                              "--max-body-kib", "--drain-s", "--shared-prompt", "--max-tokens"}) {
+        ctx.add_setting(cmd, flag);
+    }
+    cmd->callback([&ctx] { ctx.run = run_serve; });
+}
+
+}  // namespace os1::cli

@@ -1,0 +1,203 @@
+// The completion routes of a session: POST /v1/chat/completions (a JSON reply
+// or server-sent events) and DELETE /api/v1/conversations/{id}.
+#include <spdlog/spdlog.h>
+
+#include <random>
+#include <thread>
+
+#include "server/http_session.h"
+#include "server/openai_json.h"
+
+namespace os1::server {
+namespace {
+
+std::string random_id(const char * prefix) {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s%016llx", prefix, static_cast<unsigned long long>(rng()));
+    return buf;
+}
+
+int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool valid_conversation_id(const std::string & id) {
+    if (id.empty() || id.size() > 128) return false;
+    for (const char c : id) {
+        if (c < 0x20 || c > 0x7e) return false;
+    }
+    return true;
+}
+
+std::string chunk_frame(const std::string & data) {
+    char head[20];
+    std::snprintf(head, sizeof head, "%zx\r\n", data.size());
+    return head + data + "\r\n";
+}
+
+}  // namespace
+
+void http_session::chat_completions(request && req, const std::string & person) {
+    if (ctx_.stopping) {
+        return send_error(http::status::service_unavailable, "the server is shutting down", "server_error", "chat", 5);
+    }
+    auto parsed = parse_chat_request(req.body(), ctx_.opts);
+    if (!parsed) return send_error(http::status::bad_request, parsed.error().message(), "invalid_request_error", "chat");
+    std::string conversation = parsed->user.empty() ? "default" : parsed->user;
+    if (const auto it = req.find("X-OS1-Conversation"); it != req.end()) conversation = std::string(it->value());
+    if (!valid_conversation_id(conversation)) {
+        return send_error(http::status::bad_request, "a conversation id is 1 to 128 printable ASCII characters",
+                          "invalid_request_error", "chat");
+    }
+    if (const int wait_s = ctx_.limiter.acquire(person); wait_s > 0) {
+        return send_error(http::status::too_many_requests,
+                          "too many requests from " + person + "; try again in " + std::to_string(wait_s) + " s",
+                          "rate_limit_error", "chat", wait_s);
+    }
+
+    completion c;
+    c.id = random_id("chatcmpl-");
+    c.created = unix_now();
+    c.stream = parsed->stream;
+    c.include_usage = parsed->include_usage;
+    c.cancel = std::make_shared<std::atomic<bool>>(false);
+    c.started = std::chrono::steady_clock::now();
+
+    llm::completion_request r;
+    r.key = {person, conversation};
+    r.messages = std::move(parsed->messages);
+    r.gen = parsed->gen;
+    r.stop = std::move(parsed->stop);
+    r.cancelled = c.cancel;
+    r.on_event = [self = shared_from_this()](const llm::completion_event & ev) {
+        net::post(self->stream_.get_executor(), [self, ev] { self->on_engine_event(ev); });
+    };
+    cur_ = std::move(c);
+    const status st = ctx_.engine.submit(std::move(r));
+    if (!st) {
+        cur_.reset();
+        if (st.code() == status_code::invalid_argument) {
+            return send_error(http::status::bad_request, st.message(), "invalid_request_error", "chat");
+        }
+        return send_error(http::status::service_unavailable, st.message(), "server_error", "chat", 1);
+    }
+    if (cur_->stream) {
+        write_raw(std::string("HTTP/1.1 200 OK\r\nServer: os1\r\nContent-Type: text/event-stream\r\n"
+                              "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: ") +
+                  (keep_alive_ ? "keep-alive" : "close") + "\r\n\r\n");
+        write_raw(chunk_frame(chunk_event(cur_->id, cur_->created, ctx_.opts.model_name, "assistant", "", false,
+                                          llm::stop_reason::end_of_turn)));
+    }
+    watch_client();
+}
+
+// Notices a client that goes away while its reply is computed, and stops it.
+void http_session::watch_client() {
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+        if (ec || !self->cur_ || self->cur_->ended || self->closed_) return;
+        beast::error_code e2;
+        const size_t available = self->stream_.socket().available(e2);
+        if (e2 || available == 0) {  // readable with nothing to read: the peer closed
+            self->cur_->cancel->store(true);
+            self->close();
+        }
+        // Otherwise the next request arrived early; it is read after this reply.
+    });
+}
+
+void http_session::on_engine_event(const llm::completion_event & ev) {
+    if (!cur_ || closed_) return;
+    completion & c = *cur_;
+    using kind = llm::completion_event::kind;
+    if (!c.first_token && ev.type != kind::error) {
+        c.first_token = true;
+        ctx_.stats.observe_ttft_s(std::chrono::duration<double>(std::chrono::steady_clock::now() - c.started).count());
+    }
+    const std::string & model = ctx_.opts.model_name;
+    if (ev.type == kind::text) {
+        if (c.stream) {
+            write_raw(chunk_frame(chunk_event(c.id, c.created, model, "", ev.text, false, llm::stop_reason::end_of_turn)));
+        } else {
+            c.text += ev.text;
+        }
+        return;
+    }
+    c.ended = true;
+    if (ev.type == kind::done) {
+        usage u{ev.stats.prompt_tokens, ev.stats.generated_tokens, ev.stats.prompt_tokens - ev.stats.computed_tokens};
+        if (c.stream) {
+            std::string tail = chunk_event(c.id, c.created, model, "", "", true, ev.stats.reason);
+            if (c.include_usage) tail += usage_event(c.id, c.created, model, u);
+            tail += "data: [DONE]\n\n";
+            write_raw(chunk_frame(tail) + "0\r\n\r\n");
+            ctx_.stats.count_response("chat", 200);
+        } else {
+            const std::string body = completion_json(c.id, c.created, model, c.text, ev.stats.reason, u);
+            cur_.reset();
+            send(http::status::ok, body, "chat");
+        }
+        return;
+    }
+    if (c.stream) {  // the status line is sent: report inside the stream
+        write_raw(chunk_frame(error_event(ev.error.message()) + "data: [DONE]\n\n") + "0\r\n\r\n");
+        ctx_.stats.count_response("chat", 500);
+        return;
+    }
+    cur_.reset();
+    const bool busy = ev.error.code() == status_code::resource_exhausted || ev.error.code() == status_code::cancelled;
+    send_error(busy ? http::status::service_unavailable : http::status::internal_server_error, ev.error.message(),
+               "server_error", "chat", busy ? 1 : 0);
+}
+
+void http_session::write_raw(std::string data) {
+    out_.push_back(std::move(data));
+    if (!writing_) do_write();
+}
+
+void http_session::do_write() {
+    if (closed_) return;
+    // Everything queued goes out in one write.
+    auto data = std::make_shared<std::string>();
+    for (auto & s : out_) *data += s;
+    out_.clear();
+    writing_ = true;
+    stream_.expires_after(std::chrono::seconds(ctx_.opts.write_timeout_s));
+    net::async_write(stream_, net::buffer(*data), [self = shared_from_this(), data](beast::error_code ec, size_t) {
+        self->writing_ = false;
+        if (ec) {
+            self->close();  // a client that stopped reading: its reply is stopped too
+            return;
+        }
+        if (!self->out_.empty()) {
+            self->do_write();
+        } else if (self->cur_ && self->cur_->ended) {
+            self->finish_completion();
+        }
+    });
+}
+
+void http_session::finish_completion() {
+    cur_.reset();
+    after_response();
+}
+
+void http_session::delete_conversation(const std::string & person, const std::string & id) {
+    if (!valid_conversation_id(id)) {
+        return send_error(http::status::bad_request, "not a conversation id", "invalid_request_error", "conversations");
+    }
+    // Dropping waits for the engine thread: never on an I/O thread.
+    auto self = shared_from_this();
+    std::thread([self, person, id] {
+        const bool found = self->ctx_.engine.drop({person, id});
+        net::post(self->stream_.get_executor(), [self, found, id] {
+            if (found) {
+                self->send(http::status::no_content, "", "conversations");
+            } else {
+                self->send_error(http::status::not_found, "no conversation '" + id + "'", "not_found_error", "conversations");
+            }
+        });
+    }).detach();
+}
+
+}  // namespace os1::server

@@ -1,0 +1,132 @@
+#include "server/http_server.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <thread>
+
+#include "server/http_session.h"
+#include "server/server_context.h"
+
+namespace os1::server {
+
+struct http_server::impl {
+    server_context ctx;
+    net::io_context ioc;
+    tcp::acceptor acceptor{ioc};
+    net::signal_set signals{ioc};
+    std::atomic<bool> stop_requested{false};
+    int bound_port = 0;
+    std::thread stopper;  // waits for the engine to finish, then ends the I/O loop
+
+    impl(server_options o, llm::engine & e, users_store * u)
+        : ctx{o, e, u, rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0},
+          ioc(std::max(1, ctx.opts.io_threads)) {
+        ctx.started_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+    }
+
+    void accept() {
+        acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+            if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+            if (ec) {
+                // Out of file descriptors and the like: wait a moment rather than spin.
+                spdlog::warn("accept: {}", ec.message());
+                auto t = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(100));
+                t->async_wait([this, t](beast::error_code) { accept(); });
+                return;
+            }
+            beast::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
+            std::make_shared<http_session>(std::move(socket), ctx)->start();
+            accept();
+        });
+    }
+
+    // Stop taking connections and requests, let the engine finish and save, then end.
+    void shutdown() {
+        if (stop_requested.exchange(true)) return;
+        spdlog::info("stopping: finishing replies in flight (up to {} ms), then saving every conversation",
+                     ctx.opts.drain_ms);
+        ctx.stopping = true;
+        net::post(ioc, [this] {
+            beast::error_code ec;
+            acceptor.close(ec);
+            signals.cancel();
+        });
+        stopper = std::thread([this] {
+            ctx.engine.stop(ctx.opts.drain_ms);
+            // The last events are posted to their connections; give them a moment to be written.
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            ioc.stop();
+        });
+    }
+
+    ~impl() {
+        if (stopper.joinable()) stopper.join();
+    }
+};
+
+http_server::http_server(server_options opts, llm::engine & engine, users_store * users)
+    : impl_(std::make_unique<impl>(std::move(opts), engine, users)) {}
+
+http_server::~http_server() = default;
+
+static bool is_loopback(const std::string & host) {
+    return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
+}
+
+status http_server::listen() {
+    impl & s = *impl_;
+    if (s.ctx.opts.no_auth && !is_loopback(s.ctx.opts.host)) {
+        return {status_code::invalid_argument,
+                "--no-auth serves one person on this machine only: use --host 127.0.0.1, or add people with "
+                "`os1 users add NAME`"};
+    }
+    if (!s.ctx.opts.no_auth && !s.ctx.users) return {status_code::internal, "no users store"};
+    // Thousands of connections need thousands of descriptors.
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    beast::error_code ec;
+    const std::string host = s.ctx.opts.host == "localhost" ? "127.0.0.1" : s.ctx.opts.host;
+    const auto address = net::ip::make_address(host, ec);
+    if (ec) return {status_code::invalid_argument, "--host '" + s.ctx.opts.host + "' is not an IP address"};
+    const tcp::endpoint ep(address, static_cast<unsigned short>(s.ctx.opts.port));
+    s.acceptor.open(ep.protocol(), ec);
+    if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) s.acceptor.bind(ep, ec);
+    if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+        return {status_code::io_error,
+                "cannot listen on " + s.ctx.opts.host + ":" + std::to_string(s.ctx.opts.port) + ": " + ec.message()};
+    }
+    s.bound_port = s.acceptor.local_endpoint().port();
+    return status::ok();
+}
+
+int http_server::port() const { return impl_->bound_port; }
+
+void http_server::run(bool handle_signals) {
+    impl & s = *impl_;
+    if (handle_signals) {
+        s.signals.add(SIGTERM);
+        s.signals.add(SIGINT);
+        s.signals.async_wait([&s](beast::error_code ec, int) {
+            if (!ec) s.shutdown();
+        });
+    }
+    s.accept();
+    std::vector<std::thread> threads;
+    for (int i = 1; i < s.ctx.opts.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+    s.ioc.run();
+    for (auto & t : threads) t.join();
+}
+
+void http_server::stop() { impl_->shutdown(); }
+
+}  // namespace os1::server

@@ -1,0 +1,40 @@
+// `os1 serve`: an event-driven HTTP server (Boost.Beast/Asio). A few I/O
+// threads hold every connection and never wait for the model or the disk: the
+// engine runs on its own thread and its events are posted back to each
+// connection's strand.
+#pragma once
+
+#include <memory>
+
+#include "llm/engine.h"
+#include "os1/status.h"
+#include "server/server_options.h"
+#include "server/users.h"
+
+namespace os1::server {
+
+class http_server {
+public:
+    // `users` may be null only with opts.no_auth.
+    http_server(server_options opts, llm::engine & engine, users_store * users);
+    ~http_server();
+    http_server(const http_server &) = delete;
+    http_server & operator=(const http_server &) = delete;
+
+    // Binds the address. invalid_argument for --no-auth off loopback, io_error
+    // when the port is taken.
+    status listen();
+    int port() const;  // the bound port (useful with port 0)
+
+    // Serves until stop() or SIGTERM/SIGINT (when handle_signals), then shuts
+    // down gracefully: no new connections, replies in flight finish (up to
+    // drain_ms), every KV state is written to disk.
+    void run(bool handle_signals);
+    void stop();  // any thread
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace os1::server

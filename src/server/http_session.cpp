@@ -1,0 +1,178 @@
+#include "server/http_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include "server/openai_json.h"
+
+namespace os1::server {
+namespace {
+
+constexpr size_t header_limit_bytes = 16 * 1024;
+}  // namespace
+
+http_session::http_session(tcp::socket && socket, server_context & ctx)
+    : stream_(std::move(socket)), ctx_(ctx), watchdog_(stream_.get_executor()) {
+    ++ctx_.stats.open_connections;
+}
+
+http_session::~http_session() { --ctx_.stats.open_connections; }
+
+void http_session::start() { wait_for_request(); }
+
+// An idle connection costs a socket and this object; it waits for a first byte
+// under the idle timeout, then has header_timeout_s to deliver a whole request.
+void http_session::wait_for_request() {
+    if (closed_) return;
+    stream_.expires_never();
+    if (buffer_.size() > 0) {
+        read_request();
+        return;
+    }
+    auto self = shared_from_this();
+    watchdog_.expires_after(std::chrono::seconds(ctx_.opts.idle_timeout_s));
+    watchdog_.async_wait([self](beast::error_code ec) {
+        if (!ec) self->close();
+    });
+    stream_.socket().async_wait(tcp::socket::wait_read, [self](beast::error_code ec) {
+        self->watchdog_.cancel();
+        if (ec || self->closed_) {
+            self->close();
+            return;
+        }
+        if (!self->cur_) self->read_request();
+    });
+}
+
+void http_session::read_request() {
+    parser_.emplace();
+    parser_->body_limit(ctx_.opts.max_body_bytes);
+    parser_->header_limit(header_limit_bytes);
+    stream_.expires_after(std::chrono::seconds(ctx_.opts.header_timeout_s));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+}
+
+void http_session::on_read(beast::error_code ec) {
+    if (closed_) return;
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted) {
+        close();
+        return;
+    }
+    keep_alive_ = false;  // after a broken request the stream is not trusted
+    if (ec == http::error::body_limit) {
+        send_error(http::status::payload_too_large,
+                   "the request body is larger than " + std::to_string(ctx_.opts.max_body_bytes) + " bytes",
+                   "invalid_request_error", "other");
+        return;
+    }
+    if (ec == http::error::header_limit) {
+        send_error(http::status::request_header_fields_too_large, "the request headers are too large",
+                   "invalid_request_error", "other");
+        return;
+    }
+    if (ec) {
+        send_error(http::status::bad_request, "malformed HTTP request: " + ec.message(), "invalid_request_error", "other");
+        return;
+    }
+    route(parser_->release());
+}
+
+std::optional<std::string> http_session::authenticate(const request & req) {
+    if (ctx_.opts.no_auth) return std::string("local");
+    const auto it = req.find(http::field::authorization);
+    if (it == req.end()) return std::nullopt;
+    const std::string value(it->value());
+    if (value.rfind("Bearer ", 0) != 0) return std::nullopt;
+    return ctx_.users->authenticate(value.substr(7));
+}
+
+void http_session::route(request && req) {
+    keep_alive_ = req.keep_alive();
+    std::string path(req.target());
+    path = path.substr(0, path.find('?'));
+    const auto method = req.method();
+    const auto unauthorized = [&](const std::string & name) {
+        send_error(http::status::unauthorized, "missing or wrong API token (Authorization: Bearer os1_...)",
+                   "authentication_error", name);
+    };
+
+    if (path == "/health") {
+        if (method != http::verb::get) return send_error(http::status::method_not_allowed, "use GET", "invalid_request_error", "health");
+        return ctx_.stopping ? send(http::status::service_unavailable, "{\"status\":\"stopping\"}", "health")
+                             : send(http::status::ok, "{\"status\":\"ok\"}", "health");
+    }
+    if (path == "/metrics") {
+        if (method != http::verb::get) return send_error(http::status::method_not_allowed, "use GET", "invalid_request_error", "metrics");
+        return send(http::status::ok, ctx_.stats.render(ctx_.engine.stats()), "metrics", "text/plain; version=0.0.4");
+    }
+    if (path == "/v1/models") {
+        if (method != http::verb::get) return send_error(http::status::method_not_allowed, "use GET", "invalid_request_error", "models");
+        if (!authenticate(req)) return unauthorized("models");
+        return send(http::status::ok, models_json(ctx_.opts.model_name, ctx_.started_unix), "models");
+    }
+    if (path == "/v1/chat/completions") {
+        if (method != http::verb::post) {
+            return send_error(http::status::method_not_allowed, "use POST", "invalid_request_error", "chat");
+        }
+        auto person = authenticate(req);
+        if (!person) return unauthorized("chat");
+        return chat_completions(std::move(req), *person);
+    }
+    const std::string conv_prefix = "/api/v1/conversations/";
+    if (path.rfind(conv_prefix, 0) == 0) {
+        if (method != http::verb::delete_) {
+            return send_error(http::status::method_not_allowed, "use DELETE", "invalid_request_error", "conversations");
+        }
+        auto person = authenticate(req);
+        if (!person) return unauthorized("conversations");
+        return delete_conversation(*person, path.substr(conv_prefix.size()));
+    }
+    send_error(http::status::not_found, "no route " + path, "not_found_error", "other");
+}
+
+void http_session::send(http::status code, std::string body, const std::string & route_name,
+                        const std::string & content_type, int retry_after_s) {
+    auto res = std::make_shared<http::response<http::string_body>>(code, 11);
+    res->set(http::field::server, "os1");
+    res->set(http::field::content_type, content_type);
+    if (retry_after_s > 0) res->set(http::field::retry_after, std::to_string(retry_after_s));
+    if (code == http::status::unauthorized) res->set(http::field::www_authenticate, "Bearer");
+    res->keep_alive(keep_alive_);
+    res->body() = std::move(body);
+    res->prepare_payload();
+    ctx_.stats.count_response(route_name, static_cast<int>(code));
+    stream_.expires_after(std::chrono::seconds(ctx_.opts.write_timeout_s));
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+        if (ec) {
+            self->close();
+            return;
+        }
+        self->after_response();
+    });
+}
+
+void http_session::send_error(http::status code, const std::string & message, const std::string & type,
+                              const std::string & route_name, int retry_after_s) {
+    send(code, error_json(message, type), route_name, "application/json", retry_after_s);
+}
+
+void http_session::after_response() {
+    if (!keep_alive_) {
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        close();
+        return;
+    }
+    wait_for_request();
+}
+
+void http_session::close() {
+    if (closed_) return;
+    closed_ = true;
+    if (cur_ && !cur_->ended) cur_->cancel->store(true);
+    watchdog_.cancel();
+    beast::error_code ec;
+    stream_.socket().close(ec);
+}
+
+}  // namespace os1::server

@@ -1,0 +1,25 @@
+// What every connection of a server shares (internal to src/server).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "llm/engine.h"
+#include "server/metrics.h"
+#include "server/rate_limiter.h"
+#include "server/server_options.h"
+#include "server/users.h"
+
+namespace os1::server {
+
+struct server_context {
+    server_options opts;
+    llm::engine & engine;
+    users_store * users;  // null with no_auth
+    rate_limiter limiter;
+    metrics stats;
+    std::atomic<bool> stopping{false};
+    int64_t started_unix = 0;
+};
+
+}  // namespace os1::server

@@ -1,0 +1,26 @@
+// Settings of `os1 serve` (HTTP side; the engine's are in llm/engine.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace os1::server {
+
+struct server_options {
+    std::string host = "127.0.0.1";
+    int port = 8316;
+    int io_threads = 2;                  // threads that only do network I/O, never the model
+    bool no_auth = false;                // single-person mode; loopback only
+    std::string users_file;              // the people and their token hashes
+    std::string model_name = "os1";      // reported by /v1/models and in responses
+    uint64_t max_body_bytes = 1 << 20;   // larger requests get 413
+    int header_timeout_s = 15;           // to receive a whole request
+    int idle_timeout_s = 300;            // a keep-alive connection with no request
+    int write_timeout_s = 60;            // a client that stops reading
+    int rate_per_minute = 120;           // requests per person; more get 429
+    int rate_burst = 20;
+    int drain_ms = 10000;                // on SIGTERM: time for replies in flight
+    int max_tokens_default = 512;        // when a request does not say
+};
+
+}  // namespace os1::server

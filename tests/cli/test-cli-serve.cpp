@@ -1,0 +1,115 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <signal.h>
+
+#include <thread>
+
+#include "base/files.h"
+#include "cli/cli_test.h"
+#include "support/http_client.h"
+
+namespace os1::test {
+namespace {
+
+using json = nlohmann::json;
+
+std::map<std::string, std::string> isolated_env(const temp_dir & home) {
+    return {{"HOME", home.path()}, {"XDG_CONFIG_HOME", home.file("config")}, {"XDG_DATA_HOME", home.file("data")}};
+}
+
+bool wait_healthy(int port, int timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (http_request(port, "GET", "/health").status == 200) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+std::unique_ptr<background_process> serve(const temp_dir & home, int port, const std::vector<std::string> & extra = {}) {
+    std::vector<std::string> argv = {OS1_BINARY, "serve", "--model", tiny_model_path(), "--port", std::to_string(port),
+                                     "--ctx", "8192"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return std::make_unique<background_process>(argv, isolated_env(home));
+}
+
+TEST(cli_users, add_list_remove) {
+    temp_dir home;
+    const auto add = os1(home, {"users", "add", "alice"});
+    ASSERT_EQ(add.exit_code, 0) << add.err;
+    EXPECT_EQ(add.out.rfind("os1_", 0), 0u);
+    EXPECT_NE(add.err.find("shown only once"), std::string::npos);
+    EXPECT_EQ(os1(home, {"users", "add", "alice"}).exit_code, 2);
+    EXPECT_EQ(os1(home, {"users", "add", "not ok"}).exit_code, 2);
+    const auto list = os1(home, {"users", "list"});
+    EXPECT_NE(list.out.find("alice"), std::string::npos);
+    EXPECT_EQ(list.out.find("os1_"), std::string::npos);  // tokens are never listed
+    EXPECT_EQ(os1(home, {"users", "remove", "alice"}).exit_code, 0);
+    EXPECT_EQ(os1(home, {"users", "remove", "alice"}).exit_code, 2);
+}
+
+TEST(cli_serve, people_with_tokens_talk_and_others_do_not) {
+    temp_dir home;
+    const std::string token = os1(home, {"users", "add", "alice"}).out.substr(0, 81);
+    const int port = free_port();
+    auto srv = serve(home, port);
+    ASSERT_TRUE(wait_healthy(port, 20000)) << srv->err();
+    const std::string body = R"({"messages":[{"role":"user","content":"Hi"}],"max_tokens":4})";
+    EXPECT_EQ(http_request(port, "POST", "/v1/chat/completions", body).status, 401);
+    EXPECT_EQ(http_request(port, "POST", "/v1/chat/completions", body, {{"Authorization", "Bearer " + token}}).status, 200);
+    srv->signal(SIGTERM);
+    EXPECT_EQ(srv->wait(20000), 0) << srv->err();
+}
+
+// SIGTERM: the reply in flight finishes, every conversation is written to
+// disk, the exit code is 0, and the next start finds the conversation.
+TEST(cli_serve, sigterm_finishes_replies_saves_and_the_next_start_remembers) {
+    temp_dir home;
+    const int port = free_port();
+    auto srv = serve(home, port, {"--no-auth"});
+    ASSERT_TRUE(wait_healthy(port, 20000)) << srv->err();
+    const std::string first = R"({"messages":[{"role":"user","content":"Hello"}],"max_tokens":6000,"temperature":0,"stream":true})";
+    http_result streamed;
+    std::thread client([&] { streamed = http_request(port, "POST", "/v1/chat/completions", first, {{"X-OS1-Conversation", "c"}}); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    srv->signal(SIGTERM);
+    client.join();
+    EXPECT_EQ(srv->wait(30000), 0) << srv->err();
+    EXPECT_NE(srv->err().find("saved on disk"), std::string::npos) << srv->err();
+    const auto events = sse_data(streamed.body);
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back(), "[DONE]");  // the stream was finished, not cut
+
+    std::string reply;
+    for (const auto & e : events) {
+        if (e == "[DONE]") continue;
+        const auto j = json::parse(e);
+        if (!j["choices"].empty() && j["choices"][0]["delta"].contains("content")) reply += j["choices"][0]["delta"]["content"];
+    }
+    auto again = serve(home, port, {"--no-auth"});
+    ASSERT_TRUE(wait_healthy(port, 20000)) << again->err();
+    json turn2 = {{"messages", {{{"role", "user"}, {"content", "Hello"}}, {{"role", "assistant"}, {"content", reply}},
+                               {{"role", "user"}, {"content", "More?"}}}},
+                  {"max_tokens", 4}};
+    const auto r = http_request(port, "POST", "/v1/chat/completions", turn2.dump(), {{"X-OS1-Conversation", "c"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto j = json::parse(r.body);
+    EXPECT_GT(j["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>(), j["usage"]["prompt_tokens"].get<int>() / 2);
+    again->signal(SIGTERM);
+    EXPECT_EQ(again->wait(20000), 0);
+}
+
+TEST(cli_serve, refuses_what_it_cannot_do_safely) {
+    temp_dir home;
+    auto r = os1(home, {"serve", "--model", tiny_model_path(), "--no-auth", "--host", "0.0.0.0", "--port", "0"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--no-auth"), std::string::npos) << r.err;
+    ASSERT_TRUE(write_file_atomic(home.file("bad.gguf"), "not a model"));
+    r = os1(home, {"serve", "--model", home.file("bad.gguf"), "--no-auth", "--port", "0"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("bad.gguf"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace os1::test

@@ -1,0 +1,362 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "llm/engine.h"
+#include "server/http_server.h"
+#include "support/http_client.h"
+#include "support/temp_dir.h"
+
+namespace os1::server {
+namespace {
+
+using json = nlohmann::json;
+using test::http_request;
+
+// An engine and a server on a free port, in this process.
+class running_server {
+public:
+    running_server(std::shared_ptr<llm::model> m, const std::string & dir, server_options so = {},
+                   llm::engine_options eo = {}, bool with_users = true) {
+        eo.kv_dir = dir + "/kv";
+        if (eo.ctx_tokens == 4096) eo.ctx_tokens = 1024;
+        auto e = llm::engine::start(std::move(m), eo);
+        if (!e) throw std::runtime_error(e.error().message());
+        engine = std::move(*e);
+        so.port = 0;
+        if (with_users) users = std::make_unique<users_store>(dir + "/users.json");
+        else so.no_auth = true;
+        http = std::make_unique<http_server>(so, *engine, users.get());
+        if (auto st = http->listen(); !st) throw std::runtime_error(st.message());
+        thread = std::thread([this] { http->run(false); });
+    }
+    ~running_server() {
+        http->stop();
+        thread.join();
+    }
+    int port() const { return http->port(); }
+
+    std::unique_ptr<llm::engine> engine;
+    std::unique_ptr<users_store> users;
+    std::unique_ptr<http_server> http;
+    std::thread thread;
+};
+
+class server_test : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        auto m = llm::model::load(test::tiny_model_path(), model_options{});
+        ASSERT_TRUE(m) << m.error().message();
+        model_ = *m;
+    }
+    static void TearDownTestSuite() { model_.reset(); }
+
+    std::unique_ptr<running_server> start(server_options so = {}, llm::engine_options eo = {}, const std::string & sub = "a") {
+        return std::make_unique<running_server>(model_, dir_.file(sub), so, eo);
+    }
+
+    static std::shared_ptr<llm::model> model_;
+    test::temp_dir dir_;
+};
+std::shared_ptr<llm::model> server_test::model_;
+
+std::map<std::string, std::string> bearer(const std::string & token, const std::string & conversation = "") {
+    std::map<std::string, std::string> h = {{"Authorization", "Bearer " + token}};
+    if (!conversation.empty()) h["X-OS1-Conversation"] = conversation;
+    return h;
+}
+
+std::string chat_body(const std::string & text, int max_tokens = 8, bool stream = false) {
+    json j = {{"model", "os1"}, {"messages", {{{"role", "user"}, {"content", text}}}}, {"max_tokens", max_tokens},
+              {"temperature", 0}, {"stream", stream}};
+    if (stream) j["stream_options"] = {{"include_usage", true}};
+    return j.dump();
+}
+
+void expect_error_object(const test::http_result & r, int status, const std::string & type) {
+    EXPECT_EQ(r.status, status) << r.body;
+    auto j = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << r.body;
+    ASSERT_TRUE(j.contains("error")) << r.body;
+    EXPECT_EQ(j["error"]["type"], type) << r.body;
+    EXPECT_TRUE(j["error"]["message"].is_string());
+}
+
+TEST_F(server_test, health_models_and_metrics) {
+    auto s = start();
+    const auto token = *s->users->add("alice");
+    EXPECT_EQ(http_request(s->port(), "GET", "/health").status, 200);
+    const auto models = http_request(s->port(), "GET", "/v1/models", "", bearer(token));
+    ASSERT_EQ(models.status, 200);
+    const auto j = json::parse(models.body);
+    EXPECT_EQ(j["object"], "list");
+    EXPECT_EQ(j["data"][0]["object"], "model");
+    const auto m = http_request(s->port(), "GET", "/metrics");
+    ASSERT_EQ(m.status, 200);
+    for (const char * name : {"os1_requests_total", "os1_prompt_tokens_computed_total", "os1_kv_hits_total{tier=\"disk\"}",
+                              "os1_time_to_first_token_seconds_bucket", "os1_queue_depth", "os1_open_connections",
+                              "os1_conversations{tier=\"ram\"}"}) {
+        EXPECT_NE(m.body.find(name), std::string::npos) << name;
+    }
+}
+
+TEST_F(server_test, a_reply_parses_as_openais) {
+    auto s = start();
+    const auto token = *s->users->add("alice");
+    const auto r = http_request(s->port(), "POST", "/v1/chat/completions", chat_body("Hello", 8), bearer(token));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.headers.at("content-type"), "application/json");
+    const auto j = json::parse(r.body);
+    EXPECT_EQ(j["object"], "chat.completion");
+    EXPECT_EQ(j["id"].get<std::string>().rfind("chatcmpl-", 0), 0u);
+    EXPECT_TRUE(j["created"].is_number_integer());
+    EXPECT_EQ(j["choices"][0]["index"], 0);
+    EXPECT_EQ(j["choices"][0]["message"]["role"], "assistant");
+    EXPECT_FALSE(j["choices"][0]["message"]["content"].get<std::string>().empty());
+    EXPECT_EQ(j["choices"][0]["finish_reason"], "length");
+    EXPECT_EQ(j["usage"]["completion_tokens"], 8);
+    EXPECT_EQ(j["usage"]["total_tokens"], j["usage"]["prompt_tokens"].get<int>() + 8);
+}
+
+TEST_F(server_test, a_stream_parses_as_openais_and_says_the_same) {
+    auto s = start();
+    const auto token = *s->users->add("alice");
+    const auto plain = json::parse(
+        http_request(s->port(), "POST", "/v1/chat/completions", chat_body("Hello", 10), bearer(token, "one")).body);
+    const auto r = http_request(s->port(), "POST", "/v1/chat/completions", chat_body("Hello", 10, true), bearer(token, "two"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.headers.at("content-type"), "text/event-stream");
+    const auto events = test::sse_data(r.body);
+    ASSERT_GE(events.size(), 4u);
+    EXPECT_EQ(events.back(), "[DONE]");
+    std::string text;
+    std::string finish;
+    bool usage = false;
+    for (size_t i = 0; i + 1 < events.size(); ++i) {
+        const auto e = json::parse(events[i]);
+        EXPECT_EQ(e["object"], "chat.completion.chunk");
+        EXPECT_EQ(e["id"], json::parse(events[0])["id"]);
+        if (e.contains("usage")) {
+            usage = true;
+            EXPECT_EQ(e["usage"]["completion_tokens"], 10);
+            continue;
+        }
+        const auto & choice = e["choices"][0];
+        if (i == 0) {
+            EXPECT_EQ(choice["delta"]["role"], "assistant");
+        }
+        if (choice["delta"].contains("content")) text += choice["delta"]["content"].get<std::string>();
+        if (!choice["finish_reason"].is_null()) finish = choice["finish_reason"];
+    }
+    EXPECT_TRUE(usage);
+    EXPECT_EQ(finish, "length");
+    EXPECT_EQ(text, plain["choices"][0]["message"]["content"]);
+}
+
+TEST_F(server_test, the_auth_matrix_never_gives_data) {
+    auto s = start();
+    const auto alice = *s->users->add("alice");
+    const auto bob = *s->users->add("bob");
+    const auto body = chat_body("Hello");
+    expect_error_object(http_request(s->port(), "POST", "/v1/chat/completions", body), 401, "authentication_error");
+    expect_error_object(http_request(s->port(), "POST", "/v1/chat/completions", body, bearer("os1_0000_1111")), 401,
+                        "authentication_error");
+    std::string wrong = alice;
+    wrong.back() = wrong.back() == '0' ? '1' : '0';
+    expect_error_object(http_request(s->port(), "POST", "/v1/chat/completions", body, bearer(wrong)), 401,
+                        "authentication_error");
+    expect_error_object(http_request(s->port(), "GET", "/v1/models"), 401, "authentication_error");
+
+    // Alice's conversation "diary" exists; Bob cannot reach it by its id.
+    ASSERT_EQ(http_request(s->port(), "POST", "/v1/chat/completions", body, bearer(alice, "diary")).status, 200);
+    expect_error_object(http_request(s->port(), "DELETE", "/api/v1/conversations/diary", "", bearer(bob)), 404,
+                        "not_found_error");
+    const auto bobs = http_request(s->port(), "POST", "/v1/chat/completions", body, bearer(bob, "diary"));
+    ASSERT_EQ(bobs.status, 200);
+    EXPECT_EQ(json::parse(bobs.body)["usage"]["prompt_tokens_details"]["cached_tokens"], 0);  // nothing of Alice's
+    // Alice can forget hers; then it is gone.
+    EXPECT_EQ(http_request(s->port(), "DELETE", "/api/v1/conversations/diary", "", bearer(alice)).status, 204);
+    EXPECT_EQ(http_request(s->port(), "DELETE", "/api/v1/conversations/diary", "", bearer(alice)).status, 404);
+    // A removed person's token stops working at once.
+    ASSERT_TRUE(s->users->remove("bob"));
+    EXPECT_EQ(http_request(s->port(), "POST", "/v1/chat/completions", body, bearer(bob)).status, 401);
+}
+
+// Canary: Bob's reply is the same whether or not Alice told the server a secret
+// in a conversation of the same name.
+TEST_F(server_test, canaries_never_cross_people) {
+    const std::string bob_body = chat_body("What did I tell you?", 12);
+    std::string alone;
+    {
+        auto s = start({}, {}, "fresh");
+        const auto bob = *s->users->add("bob");
+        alone = json::parse(http_request(s->port(), "POST", "/v1/chat/completions", bob_body, bearer(bob, "c")).body)
+                    ["choices"][0]["message"]["content"];
+    }
+    auto s = start();
+    const auto alice = *s->users->add("alice");
+    const auto bob = *s->users->add("bob");
+    for (int i = 0; i < 3; ++i) {
+        http_request(s->port(), "POST", "/v1/chat/completions", chat_body("CANARY-4471 is my PIN. What did I tell you?", 12),
+                     bearer(alice, "c"));
+    }
+    const auto r = json::parse(http_request(s->port(), "POST", "/v1/chat/completions", bob_body, bearer(bob, "c")).body);
+    EXPECT_EQ(r["choices"][0]["message"]["content"], alone);
+    EXPECT_EQ(r["choices"][0]["message"]["content"].get<std::string>().find("CANARY"), std::string::npos);
+}
+
+TEST_F(server_test, bad_requests_get_clear_errors) {
+    server_options so;
+    so.max_body_bytes = 4096;
+    auto s = start(so);
+    const auto t = *s->users->add("alice");
+    const auto post = [&](const std::string & body) { return http_request(s->port(), "POST", "/v1/chat/completions", body, bearer(t)); };
+    expect_error_object(post("{not json"), 400, "invalid_request_error");
+    expect_error_object(post("[]"), 400, "invalid_request_error");
+    expect_error_object(post(R"({"messages":"hi"})"), 400, "invalid_request_error");
+    expect_error_object(post(R"({"messages":[{"role":"user","content":5}]})"), 400, "invalid_request_error");
+    expect_error_object(post(R"({"messages":[{"role":"tool","content":"x"}]})"), 400, "invalid_request_error");
+    expect_error_object(post(R"({"messages":[{"role":"user","content":"x"}],"temperature":"hot"})"), 400, "invalid_request_error");
+    expect_error_object(post(R"({"messages":[{"role":"user","content":"x"}],"max_tokens":-3})"), 400, "invalid_request_error");
+    expect_error_object(post(R"({"messages":[{"role":"user","content":"x"}],"tools":[{}]})"), 400, "invalid_request_error");
+    expect_error_object(post(R"({"messages":[{"role":"user","content":"x"}],"n":2})"), 400, "invalid_request_error");
+    expect_error_object(post("{\"messages\":[{\"role\":\"user\",\"content\":\"\xff\xfe\"}]}"), 400, "invalid_request_error");
+    const auto named = post(R"({"messages":[{"role":"user","content":"x"}],"top_p":7})");
+    EXPECT_NE(named.body.find("top_p"), std::string::npos) << named.body;
+    expect_error_object(post(chat_body(std::string(5000, 'x'))), 413, "invalid_request_error");
+    expect_error_object(http_request(s->port(), "GET", "/v1/chat/completions", "", bearer(t)), 405, "invalid_request_error");
+    expect_error_object(http_request(s->port(), "GET", "/nope"), 404, "not_found_error");
+    auto bad_conv = bearer(t);
+    bad_conv["X-OS1-Conversation"] = std::string(200, 'c');
+    expect_error_object(http_request(s->port(), "POST", "/v1/chat/completions", chat_body("x"), bad_conv), 400,
+                        "invalid_request_error");
+    // Garbage on the wire, then the server still serves.
+    EXPECT_NE(test::raw_exchange(s->port(), "GARBAGE\r\n\r\n", 2000).find("400"), std::string::npos);
+    EXPECT_EQ(post(chat_body("still there?")).status, 200);
+}
+
+TEST_F(server_test, over_the_rate_a_person_gets_429) {
+    server_options so;
+    so.rate_per_minute = 2;
+    so.rate_burst = 2;
+    auto s = start(so);
+    const auto alice = *s->users->add("alice");
+    const auto bob = *s->users->add("bob");
+    const auto body = chat_body("Hi", 2);
+    EXPECT_EQ(http_request(s->port(), "POST", "/v1/chat/completions", body, bearer(alice)).status, 200);
+    EXPECT_EQ(http_request(s->port(), "POST", "/v1/chat/completions", body, bearer(alice)).status, 200);
+    const auto r = http_request(s->port(), "POST", "/v1/chat/completions", body, bearer(alice));
+    expect_error_object(r, 429, "rate_limit_error");
+    EXPECT_GE(std::stoi(r.headers.at("retry-after")), 1);
+    EXPECT_EQ(http_request(s->port(), "POST", "/v1/chat/completions", body, bearer(bob)).status, 200);  // others unaffected
+}
+
+TEST_F(server_test, a_saturated_server_answers_503) {
+    llm::engine_options eo;
+    eo.parallel = 1;
+    eo.max_pending = 1;
+    eo.ctx_tokens = 4000;  // each reply below runs for a second or more
+    auto s = start({}, eo);
+    const auto t = *s->users->add("alice");
+    std::vector<std::thread> busy;
+    for (int i = 0; i < 3; ++i) {
+        busy.emplace_back([&, i] {
+            http_request(s->port(), "POST", "/v1/chat/completions", chat_body("long", 3000), bearer(t, "b" + std::to_string(i)));
+        });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const auto r = http_request(s->port(), "POST", "/v1/chat/completions", chat_body("one more", 2), bearer(t, "x"));
+    expect_error_object(r, 503, "server_error");
+    EXPECT_TRUE(r.headers.count("retry-after"));
+    for (auto & b : busy) b.join();
+}
+
+TEST_F(server_test, a_client_that_leaves_stops_its_reply) {
+    auto s = start();
+    const auto t = *s->users->add("alice");
+    const int fd = test::connect_local(s->port());
+    const std::string body = chat_body("Talk forever", 5000, true);
+    const std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t +
+                            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    char buf[4096];
+    ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0);  // the stream has started
+    ::close(fd);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const auto st = s->engine->stats();
+    EXPECT_LT(st.generated_tokens, 3000u);
+    EXPECT_EQ(st.active, 0u);
+}
+
+TEST_F(server_test, idle_and_slow_connections_time_out) {
+    server_options so;
+    so.header_timeout_s = 1;
+    so.idle_timeout_s = 1;
+    auto s = start(so);
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(test::raw_exchange(s->port(), "", 5000), "");  // idle: closed without a word
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4));
+    const auto t1 = std::chrono::steady_clock::now();
+    test::raw_exchange(s->port(), "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n", 5000);  // never finishes
+    EXPECT_LT(std::chrono::steady_clock::now() - t1, std::chrono::seconds(4));
+}
+
+TEST_F(server_test, keep_alive_serves_several_requests_on_one_connection) {
+    auto s = start();
+    const std::string one = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string out = test::raw_exchange(s->port(), one + one + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    size_t n = 0;
+    for (size_t pos = 0; (pos = out.find("HTTP/1.1 200", pos)) != std::string::npos; ++pos) ++n;
+    EXPECT_EQ(n, 3u);
+}
+
+// The same greedy reply whether the server kept the conversation or was
+// restarted in between (its state comes back from disk).
+TEST_F(server_test, a_restart_keeps_every_conversation) {
+    const auto turn2 = [](const std::string & first) {
+        json j = {{"messages", {{{"role", "user"}, {"content", "Hello"}}, {{"role", "assistant"}, {"content", first}},
+                                {{"role", "user"}, {"content", "And then?"}}}},
+                  {"max_tokens", 10}, {"temperature", 0}};
+        return j.dump();
+    };
+    std::string first, uninterrupted, token;
+    {
+        auto s = start({}, {}, "kept");
+        token = *s->users->add("alice");
+        first = json::parse(http_request(s->port(), "POST", "/v1/chat/completions", chat_body("Hello", 10), bearer(token, "c")).body)
+                    ["choices"][0]["message"]["content"];
+        uninterrupted = json::parse(http_request(s->port(), "POST", "/v1/chat/completions", turn2(first), bearer(token, "c")).body)
+                            ["choices"][0]["message"]["content"];
+    }
+    {
+        auto s = start({}, {}, "restarted");
+        token = *s->users->add("alice");
+        http_request(s->port(), "POST", "/v1/chat/completions", chat_body("Hello", 10), bearer(token, "c"));
+    }  // graceful stop: states written to disk
+    auto s = start({}, {}, "restarted");
+    const auto r = json::parse(http_request(s->port(), "POST", "/v1/chat/completions", turn2(first), bearer(token, "c")).body);
+    EXPECT_EQ(r["choices"][0]["message"]["content"], uninterrupted);
+    EXPECT_GT(r["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>(), 5);
+    EXPECT_EQ(s->engine->stats().hits_disk, 1u);
+}
+
+TEST_F(server_test, no_auth_is_loopback_only) {
+    llm::engine_options eo;
+    eo.kv_dir = dir_.file("n/kv");
+    auto e = llm::engine::start(model_, eo);
+    ASSERT_TRUE(e);
+    server_options so;
+    so.no_auth = true;
+    so.host = "0.0.0.0";
+    http_server h(so, **e, nullptr);
+    const status st = h.listen();
+    EXPECT_EQ(st.code(), status_code::invalid_argument);
+    EXPECT_NE(st.message().find("--no-auth"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace os1::server
