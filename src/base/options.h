@@ -48,7 +48,7 @@ struct serve_options {
     int parallel = 8;            // conversations resident in the context at once
     int kv_ram_mib = 1024;       // KV states kept in RAM
     int kv_disk_gib = 20;        // KV states kept on disk
-    int prefill_chunk = 128;     // prompt tokens per step while others are generating
+    int prefill_chunk = 256;     // prompt tokens per step while others are generating
     bool no_auth = false;        // one person, loopback only
     int rate_per_minute = 120;   // requests per person
     int max_body_kib = 1024;     // larger request bodies get 413

@@ -44,8 +44,10 @@ result<std::vector<llama_token>> chat_template::render_tokens(const std::vector<
 }
 
 result<std::vector<llama_token>> chat_template::system_prefix(const std::string & system) const {
+    // What follows the system message may be another system message, a user's
+    // or an assistant's: the shared part ends where those renders part ways.
     auto a = render_tokens({{"system", system}, {"user", "a"}});
-    auto b = render_tokens({{"system", system}, {"user", "b"}});
+    auto b = render_tokens({{"system", system}, {"assistant", "b"}, {"user", "c"}});
     if (!a) return a.error();
     if (!b) return b.error();
     size_t n = 0;

@@ -29,8 +29,8 @@ public:
     std::vector<llama_token> tokenize(const std::string & text) const;
     result<std::vector<llama_token>> render_tokens(const std::vector<chat_message> & messages) const;
 
-    // The tokens every conversation opening with `system` shares: the common
-    // prefix of two renders that differ only after it.
+    // The tokens every conversation opening with `system` shares, whatever
+    // message comes next: the common prefix of renders that differ after it.
     result<std::vector<llama_token>> system_prefix(const std::string & system) const;
 
 private:

@@ -37,7 +37,7 @@ struct engine_options {
     int ctx_tokens = 4096;            // longest conversation, in tokens
     int kv_resident_tokens = 0;       // KV cells of the context; 0 = parallel * ctx_tokens + 8192 for prefixes
     int batch_tokens = 512;           // tokens per decode step
-    int prefill_chunk_busy = 128;     // prompt tokens per step while others are generating
+    int prefill_chunk_busy = 256;     // prompt tokens per step while others are generating
     int threads = 0;                  // 0 = physical cores
     int max_pending = 256;            // requests waiting for a sequence; more are refused
     int max_shared_prefixes = 8;
