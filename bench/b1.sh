@@ -14,7 +14,7 @@ think=5
 min_measured=30
 systems="os1 llama-np llama-default"
 threads=$(lscpu -p=core 2>/dev/null | grep -v '^#' | sort -u | wc -l)
-ctx=4096        # per conversation
+ctx=8192        # per conversation
 parallel=8      # resident conversations (OS1) / slots (llama-server, when not -np N)
 kv_ram_mib=1024
 while [ $# -gt 0 ]; do

@@ -47,6 +47,7 @@ struct args {
     int concurrency = 8;
     int connections = 10000;
     int hold_s = 30;
+    int revisit = 10;
     int timeout_s = 600;
 };
 
@@ -218,7 +219,46 @@ int run_chat(const args & a) {
 }
 
 // Many conversations, each one short turn: the server must hold them all.
+// First `revisit` full-size conversations (persona, an 800-token profile, a
+// message) are made; after all the others have pushed them out of the context
+// and RAM, each gets its next turn: the time to first token of a conversation
+// that waited on disk.
 int run_register(const args & a) {
+    auto tok = llm::prompt_tokenizer::open(a.model);
+    if (!tok) {
+        std::cerr << "loadgen: " << tok.error().message() << "\n";
+        return 2;
+    }
+    std::string persona;
+    {
+        std::ifstream in(a.persona_file);
+        persona.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    const auto body_for = [&](const std::vector<llm::chat_message> & msgs, int max_tokens) {
+        json body = {{"model", "bench"}, {"max_tokens", max_tokens}, {"temperature", 0}, {"stream", true},
+                     {"stream_options", {{"include_usage", true}}}, {"ignore_eos", true}};
+        body["messages"] = json::array();
+        for (const auto & m : msgs) body["messages"].push_back({{"role", m.role}, {"content", m.content}});
+        return body.dump();
+    };
+    struct big_one {
+        std::vector<llm::chat_message> messages;
+        std::string reply;
+    };
+    std::vector<big_one> big(static_cast<size_t>(a.revisit));
+    text_maker tm(**tok, a.seed * 31 + 5);
+    for (int i = 0; i < a.revisit; ++i) {
+        auto & b = big[static_cast<size_t>(i)];
+        b.messages = {{"system", persona}, {"system", "What you know about this person:\n" + tm.make(800)},
+                      {"user", tm.make(40)}};
+        const auto r = stream_chat(a.host, a.port, body_for(b.messages, 32), {{"X-OS1-Conversation", "big-" + std::to_string(i)}},
+                                   a.timeout_s);
+        if (!r.ok) {
+            std::cerr << "loadgen: first turn failed: " << r.error << "\n";
+            return 1;
+        }
+        b.reply = r.text;
+    }
     std::atomic<int> next{0}, ok{0}, failed{0};
     std::string first_error;
     std::mutex mu;
@@ -228,9 +268,9 @@ int run_register(const args & a) {
     for (int w = 0; w < a.concurrency; ++w) {
         threads.emplace_back([&] {
             for (int i = next++; i < a.conversations; i = next++) {
-                json body = {{"model", "bench"}, {"max_tokens", 2}, {"temperature", 0}, {"stream", true}, {"ignore_eos", true},
-                             {"messages", {{{"role", "user"}, {"content", "Hello, I am person number " + std::to_string(i) + "."}}}}};
-                const auto r = stream_chat(a.host, a.port, body.dump(), {{"X-OS1-Conversation", "reg-" + std::to_string(i)}},
+                const std::vector<llm::chat_message> msgs = {
+                    {"system", persona}, {"user", "Hello, I am person number " + std::to_string(i) + "."}};
+                const auto r = stream_chat(a.host, a.port, body_for(msgs, 2), {{"X-OS1-Conversation", "reg-" + std::to_string(i)}},
                                            a.timeout_s);
                 std::lock_guard<std::mutex> lock(mu);
                 if (r.ok) {
@@ -245,9 +285,27 @@ int run_register(const args & a) {
         });
     }
     for (auto & t : threads) t.join();
+    const double register_s = std::chrono::duration<double>(bench_clock::now() - t0).count();
+    std::vector<double> revisit_ttft;
+    std::vector<double> revisit_cached_fraction;
+    for (int i = 0; i < a.revisit; ++i) {
+        auto & b = big[static_cast<size_t>(i)];
+        auto msgs = b.messages;
+        msgs.push_back({"assistant", b.reply});
+        msgs.push_back({"user", tm.make(40)});
+        const auto r = stream_chat(a.host, a.port, body_for(msgs, 8), {{"X-OS1-Conversation", "big-" + std::to_string(i)}},
+                                   a.timeout_s);
+        if (!r.ok) continue;
+        revisit_ttft.push_back(r.ttft_ms);
+        revisit_cached_fraction.push_back(r.prompt_tokens ? static_cast<double>(r.cached_tokens) / r.prompt_tokens : 0.0);
+    }
     json s = {{"conversations", a.conversations}, {"ok", ok.load()}, {"failed", failed.load()}, {"first_error", first_error},
-              {"seconds", std::chrono::duration<double>(bench_clock::now() - t0).count()},
-              {"ttft_ms", {{"p50", percentile(ttft, 50)}, {"p95", percentile(ttft, 95)}}}};
+              {"seconds", register_s},
+              {"register_ttft_ms", {{"p50", percentile(ttft, 50)}, {"p95", percentile(ttft, 95)}}},
+              {"revisited", revisit_ttft.size()},
+              {"revisit_ttft_ms", {{"p50", percentile(revisit_ttft, 50)}, {"p95", percentile(revisit_ttft, 95)},
+                                   {"max", percentile(revisit_ttft, 100)}}},
+              {"revisit_cached_fraction_p50", percentile(revisit_cached_fraction, 50)}};
     std::cout << s.dump() << std::endl;
     return 0;
 }
@@ -309,10 +367,12 @@ int main(int argc, char ** argv) {
         s->add_option("--port", a.port);
         s->add_option("--timeout-s", a.timeout_s);
     }
-    for (auto * s : {chat, persona}) {
+    for (auto * s : {chat, persona, reg}) {
         s->add_option("--model", a.model, "GGUF whose tokenizer counts tokens")->required();
         s->add_option("--seed", a.seed);
     }
+    reg->add_option("--persona", a.persona_file, "persona text")->required();
+    reg->add_option("--revisit", a.revisit, "full-size conversations to come back to after the rest");
     chat->add_option("--people", a.people);
     chat->add_option("--turns", a.turns);
     chat->add_option("--think-s", a.think_s);

@@ -39,6 +39,7 @@ struct chat_session::impl {
     std::shared_ptr<model> mdl;
     llama_context_ptr ctx;
     std::unique_ptr<chat_template> tmpl;
+    int drop_hint = 0;  // where the conversation was last cut to fit (see fit_messages)
     std::vector<llama_token> evaluated;  // the tokens whose K/V sit in sequence 0, in order
     std::unique_ptr<sampler> smpl;  // kept across replies so a seeded RNG continues its sequence
     const std::atomic<bool> * cancel = nullptr;
@@ -139,8 +140,9 @@ result<reply_stats> chat_session::reply(const std::vector<chat_message> & messag
     }
 
     const int room = n_ctx() - std::min(gen.max_tokens, n_ctx() / 2);
-    auto fitted = fit_messages(*s.tmpl, messages_in, room, n_ctx());
+    auto fitted = fit_messages(*s.tmpl, messages_in, room, n_ctx(), s.drop_hint);
     if (!fitted) return fitted.error();
+    s.drop_hint = fitted->dropped_messages;
     std::vector<llama_token> prompt = std::move(fitted->tokens);
     stats.dropped_messages = fitted->dropped_messages;
     if (stats.dropped_messages > 0) spdlog::debug("left out {} old messages to fit the context", stats.dropped_messages);

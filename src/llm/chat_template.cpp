@@ -56,23 +56,29 @@ result<std::vector<llama_token>> chat_template::system_prefix(const std::string 
     return std::move(*a);
 }
 
-result<fitted_prompt> fit_messages(const chat_template & tmpl, std::vector<chat_message> messages, int room, int n_ctx) {
-    fitted_prompt out;
-    const size_t first_droppable = (!messages.empty() && messages.front().role == "system") ? 1 : 0;
+result<fitted_prompt> fit_messages(const chat_template & tmpl, const std::vector<chat_message> & messages, int room,
+                                   int n_ctx, int drop_hint) {
+    size_t lead = 0;  // the system prefix: every system message before the first other one
+    while (lead < messages.size() && messages[lead].role == "system") ++lead;
+    const size_t droppable = messages.size() > lead + 1 ? messages.size() - lead - 1 : 0;
+    size_t drop = std::min(static_cast<size_t>(std::max(drop_hint, 0)), droppable);
     for (;;) {
-        auto toks = tmpl.render_tokens(messages);
+        std::vector<chat_message> kept(messages.begin(), messages.begin() + static_cast<std::ptrdiff_t>(lead));
+        kept.insert(kept.end(), messages.begin() + static_cast<std::ptrdiff_t>(lead + drop), messages.end());
+        auto toks = tmpl.render_tokens(kept);
         if (!toks) return toks.error();
         if (static_cast<int>(toks->size()) <= room) {
-            out.tokens = std::move(*toks);
-            return out;
+            return fitted_prompt{std::move(*toks), static_cast<int>(drop)};
         }
-        if (messages.size() <= first_droppable + 1) {
+        if (drop >= droppable) {
             return status(status_code::invalid_argument,
                           "the message is too long: " + std::to_string(toks->size()) +
-                              " tokens with the system prompt, and a conversation holds " + std::to_string(n_ctx) + " (raise --ctx)");
+                              " tokens with the system prompt, and a conversation holds " + std::to_string(n_ctx) +
+                              " (raise --ctx)");
         }
-        messages.erase(messages.begin() + static_cast<std::ptrdiff_t>(first_droppable));
-        ++out.dropped_messages;
+        // Half of what is left goes at once: the next turns then fit without moving
+        // the cut again, and the tokens after it stay cached.
+        drop += std::max<size_t>(1, (droppable - drop) / 2);
     }
 }
 

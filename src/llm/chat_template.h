@@ -39,15 +39,18 @@ private:
     common_chat_templates * templates_;
 };
 
-// The context policy shared by os1 chat and the server: while `messages` render
-// to more than `room` tokens, the oldest message after a leading system message
-// is left out; the system message and the last message are always kept.
-// Returns the tokens of what is kept; invalid_argument when even that is too long.
+// The context policy shared by os1 chat and the server. The system prefix (the
+// system messages before any other) and the last message are always kept.
+// When `messages` render to more than `room` tokens, the oldest messages after
+// the system prefix are left out: first the `drop_hint` of the previous turn
+// (so the cut stays where it was and the tokens after it stay cached), then
+// half of what is left at a time, so that the cut moves rarely.
+// invalid_argument when even the system prefix and the last message are too long.
 struct fitted_prompt {
     std::vector<llama_token> tokens;
-    int dropped_messages = 0;
+    int dropped_messages = 0;  // pass as drop_hint next turn
 };
-result<fitted_prompt> fit_messages(const chat_template & tmpl, std::vector<chat_message> messages, int room,
-                                   int n_ctx);
+result<fitted_prompt> fit_messages(const chat_template & tmpl, const std::vector<chat_message> & messages, int room,
+                                   int n_ctx, int drop_hint = 0);
 
 }  // namespace os1::llm

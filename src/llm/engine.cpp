@@ -87,8 +87,17 @@ status engine::submit(completion_request req) {
     auto r = std::make_unique<active_request>();
     const int ctx = s.opts.ctx_tokens;
     const int room = ctx - std::min(req.gen.max_tokens, ctx / 2);
-    auto fitted = fit_messages(*s.tmpl, req.messages, room, ctx);
+    int hint = 0;
+    {
+        std::lock_guard<std::mutex> lock(s.drop_hints_mu);
+        if (auto it = s.drop_hints.find(req.key.id()); it != s.drop_hints.end()) hint = it->second;
+    }
+    auto fitted = fit_messages(*s.tmpl, req.messages, room, ctx, hint);
     if (!fitted) return fitted.error();
+    if (fitted->dropped_messages != hint) {
+        std::lock_guard<std::mutex> lock(s.drop_hints_mu);
+        s.drop_hints[req.key.id()] = fitted->dropped_messages;
+    }
     r->prompt = std::move(fitted->tokens);
     r->dropped_messages = fitted->dropped_messages;
     if (req.messages.front().role == "system") {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include "base/utf8.h"
 #include "llm/chat_template.h"
@@ -86,6 +87,8 @@ struct engine::impl {
     std::deque<std::function<void()>> control;             // GUARDED_BY(mu): run on the engine thread
     bool stopping = false;                                 // GUARDED_BY(mu)
     engine_clock::time_point drain_deadline;               // GUARDED_BY(mu)
+    std::mutex drop_hints_mu;
+    std::unordered_map<std::string, int> drop_hints;  // GUARDED_BY(drop_hints_mu): where each conversation was cut
     std::mutex prefix_cache_mu;
     std::map<std::string, std::vector<llama_token>> system_prefix_cache;  // GUARDED_BY(prefix_cache_mu)
 

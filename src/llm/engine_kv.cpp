@@ -242,6 +242,10 @@ void engine::impl::update_gauges() {
 }
 
 bool engine::impl::drop_now(const conversation_key & key) {
+    {
+        std::lock_guard<std::mutex> lock(drop_hints_mu);
+        drop_hints.erase(key.id());
+    }
     bool found = false;
     for (auto & s : slots) {
         if (s.key && *s.key == key) {
@@ -263,6 +267,10 @@ bool engine::impl::drop_now(const conversation_key & key) {
 }
 
 void engine::impl::drop_person_now(const std::string & person) {
+    {
+        std::lock_guard<std::mutex> lock(drop_hints_mu);
+        std::erase_if(drop_hints, [&](const auto & kv) { return kv.first.rfind(person + '\x1f', 0) == 0; });
+    }
     for (auto & s : slots) {
         if (s.key && s.key->person == person) {
             if (s.active) {

@@ -234,6 +234,28 @@ TEST_F(engine_test, a_long_history_is_trimmed_to_fit) {
     EXPECT_LE(r.stats.prompt_tokens + 16, 1024);
 }
 
+// Once a conversation has been cut to fit, the cut stays put: later turns
+// compute only their new tokens instead of everything after a moving cut.
+TEST_F(engine_test, a_conversation_that_outgrows_the_context_is_cut_rarely) {
+    auto e = start();  // 1024 tokens per conversation
+    std::vector<chat_message> msgs = {{"system", "Keep me."}, {"system", "A profile that is kept too."}};
+    int cuts = 0, cheap_turns = 0, turns_after_first_cut = 0;
+    for (int turn = 0; turn < 30; ++turn) {
+        msgs.push_back({"user", "Turn " + std::to_string(turn) + ": a message of a few words about the weather today."});
+        const auto r = run_turn(*e, alice, msgs, 16);
+        ASSERT_TRUE(r.st) << r.st.message();
+        if (r.stats.dropped_messages > 0) {
+            ++turns_after_first_cut;
+            if (r.stats.computed_tokens < 80) ++cheap_turns;
+        }
+        cuts += r.stats.computed_tokens > 200;
+        msgs.push_back({"assistant", r.text});
+    }
+    ASSERT_GT(turns_after_first_cut, 5);
+    EXPECT_GE(cheap_turns, turns_after_first_cut * 2 / 3);
+    EXPECT_LE(cuts, 4);
+}
+
 TEST_F(engine_test, a_full_queue_refuses_more) {
     engine_options o;
     o.parallel = 1;

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Turns bench/out/b1/summary-think*.jsonl (written by bench/b1.sh) and
+bench/out/b1/scale.json (bench/scale.sh) into bench/results/serving.md and
+a PNG of time-to-first-token p95 against the number of people."""
+import glob
+import json
+import os
+import platform
+import subprocess
+import sys
+
+SLO_FRACTION = 0.95
+
+
+def load(out_dir):
+    rows = []
+    for path in sorted(glob.glob(os.path.join(out_dir, "summary-think*.jsonl"))):
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith("{"):
+                    rows.append(json.loads(line))
+    return rows
+
+
+def capacity(rows, system, think):
+    ok = [r["people"] for r in rows if r["system"] == system and r["think_s"] == think
+          and r["result"]["slo_fraction"] >= SLO_FRACTION and r["result"]["errors"] == 0]
+    return max(ok) if ok else 0
+
+
+def fmt(x, digits=0):
+    if x is None or (isinstance(x, float) and x != x):
+        return "-"
+    return f"{x:,.{digits}f}"
+
+
+def machine():
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} CPUs, {mem:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+def plot(rows, png):
+    thinks = sorted({r["think_s"] for r in rows})
+    data_files = []
+    for think in thinks:
+        for system in ("os1", "llama-np", "llama-default"):
+            pts = sorted((r["people"], r["result"]["ttft_ms"]["p95"] / 1000.0) for r in rows
+                         if r["system"] == system and r["think_s"] == think and r["result"]["ttft_ms"]["p95"] is not None)
+            if not pts:
+                continue
+            path = os.path.join(os.path.dirname(png), f".{system}-{think}.dat")
+            with open(path, "w") as f:
+                for n, p95 in pts:
+                    f.write(f"{n} {p95}\n")
+            data_files.append((path, f"{system}, think {think:g} s"))
+    if not data_files:
+        return False
+    plots = ", ".join(f"'{p}' using 1:2 with linespoints lw 2 title '{t}'" for p, t in data_files)
+    script = (f"set terminal pngcairo size 900,560; set output '{png}';"
+              "set xlabel 'people'; set ylabel 'time to first token, p95 (s)'; set logscale y; set grid;"
+              "set key top left; set arrow from graph 0, first 2 to graph 1, first 2 nohead dt 2 lc rgb 'red';"
+              f"set label 'SLO 2 s' at graph 0.85, first 2.3 tc rgb 'red'; plot {plots}")
+    try:
+        subprocess.run(["gnuplot", "-e", script], check=True)
+    finally:
+        for p, _ in data_files:
+            os.remove(p)
+    return True
+
+
+def main():
+    out_dir, results_dir = sys.argv[1], sys.argv[2]
+    rows = load(out_dir)
+    md = os.path.join(results_dir, "serving.md")
+    png = os.path.join(results_dir, "serving-ttft.png")
+    have_png = plot(rows, png) if rows else False
+    lines = ["# B1: many conversations at once (OS1 against llama-server)", "",
+             f"Machine: {machine()}. Model: `os1 make-test-model --shape bench --seed 1` (Qwen2.5-0.5B shape, Q8_0).",
+             "Commands: `bench/b1.sh --think-s 5 --people \"1 2 3 4\" --min-measured 20` and "
+             "`bench/b1.sh --think-s 20 --people \"4 8 12 16\" --min-measured 24`; each row below names the exact "
+             "server command. Both servers: the same model file, the same threads, the same KV budget (resident "
+             "cells for 8 conversations of 8,192 tokens plus 8,192, and 1 GiB of RAM for states out of the "
+             "context), the same client (`bench/loadgen`).", "",
+             "Workload per request (BENCHMARKS.md B1): a shared persona of ~1,500 tokens, this person's profile of "
+             "~800 tokens with a canary, the history so far, ~150 tokens of freshly recalled memories and a "
+             "20-80-token message; a fixed 32-64-token reply (`ignore_eos`); exponential think time. Each person's "
+             "first turn (their arrival, when the profile is computed) is not measured; every later turn is.", "",
+             "Columns: TTFT = time to first token (ms); ITL = gap between streamed tokens (ms); SLO = share of "
+             "turns with TTFT <= 2 s; amplification = prompt tokens computed / the turn's new tokens (tokens after "
+             "the longest prefix this conversation already had computed; ideal 1.0); RSS = the server's peak "
+             "resident memory.", ""]
+    for think in sorted({r["think_s"] for r in rows}):
+        lines += [f"## Think time {think:g} s", "",
+                  "| system | people | turns | TTFT p50 | p95 | p99 | ITL p50 | p99 | SLO | out tok/s | amplification | computed/turn | RSS MiB | errors | canary leaks |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in sorted((r for r in rows if r["think_s"] == think), key=lambda r: (r["system"], r["people"])):
+            x = r["result"]
+            lines.append(f"| {r['system']} | {r['people']} | {x['turns_measured']} | {fmt(x['ttft_ms']['p50'])} | "
+                         f"{fmt(x['ttft_ms']['p95'])} | {fmt(x['ttft_ms']['p99'])} | {fmt(x['itl_ms']['p50'])} | "
+                         f"{fmt(x['itl_ms']['p99'])} | {x['slo_fraction']:.0%} | {fmt(x['output_tokens_per_s'], 1)} | "
+                         f"{fmt(x['prefill_amplification'], 2)} | {fmt(x['computed_per_turn'])} | "
+                         f"{r['server_peak_rss_mib']} | {x['errors']} | {x['canary_leaks']} |")
+        os1 = capacity(rows, "os1", think)
+        best = max(capacity(rows, "llama-np", think), capacity(rows, "llama-default", think))
+        ratio = f"{os1 / best:.1f}" if best else ("n/a (llama-server met the SLO at no load tried)" if os1 else "n/a")
+        lines += ["", f"Capacity (most people with >= 95% of first tokens within 2 s, among the loads tried): "
+                      f"OS1 {os1}, llama-server best {best} (`-np N` with the same KV budget: "
+                      f"{capacity(rows, 'llama-np', think)}; defaults: {capacity(rows, 'llama-default', think)}). "
+                      f"Ratio: {ratio}.", ""]
+        cmds = {}
+        for r in rows:
+            if r["think_s"] == think:
+                cmds.setdefault(r["system"], r["command"])
+        lines += ["Server commands (N = people):", ""]
+        for system, cmd in sorted(cmds.items()):
+            lines.append(f"- {system}: `{cmd}`")
+        lines.append("")
+    if have_png:
+        lines += ["![TTFT p95 against people](serving-ttft.png)", ""]
+    scale = os.path.join(out_dir, "scale.json")
+    if os.path.exists(scale):
+        with open(scale) as f:
+            s = json.load(f)
+        lines += ["## Scale", "", "Command: `bench/scale.sh` (see the JSON in bench/out/b1/scale.json).", ""]
+        lines += [f"- {k}: {json.dumps(v)}" for k, v in s.items()]
+        lines.append("")
+    analysis = os.path.join(results_dir, "serving-analysis.md")
+    if os.path.exists(analysis):
+        with open(analysis) as f:
+            lines += [f.read()]
+    with open(md, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(md)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# B1 scale points: 8,316 conversations registered and held (their KV states on
+# disk) with the server's memory measured, conversations that waited on disk
+# answering their next turn, and 10,000 idle connections held open.
+# Writes bench/out/b1/scale.json; bench/b1_report.py puts it in serving.md.
+#
+#   bench/scale.sh [--conversations 8316] [--connections 10000] [--kv-ram-mib 512]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+conversations=8316
+connections=10000
+kv_ram_mib=512
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --conversations) conversations=$2; shift ;;
+    --connections) connections=$2; shift ;;
+    --kv-ram-mib) kv_ram_mib=$2; shift ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "scale: unknown option '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+scripts/setup >/dev/null
+out=bench/out/b1
+mkdir -p "$out"
+model=bench/out/bench.gguf
+[ -f "$model" ] || build/bin/os1 make-test-model --shape bench --seed 1 --out "$model"
+persona=$out/persona.txt
+build/bin/os1-loadgen persona --model "$model" --out "$persona"
+threads=$(lscpu -p=core 2>/dev/null | grep -v '^#' | sort -u | wc -l)
+port=18401
+data=$out/scale-data
+rm -rf "$data"
+cmd=(build/bin/os1 serve --model "$model" --no-auth --port "$port" --threads "$threads" --parallel 8 --ctx 4096
+     --kv-ram-mib "$kv_ram_mib" --kv-disk-gib 60 --shared-prompt "$persona" --data "$data" --rate-per-minute 0
+     --io-threads 2)
+"${cmd[@]}" >"$out/scale-server.log" 2>&1 &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+
+kib() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
+metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+model_mib=$(( $(stat -c %s "$model") / 1048576 ))
+rss_start=$(kib $pid VmRSS)
+
+echo "scale: registering $conversations conversations" >&2
+reg=$(build/bin/os1-loadgen register --port "$port" --model "$model" --persona "$persona" \
+      --conversations "$conversations" --concurrency 8 --revisit 10)
+rss_after_register=$(kib $pid VmRSS)
+hwm_after_register=$(kib $pid VmHWM)
+disk=$(metric 'os1_conversations{tier="disk"}')
+ram=$(metric 'os1_conversations{tier="ram"}')
+resident=$(metric 'os1_conversations{tier="resident"}')
+kv_disk=$(metric 'os1_kv_bytes{tier="disk"}')
+
+echo "scale: holding $connections idle connections" >&2
+rss_before_idle=$(kib $pid VmRSS)
+idle=$(build/bin/os1-loadgen idle --port "$port" --connections "$connections" --hold-s 20 &
+       loadgen=$!; sleep 12; kib $pid VmRSS >"$out/.rss_idle"; wait $loadgen)
+rss_idle=$(cat "$out/.rss_idle"); rm -f "$out/.rss_idle"
+
+cat >"$out/scale.json" <<JSON
+{
+  "command": "${cmd[*]}",
+  "model_file_mib": $model_mib,
+  "register": $reg,
+  "conversations_by_tier_after_register": {"resident": $resident, "ram": $ram, "disk": $disk},
+  "kv_disk_mib": $(( ${kv_disk%.*} / 1048576 )),
+  "server_rss_mib": {"start": $(( rss_start / 1024 )), "after_register": $(( rss_after_register / 1024 )),
+                     "peak_after_register": $(( hwm_after_register / 1024 ))},
+  "rss_over_model_mib_after_register": $(( rss_after_register / 1024 - model_mib )),
+  "idle": $idle,
+  "rss_per_idle_connection_kib": $(( (rss_idle - rss_before_idle) / connections ))
+}
+JSON
+cat "$out/scale.json"
