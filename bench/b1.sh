@@ -90,7 +90,7 @@ for system in $systems; do
     start_server "$system" "$n"
     echo "b1: $system, $n people, $turns turns each: ${cmd[*]}" >&2
     result=$(build/bin/os1-loadgen chat --port "$port" --model "$model" --persona "$persona" --people "$n" \
-             --turns "$turns" --think-s "$think" --out "$out/turns-$system-$n.jsonl")
+             --turns "$turns" --think-s "$think" --out "$out/turns-$system-$n-think$think.jsonl")
     rss=$(rss_mib "$server_pid")
     stop_server
     echo "{\"system\":\"$system\",\"think_s\":$think,\"people\":$n,\"server_peak_rss_mib\":$rss,\"command\":\"${cmd[*]}\",\"result\":$result}" \

@@ -22,7 +22,7 @@ int run_serve(const options & o) {
     llm::engine_options eo;
     eo.parallel = s.parallel;
     eo.ctx_tokens = o.model.ctx_tokens;
-    eo.kv_resident_tokens = s.parallel * o.model.ctx_tokens + prefix_reserve_tokens;
+    eo.kv_resident_tokens = s.kv_tokens > 0 ? s.kv_tokens : s.parallel * o.model.ctx_tokens + prefix_reserve_tokens;
     eo.batch_tokens = o.model.batch_tokens;
     eo.prefill_chunk_busy = s.prefill_chunk;
     eo.threads = o.model.threads;
@@ -81,7 +81,7 @@ int run_serve(const options & o) {
 void add_serve_command(CLI::App & root, cli_context & ctx) {
     auto * cmd = root.add_subcommand("serve", "serve the OpenAI-compatible API to many people at once");
     for (const char * flag : {"--model", "--host", "--port", "--threads", "--io-threads", "--parallel", "--ctx", "--batch",
-                              "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
+                              "--kv-tokens", "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
                               "--max-body-kib", "--drain-s", "--shared-prompt", "--max-tokens"}) {
         ctx.add_setting(cmd, flag);
     }
