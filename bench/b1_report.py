@@ -23,10 +23,35 @@ def load(out_dir):
     return rows
 
 
-def capacity(rows, system, think):
-    ok = [r["people"] for r in rows if r["system"] == system and r["think_s"] == think
-          and r["result"]["slo_fraction"] >= SLO_FRACTION and r["result"]["errors"] == 0]
+def capacity(rows, system, think, slo_ms=None):
+    """Most people with >= 95% of first tokens within the SLO (2 s), or, with
+    slo_ms, with a TTFT p95 within slo_ms."""
+    ok = []
+    for r in rows:
+        if r["system"] != system or r["think_s"] != think or r["result"]["errors"]:
+            continue
+        x = r["result"]
+        met = x["slo_fraction"] >= SLO_FRACTION if slo_ms is None else (x["ttft_ms"]["p95"] or 1e18) <= slo_ms
+        if met:
+            ok.append(r["people"])
     return max(ok) if ok else 0
+
+
+def arrivals(out_dir, system, think):
+    """First turns (a person arrives: profile and first message are new)."""
+    computed, ttft = [], []
+    for path in glob.glob(os.path.join(out_dir, f"turns-{system}-*-think{think:g}.jsonl")):
+        with open(path) as f:
+            for line in f:
+                t = json.loads(line)
+                if t["turn"] == 0 and t["ok"]:
+                    computed.append(t["computed"])
+                    ttft.append(t["ttft_ms"])
+    if not computed:
+        return None
+    computed.sort()
+    ttft.sort()
+    return sum(computed) / len(computed), ttft[len(ttft) // 2], len(computed)
 
 
 def fmt(x, digits=0):
@@ -84,8 +109,8 @@ def main():
     lines = ["# B1: many conversations at once (OS1 against llama-server)", "",
              f"Machine: {machine()}. Model: `os1 make-test-model --shape bench --seed 1` (Qwen2.5-0.5B shape, Q8_0).",
              "Commands: `bench/b1.sh --think-s 5 --people \"1 2 3 4\" --min-measured 20` and "
-             "`bench/b1.sh --think-s 20 --people \"4 8 12 16\" --min-measured 24`; each row below names the exact "
-             "server command. Both servers: the same model file, the same threads, the same KV budget (resident "
+             "`bench/b1.sh --think-s 20 --people \"2 4 6 8\" --min-measured 16 --systems \"os1 llama-np\"`; the "
+             "server commands are listed under each table (`-np` is set to the number of people). Both servers: the same model file, the same threads, the same KV budget (resident "
              "cells for 8 conversations of 8,192 tokens plus 8,192, and 1 GiB of RAM for states out of the "
              "context), the same client (`bench/loadgen`).", "",
              "Workload per request (BENCHMARKS.md B1): a shared persona of ~1,500 tokens, this person's profile of "
@@ -110,6 +135,17 @@ def main():
         os1 = capacity(rows, "os1", think)
         best = max(capacity(rows, "llama-np", think), capacity(rows, "llama-default", think))
         ratio = f"{os1 / best:.1f}" if best else ("n/a (llama-server met the SLO at no load tried)" if os1 else "n/a")
+        systems_here = sorted({r["system"] for r in rows if r["think_s"] == think})
+        lines += ["", "Arrivals (each person's first turn, not in the table above): mean prompt tokens computed, "
+                      "median TTFT:", ""]
+        for system in systems_here:
+            a = arrivals(out_dir, system, think)
+            if a:
+                lines.append(f"- {system}: {a[0]:,.0f} tokens computed, TTFT p50 {a[1]:,.0f} ms ({a[2]} arrivals)")
+        lines += ["", "Most people each system held with a TTFT p95 within a given time (among the loads tried):", "",
+                  "| p95 within | " + " | ".join(systems_here) + " |", "|---|" + "---|" * len(systems_here)]
+        for slo in (2000, 3000, 5000, 8000):
+            lines.append(f"| {slo / 1000:g} s | " + " | ".join(str(capacity(rows, sy, think, slo)) for sy in systems_here) + " |")
         lines += ["", f"Capacity (most people with >= 95% of first tokens within 2 s, among the loads tried): "
                       f"OS1 {os1}, llama-server best {best} (`-np N` with the same KV budget: "
                       f"{capacity(rows, 'llama-np', think)}; defaults: {capacity(rows, 'llama-default', think)}). "
@@ -117,7 +153,8 @@ def main():
         cmds = {}
         for r in rows:
             if r["think_s"] == think:
-                cmds.setdefault(r["system"], r["command"])
+                cmds.setdefault(r["system"], r["command"].replace("-np 1 ", "-np N ").replace(
+                    os.path.expanduser("~/.cache/os1/llama/"), "~/.cache/os1/llama/"))
         lines += ["Server commands (N = people):", ""]
         for system, cmd in sorted(cmds.items()):
             lines.append(f"- {system}: `{cmd}`")
