@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # B1 (BENCHMARKS.md): many people in conversation at once, OS1 against
 # llama-server from the same pinned llama.cpp, same model file, same threads,
-# same KV memory budget, same client (bench/loadgen). Writes the raw results to
-# bench/out/b1/ and the report to bench/results/serving.md (+ serving-ttft.png).
+# same KV memory budget, same client (bench/loadgen). Writes the raw results
+# (per-run summaries and per-turn lines) to bench/results/b1/, the servers' logs and
+# data to bench/out/b1/, and the report to bench/results/serving.md (+ serving-ttft.png).
 #
 #   bench/b1.sh [--people "1 2 4 6 8"] [--think-s 5] [--min-measured 30] [--systems "os1 llama-np llama-default"]
 #               [--quick]
@@ -33,7 +34,8 @@ done
 scripts/setup >/dev/null
 prefix=$(scripts/build-llama --print-prefix)
 out=bench/out/b1
-mkdir -p "$out"
+raw=bench/results/b1
+mkdir -p "$out" "$raw"
 model=bench/out/bench.gguf
 [ -f "$model" ] || build/bin/os1 make-test-model --shape bench --seed 1 --out "$model"
 persona=$out/persona.txt
@@ -81,7 +83,7 @@ start_server() {  # system people -> command line in $cmd
 
 rss_mib() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-summary=$out/summary-think$think.jsonl
+summary=$raw/summary-think$think.jsonl
 : >"$summary.new"
 for system in $systems; do
   for n in $people_list; do
@@ -90,7 +92,7 @@ for system in $systems; do
     start_server "$system" "$n"
     echo "b1: $system, $n people, $turns turns each: ${cmd[*]}" >&2
     result=$(build/bin/os1-loadgen chat --port "$port" --model "$model" --persona "$persona" --people "$n" \
-             --turns "$turns" --think-s "$think" --out "$out/turns-$system-$n-think$think.jsonl")
+             --turns "$turns" --think-s "$think" --out "$raw/turns-$system-$n-think$think.jsonl")
     rss=$(rss_mib "$server_pid")
     stop_server
     echo "{\"system\":\"$system\",\"think_s\":$think,\"people\":$n,\"server_peak_rss_mib\":$rss,\"command\":\"${cmd[*]}\",\"result\":$result}" \
@@ -98,4 +100,4 @@ for system in $systems; do
   done
 done
 mv "$summary.new" "$summary"
-python3 bench/b1_report.py "$out" bench/results
+python3 bench/b1_report.py "$raw" bench/results

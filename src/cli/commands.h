@@ -8,6 +8,7 @@ namespace os1::cli {
 void add_chat_command(CLI::App & root, cli_context & ctx);
 void add_config_command(CLI::App & root, cli_context & ctx);
 void add_doctor_command(CLI::App & root, cli_context & ctx);
+void add_memory_adapter_command(CLI::App & root, cli_context & ctx);
 void add_make_test_model_command(CLI::App & root, cli_context & ctx);
 void add_models_command(CLI::App & root, cli_context & ctx);
 void add_pull_command(CLI::App & root, cli_context & ctx);

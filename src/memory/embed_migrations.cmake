@@ -1,0 +1,15 @@
+# Writes OUT: a C++ file holding every migrations/NNNN_*.sql as a string,
+# so that the schema ships inside the binary. Run by CMake at build time.
+file(GLOB files "${SRC}/migrations/*.sql")
+list(SORT files)
+set(body "// Generated from src/memory/migrations/*.sql; do not edit.\n#include \"memory/migrations.h\"\nnamespace os1::memory {\nconst std::vector<migration> & all_migrations() {\n    static const std::vector<migration> all = {\n")
+foreach(f ${files})
+  get_filename_component(name "${f}" NAME)
+  string(REGEX MATCH "^[0-9]+" num "${name}")
+  math(EXPR version "${num}")
+  file(READ "${f}" sql)
+  string(APPEND body "        {${version}, \"${name}\", R\"os1sql(${sql})os1sql\"},\n")
+endforeach()
+string(APPEND body "    };\n    return all;\n}\n}  // namespace os1::memory\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

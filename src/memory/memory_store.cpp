@@ -1,0 +1,240 @@
+#include "memory/memory_store.h"
+
+#include <cctype>
+#include <ctime>
+
+#include "base/utf8.h"
+#include "memory/migrations.h"
+#include "memory/sqlite_db.h"
+
+namespace os1::memory {
+namespace {
+
+const char * turn_columns = "t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role, t.text";
+
+turn_record read_turn(const sqlite_stmt & st) {
+    turn_record r;
+    r.id = st.int64(0);
+    r.session_id = st.int64(1);
+    r.ext_id = st.text(2);
+    r.ts = st.int64(3);
+    r.speaker = st.text(4);
+    r.role = st.text(5);
+    r.text = st.text(6);
+    return r;
+}
+
+result<std::vector<turn_record>> collect(result<sqlite_stmt> & st) {
+    std::vector<turn_record> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(read_turn(*st));
+    }
+}
+
+// An FTS5 query that ORs the words as plain strings: a word is reduced to
+// letters and digits, so no FTS5 operator or quote from the input survives.
+std::string fts_query(const std::vector<std::string> & terms) {
+    std::string q;
+    for (const auto & t : terms) {
+        std::string w;
+        for (unsigned char c : t) {
+            if (std::isalnum(c) || c >= 0x80) w += static_cast<char>(c);
+        }
+        if (w.empty()) continue;
+        if (!q.empty()) q += " OR ";
+        q += "\"" + w + "\"";
+    }
+    return q;
+}
+
+}  // namespace
+
+memory_store::memory_store(std::unique_ptr<sqlite_db> db, const store_limits & limits)
+    : db_(std::move(db)), limits_(limits) {}
+memory_store::~memory_store() = default;
+
+const std::string & memory_store::path() const { return db_->path(); }
+
+result<std::unique_ptr<memory_store>> memory_store::open(const std::string & path, const store_limits & limits) {
+    auto db = sqlite_db::open(path);
+    if (!db) return db.error();
+    if (auto st = migrate(**db); !st) return st;
+    return std::unique_ptr<memory_store>(new memory_store(std::move(*db), limits));
+}
+
+result<person_id> memory_store::person(const std::string & name, bool create) {
+    if (name.empty() || name.size() > limits_.max_name_bytes || !utf8_is_valid(name)) {
+        return status(status_code::invalid_argument, "a person's name must be 1 to " +
+                                                         std::to_string(limits_.max_name_bytes) + " bytes of UTF-8");
+    }
+    auto find = db_->prepare("SELECT id FROM people WHERE name = ?1");
+    if (!find) return find.error();
+    find->bind(1, name);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (*row) return find->int64(0);
+    if (!create) return status(status_code::not_found, "no memories of '" + name + "'");
+    auto ins = db_->prepare("INSERT INTO people (name, created_at) VALUES (?1, ?2)");
+    if (!ins) return ins.error();
+    ins->bind(1, name).bind(2, static_cast<int64_t>(std::time(nullptr)));
+    if (auto st = ins->run(); !st) return st;
+    return db_->last_insert_id();
+}
+
+result<int64_t> memory_store::session_id(person_id who, const new_turn & t) {
+    auto find = db_->prepare("SELECT id FROM sessions WHERE person_id = ?1 AND key = ?2");
+    if (!find) return find.error();
+    find->bind(1, who).bind(2, t.session);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (*row) return find->int64(0);
+    auto ins = db_->prepare("INSERT INTO sessions (person_id, key, conversation, started_at) VALUES (?1, ?2, ?3, ?4)");
+    if (!ins) return ins.error();
+    ins->bind(1, who).bind(2, t.session).bind(3, t.conversation).bind(4, t.ts);
+    if (auto st = ins->run(); !st) return st;
+    return db_->last_insert_id();
+}
+
+result<int64_t> memory_store::add_turn(person_id who, const new_turn & t) {
+    if (t.text.empty()) return status(status_code::invalid_argument, "a turn needs some text");
+    if (t.text.size() > limits_.max_turn_bytes) {
+        return status(status_code::invalid_argument, "a turn of " + std::to_string(t.text.size()) +
+                                                         " bytes is over the limit of " +
+                                                         std::to_string(limits_.max_turn_bytes));
+    }
+    for (const std::string * s : {&t.text, &t.speaker, &t.session, &t.ext_id, &t.conversation}) {
+        if (!utf8_is_valid(*s)) return status(status_code::invalid_argument, "a turn must be valid UTF-8");
+    }
+    if (t.role != "user" && t.role != "assistant" && t.role != "system") {
+        return status(status_code::invalid_argument, "a turn's role must be user, assistant or system, not '" + t.role + "'");
+    }
+    if (t.speaker.size() > limits_.max_name_bytes || t.session.size() > limits_.max_name_bytes ||
+        t.ext_id.size() > limits_.max_name_bytes) {
+        return status(status_code::invalid_argument, "a turn's speaker, session and id must each be at most " +
+                                                         std::to_string(limits_.max_name_bytes) + " bytes");
+    }
+    sqlite_txn txn(*db_);
+    if (!txn.begun()) return txn.begun();
+    auto sid = session_id(who, t);
+    if (!sid) return sid.error();
+    auto ins = db_->prepare("INSERT INTO turns (person_id, session_id, ext_id, ts, speaker, role, text) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!ins) return ins.error();
+    ins->bind(1, who).bind(2, *sid).bind(4, t.ts).bind(5, t.speaker).bind(6, t.role).bind(7, t.text);
+    if (t.ext_id.empty()) {
+        ins->bind_null(3);
+    } else {
+        ins->bind(3, t.ext_id);
+    }
+    if (auto st = ins->run(); !st) {
+        if (st.code() == status_code::invalid_argument) {
+            return status(status_code::invalid_argument, "turn id '" + t.ext_id + "' is already stored");
+        }
+        return st;
+    }
+    const int64_t id = db_->last_insert_id();
+    if (auto st = txn.commit(); !st) return st;
+    return id;
+}
+
+status memory_store::end_session(person_id who, const std::string & session, int64_t ts) {
+    auto st = db_->prepare("UPDATE sessions SET ended_at = ?3 WHERE person_id = ?1 AND key = ?2");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, session).bind(3, ts);
+    return st->run();
+}
+
+result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id who, const std::vector<std::string> & terms,
+                                                                        int limit) {
+    const std::string q = fts_query(terms);
+    if (q.empty()) return std::vector<text_hit>{};
+    // The speaker column weighs less than the words themselves.
+    auto st = db_->prepare("SELECT t.id, -bm25(turns_fts, 1.0, 0.3) AS s FROM turns_fts "
+                           "JOIN turns t ON t.id = turns_fts.rowid "
+                           "WHERE turns_fts MATCH ?1 AND t.person_id = ?2 ORDER BY s DESC LIMIT ?3");
+    if (!st) return st.error();
+    st->bind(1, q).bind(2, who).bind(3, static_cast<int64_t>(limit));
+    std::vector<text_hit> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back({st->int64(0), st->real(1)});
+    }
+}
+
+result<std::vector<turn_record>> memory_store::turns_by_id(person_id who, const std::vector<int64_t> & ids) {
+    std::vector<turn_record> out;
+    if (ids.empty()) return out;
+    // One statement through a JSON array keeps this to a single query whatever the count.
+    std::string arr = "[";
+    for (size_t i = 0; i < ids.size(); ++i) arr += (i ? "," : "") + std::to_string(ids[i]);
+    arr += "]";
+    auto st = db_->prepare(std::string("SELECT ") + turn_columns +
+                           " FROM turns t WHERE t.person_id = ?1 AND t.id IN (SELECT value FROM json_each(?2)) ORDER BY t.id");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, arr);
+    return collect(st);
+}
+
+result<std::vector<turn_record>> memory_store::neighbours(person_id who, int64_t id, int n) {
+    auto st = db_->prepare(std::string("SELECT ") + turn_columns + " FROM turns t WHERE t.person_id = ?1 AND t.session_id = "
+                           "(SELECT session_id FROM turns WHERE id = ?2 AND person_id = ?1) AND t.id <> ?2 AND t.id IN ("
+                           "SELECT id FROM (SELECT id FROM turns WHERE person_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3) "
+                           "UNION SELECT id FROM (SELECT id FROM turns WHERE person_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3)) "
+                           "ORDER BY t.id");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, id).bind(3, static_cast<int64_t>(n));
+    return collect(st);
+}
+
+result<std::vector<turn_record>> memory_store::turns_between(person_id who, int64_t from, int64_t to, int limit) {
+    auto st = db_->prepare(std::string("SELECT ") + turn_columns +
+                           " FROM turns t WHERE t.person_id = ?1 AND t.ts >= ?2 AND t.ts < ?3 ORDER BY t.ts, t.id LIMIT ?4");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, from).bind(3, to).bind(4, static_cast<int64_t>(limit));
+    return collect(st);
+}
+
+result<int64_t> memory_store::count_turns(person_id who) {
+    auto st = db_->prepare("SELECT COUNT(*) FROM turns WHERE person_id = ?1");
+    if (!st) return st.error();
+    st->bind(1, who);
+    auto row = st->step();
+    if (!row) return row.error();
+    return st->int64(0);
+}
+
+status memory_store::erase_person(person_id who) {
+    sqlite_txn txn(*db_);
+    if (!txn.begun()) return txn.begun();
+    // Turns first, row by row through the trigger, so the index forgets them too.
+    for (const char * sql : {"DELETE FROM turns WHERE person_id = ?1", "DELETE FROM sessions WHERE person_id = ?1",
+                             "DELETE FROM people WHERE id = ?1"}) {
+        auto st = db_->prepare(sql);
+        if (!st) return st.error();
+        st->bind(1, who);
+        if (auto s = st->run(); !s) return s;
+    }
+    return txn.commit();
+}
+
+status memory_store::check_integrity() {
+    auto st = db_->prepare("PRAGMA integrity_check");
+    if (!st) return st.error();
+    std::string report;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        if (!report.empty()) report += "; ";
+        report += st->text(0);
+    }
+    if (report != "ok") return status(status_code::corrupt, "the memory database '" + path() + "' failed its check: " + report);
+    return status::ok();
+}
+
+}  // namespace os1::memory

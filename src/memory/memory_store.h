@@ -1,0 +1,71 @@
+// The per-person memory store on SQLite: people, sessions and every turn
+// (episodic memory), with a full-text index. Only this module speaks SQL.
+//
+// Isolation: every method takes a person_id and every statement filters on it;
+// no method returns rows of another person.
+// Durability: a method that writes returns only after SQLite has committed and
+// synced (WAL, synchronous=FULL), so an acknowledged turn survives a crash.
+// Threads: one thread at a time per memory_store (the caller serializes).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "os1/status.h"
+#include "memory/memory_types.h"
+
+namespace os1::memory {
+
+class sqlite_db;
+
+class memory_store {
+public:
+    // Opens (creating when missing) the database at PATH and migrates it.
+    static result<std::unique_ptr<memory_store>> open(const std::string & path, const store_limits & limits = {});
+    ~memory_store();
+    memory_store(const memory_store &) = delete;
+    memory_store & operator=(const memory_store &) = delete;
+
+    // The id of the person NAME; with create, added when missing (not_found otherwise).
+    result<person_id> person(const std::string & name, bool create);
+
+    // Stores a turn (its session is created on first use). invalid_argument for
+    // empty or oversized text, invalid UTF-8, a bad role, or an ext_id used before.
+    result<int64_t> add_turn(person_id who, const new_turn & t);
+    // Marks a session as ended at TS (summaries may be made from it later).
+    status end_session(person_id who, const std::string & session, int64_t ts);
+
+    // Full-text search over this person's turns: up to LIMIT (turn id, score),
+    // best first; score is BM25, higher is better. TERMS are plain words (stemmed
+    // by the index); they are OR-ed.
+    struct text_hit {
+        int64_t turn_id;
+        double score;
+    };
+    result<std::vector<text_hit>> search_turns(person_id who, const std::vector<std::string> & terms, int limit);
+
+    // Turns of this person by id (ids of others are skipped), in id order.
+    result<std::vector<turn_record>> turns_by_id(person_id who, const std::vector<int64_t> & ids);
+    // The turns just before and after turn ID in its session (up to N each side).
+    result<std::vector<turn_record>> neighbours(person_id who, int64_t id, int n);
+    // This person's turns with FROM <= ts < TO, oldest first, up to LIMIT.
+    result<std::vector<turn_record>> turns_between(person_id who, int64_t from, int64_t to, int limit);
+    result<int64_t> count_turns(person_id who);
+
+    // Removes everything of this person (turns, index entries, sessions, the person).
+    status erase_person(person_id who);
+
+    // PRAGMA integrity_check: ok, or corrupt with SQLite's report.
+    status check_integrity();
+    const std::string & path() const;
+
+private:
+    explicit memory_store(std::unique_ptr<sqlite_db> db, const store_limits & limits);
+    result<int64_t> session_id(person_id who, const new_turn & t);
+    std::unique_ptr<sqlite_db> db_;
+    store_limits limits_;
+};
+
+}  // namespace os1::memory

@@ -1,0 +1,143 @@
+#include "memory/sqlite_db.h"
+
+#include <sqlite3.h>
+
+namespace os1::memory {
+
+result<std::unique_ptr<sqlite_db>> sqlite_db::open(const std::string & path, const sqlite_options & o) {
+    sqlite3 * raw = nullptr;
+    int flags = o.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (o.create && !o.read_only) flags |= SQLITE_OPEN_CREATE;
+    flags |= SQLITE_OPEN_NOMUTEX;  // one thread at a time, by contract
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    std::unique_ptr<sqlite_db> db(new sqlite_db(raw, path));
+    if (rc != SQLITE_OK) {
+        return status(rc == SQLITE_CANTOPEN ? status_code::not_found : status_code::io_error,
+                      "cannot open the memory database '" + path + "': " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+    }
+    sqlite3_busy_timeout(raw, o.busy_timeout_ms);
+    sqlite3_extended_result_codes(raw, 1);
+    std::string pragmas = "PRAGMA foreign_keys=ON;";
+    if (!o.read_only) {
+        // WAL lets readers go on while a turn is written; FULL syncs the WAL on every
+        // commit so that an acknowledged turn survives a power cut.
+        pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
+        if (o.secure_delete) pragmas += "PRAGMA secure_delete=ON;";
+    }
+    if (auto st = db->exec(pragmas); !st) return st;
+    return db;
+}
+
+sqlite_db::~sqlite_db() { sqlite3_close_v2(db_); }
+
+status sqlite_db::last_error(const std::string & context) const {
+    const int rc = sqlite3_extended_errcode(db_);
+    status_code code = status_code::io_error;
+    switch (rc & 0xff) {
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB: code = status_code::corrupt; break;
+        case SQLITE_CONSTRAINT:
+        case SQLITE_MISMATCH:
+        case SQLITE_RANGE: code = status_code::invalid_argument; break;
+        case SQLITE_FULL:
+        case SQLITE_NOMEM:
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED: code = status_code::resource_exhausted; break;
+        case SQLITE_ERROR: code = status_code::internal; break;
+        default: break;
+    }
+    return status(code, context + " (" + path_ + "): " + sqlite3_errmsg(db_));
+}
+
+status sqlite_db::exec(std::string_view sql) {
+    const std::string s(sql);
+    char * msg = nullptr;
+    if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+        std::string m = msg ? msg : "unknown error";
+        sqlite3_free(msg);
+        auto st = last_error("memory database");
+        return status(st.code(), "memory database (" + path_ + "): " + m);
+    }
+    return status::ok();
+}
+
+result<sqlite_stmt> sqlite_db::prepare(std::string_view sql) {
+    sqlite3_stmt * st = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK) {
+        return last_error("preparing a query");
+    }
+    return sqlite_stmt(this, st);
+}
+
+int64_t sqlite_db::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+int sqlite_db::changes() const { return sqlite3_changes(db_); }
+
+sqlite_stmt::~sqlite_stmt() {
+    if (st_) sqlite3_finalize(st_);
+}
+
+sqlite_stmt & sqlite_stmt::bind(int i, int64_t v) {
+    sqlite3_bind_int64(st_, i, v);
+    return *this;
+}
+sqlite_stmt & sqlite_stmt::bind(int i, double v) {
+    sqlite3_bind_double(st_, i, v);
+    return *this;
+}
+sqlite_stmt & sqlite_stmt::bind(int i, std::string_view v) {
+    sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+sqlite_stmt & sqlite_stmt::bind_null(int i) {
+    sqlite3_bind_null(st_, i);
+    return *this;
+}
+
+result<bool> sqlite_stmt::step() {
+    const int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return db_->last_error("running a query");
+}
+
+status sqlite_stmt::run() {
+    for (;;) {
+        auto r = step();
+        if (!r) return r.error();
+        if (!*r) return status::ok();
+    }
+}
+
+void sqlite_stmt::reset() {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+}
+
+int64_t sqlite_stmt::int64(int col) const { return sqlite3_column_int64(st_, col); }
+double sqlite_stmt::real(int col) const { return sqlite3_column_double(st_, col); }
+bool sqlite_stmt::is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+std::string sqlite_stmt::text(int col) const {
+    const auto * p = reinterpret_cast<const char *>(sqlite3_column_text(st_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string();
+}
+
+sqlite_txn::sqlite_txn(sqlite_db & db) : db_(db) {
+    begun_ = db_.exec("BEGIN IMMEDIATE");
+    open_ = begun_.is_ok();
+}
+
+sqlite_txn::~sqlite_txn() {
+    if (open_) (void)db_.exec("ROLLBACK");
+}
+
+status sqlite_txn::commit() {
+    if (!open_) return begun_.is_ok() ? status(status_code::internal, "transaction already ended") : begun_;
+    open_ = false;
+    if (auto st = db_.exec("COMMIT"); !st) {
+        (void)db_.exec("ROLLBACK");
+        return st;
+    }
+    return status::ok();
+}
+
+}  // namespace os1::memory

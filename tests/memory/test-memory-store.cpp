@@ -1,0 +1,184 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "memory/memory_store.h"
+#include "memory/migrations.h"
+#include "memory/sqlite_db.h"
+#include "support/temp_dir.h"
+
+namespace os1::memory {
+namespace {
+
+new_turn make_turn(const std::string & text, const std::string & id = "", int64_t ts = 1700000000) {
+    new_turn t;
+    t.session = "s1";
+    t.ext_id = id;
+    t.ts = ts;
+    t.speaker = "Ada";
+    t.role = "user";
+    t.text = text;
+    return t;
+}
+
+TEST(memory_store, a_stored_turn_survives_reopening_and_is_found_by_its_words) {
+    test::temp_dir d;
+    const auto path = d.file("memory.db");
+    {
+        auto store = memory_store::open(path);
+        ASSERT_TRUE(store) << store.error().message();
+        auto ada = (*store)->person("ada", true);
+        ASSERT_TRUE(ada);
+        ASSERT_TRUE((*store)->add_turn(*ada, make_turn("My sister moved to Boston in May.", "t1")));
+        ASSERT_TRUE((*store)->add_turn(*ada, make_turn("I adopted a grey cat named Pixel.", "t2")));
+    }
+    auto store = memory_store::open(path);
+    ASSERT_TRUE(store);
+    auto ada = (*store)->person("ada", false);
+    ASSERT_TRUE(ada);
+    auto hits = (*store)->search_turns(*ada, {"sisters", "boston"}, 10);  // stemmed: sisters ~ sister
+    ASSERT_TRUE(hits);
+    ASSERT_EQ(hits->size(), 1u);
+    auto rows = (*store)->turns_by_id(*ada, {hits->front().turn_id});
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ(rows->front().ext_id, "t1");
+    EXPECT_TRUE((*store)->check_integrity());
+}
+
+TEST(memory_store, schema_is_versioned_and_a_newer_database_is_refused) {
+    test::temp_dir d;
+    const auto path = d.file("memory.db");
+    { ASSERT_TRUE(memory_store::open(path)); }
+    {
+        auto db = sqlite_db::open(path);
+        ASSERT_TRUE(db);
+        auto v = schema_version(**db);
+        ASSERT_TRUE(v);
+        EXPECT_EQ(*v, all_migrations().back().version);
+        ASSERT_TRUE((*db)->exec("PRAGMA user_version = 999"));
+    }
+    auto store = memory_store::open(path);
+    ASSERT_FALSE(store);
+    EXPECT_EQ(store.error().code(), status_code::unsupported);
+    EXPECT_NE(store.error().message().find("999"), std::string::npos);
+}
+
+TEST(memory_store, one_person_never_sees_anothers_turns) {
+    test::temp_dir d;
+    auto store = memory_store::open(d.file("m.db"));
+    ASSERT_TRUE(store);
+    auto a = (*store)->person("a", true);
+    auto b = (*store)->person("b", true);
+    ASSERT_TRUE(a && b);
+    auto secret = (*store)->add_turn(*a, make_turn("the canary word is zanzibar"));
+    ASSERT_TRUE(secret);
+    ASSERT_TRUE((*store)->add_turn(*b, make_turn("I like boats")));
+    auto hits = (*store)->search_turns(*b, {"zanzibar", "canary"}, 10);
+    ASSERT_TRUE(hits);
+    EXPECT_TRUE(hits->empty());
+    auto by_id = (*store)->turns_by_id(*b, {*secret});
+    ASSERT_TRUE(by_id);
+    EXPECT_TRUE(by_id->empty());
+    auto nb = (*store)->neighbours(*b, *secret, 3);
+    ASSERT_TRUE(nb);
+    EXPECT_TRUE(nb->empty());
+    auto range = (*store)->turns_between(*b, 0, INT64_MAX, 100);
+    ASSERT_TRUE(range);
+    ASSERT_EQ(range->size(), 1u);
+    EXPECT_EQ(range->front().text, "I like boats");
+}
+
+TEST(memory_store, bad_turns_are_refused_with_a_reason_and_nothing_is_stored) {
+    test::temp_dir d;
+    auto store = memory_store::open(d.file("m.db"));
+    ASSERT_TRUE(store);
+    auto a = (*store)->person("a", true);
+    ASSERT_TRUE(a);
+    auto empty = (*store)->add_turn(*a, make_turn(""));
+    ASSERT_FALSE(empty);
+    EXPECT_EQ(empty.error().code(), status_code::invalid_argument);
+    auto huge = (*store)->add_turn(*a, make_turn(std::string(70 * 1024, 'x')));
+    ASSERT_FALSE(huge);
+    EXPECT_NE(huge.error().message().find("over the limit"), std::string::npos);
+    auto bad_utf8 = (*store)->add_turn(*a, make_turn("caf\xc3"));
+    ASSERT_FALSE(bad_utf8);
+    EXPECT_NE(bad_utf8.error().message().find("UTF-8"), std::string::npos);
+    auto t = make_turn("hello");
+    t.role = "robot";
+    EXPECT_FALSE((*store)->add_turn(*a, t));
+    ASSERT_TRUE((*store)->add_turn(*a, make_turn("first", "dup")));
+    auto again = (*store)->add_turn(*a, make_turn("second", "dup"));
+    ASSERT_FALSE(again);
+    EXPECT_NE(again.error().message().find("already stored"), std::string::npos);
+    auto n = (*store)->count_turns(*a);
+    ASSERT_TRUE(n);
+    EXPECT_EQ(*n, 1);
+}
+
+TEST(memory_store, sql_and_fts_metacharacters_are_only_text) {
+    test::temp_dir d;
+    auto store = memory_store::open(d.file("m.db"));
+    ASSERT_TRUE(store);
+    auto a = (*store)->person("robert'); DROP TABLE turns;--", true);
+    ASSERT_TRUE(a);
+    const std::string nasty = "x\" OR 1=1; DROP TABLE people; -- NEAR(a b) * ^col:";
+    ASSERT_TRUE((*store)->add_turn(*a, make_turn(nasty)));
+    for (const std::string & q : {std::string("\"unbalanced"), std::string("NEAR("), std::string("*"), nasty}) {
+        auto hits = (*store)->search_turns(*a, {q}, 10);
+        ASSERT_TRUE(hits) << q << ": " << hits.error().message();
+    }
+    auto rows = (*store)->turns_between(*a, 0, INT64_MAX, 10);
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ(rows->front().text, nasty);
+}
+
+TEST(memory_store, erasing_a_person_removes_their_rows_and_index_entries_only) {
+    test::temp_dir d;
+    const auto path = d.file("m.db");
+    auto store = memory_store::open(path);
+    ASSERT_TRUE(store);
+    auto a = (*store)->person("a", true);
+    auto b = (*store)->person("b", true);
+    ASSERT_TRUE(a && b);
+    ASSERT_TRUE((*store)->add_turn(*a, make_turn("plantedstringalpha in the garden")));
+    ASSERT_TRUE((*store)->add_turn(*b, make_turn("plantedstringalpha for b too")));
+    ASSERT_TRUE((*store)->erase_person(*a));
+    EXPECT_FALSE((*store)->person("a", false));
+    auto hits = (*store)->search_turns(*b, {"plantedstringalpha"}, 10);
+    ASSERT_TRUE(hits);
+    EXPECT_EQ(hits->size(), 1u);
+    EXPECT_TRUE((*store)->check_integrity());
+    // The index holds nothing of a's turn any more.
+    auto db = sqlite_db::open(path);
+    ASSERT_TRUE(db);
+    auto st = (*db)->prepare("SELECT COUNT(*) FROM turns_fts WHERE turns_fts MATCH 'garden'");
+    ASSERT_TRUE(st);
+    ASSERT_TRUE(st->step());
+    EXPECT_EQ(st->int64(0), 0);
+}
+
+TEST(memory_store, neighbours_stay_inside_the_session) {
+    test::temp_dir d;
+    auto store = memory_store::open(d.file("m.db"));
+    ASSERT_TRUE(store);
+    auto a = (*store)->person("a", true);
+    ASSERT_TRUE(a);
+    auto t1 = make_turn("one");
+    auto t2 = make_turn("two");
+    auto t3 = make_turn("three");
+    t3.session = "s2";
+    ASSERT_TRUE((*store)->add_turn(*a, t1));
+    auto mid = (*store)->add_turn(*a, t2);
+    ASSERT_TRUE(mid);
+    ASSERT_TRUE((*store)->add_turn(*a, t3));
+    auto nb = (*store)->neighbours(*a, *mid, 1);
+    ASSERT_TRUE(nb);
+    ASSERT_EQ(nb->size(), 1u);
+    EXPECT_EQ(nb->front().text, "one");
+}
+
+}  // namespace
+}  // namespace os1::memory
