@@ -112,8 +112,12 @@ def write_scale(path, md):
              f"Machine: {machine()}. Command: `bench/scale.sh` (raw figures: b1/scale.json).", "",
              f"Server: `{s['command']}`", "",
              "## 8,316 conversations", "",
-             f"- Registered: {reg.get('ok', 0):,} conversations ok, {reg.get('failed', 0)} failed, in "
-             f"{reg['seconds']:,.0f} s (one short turn each, 8 at a time; TTFT p50 {reg['register_ttft_ms']['p50']:,.0f} ms, p95 {reg['register_ttft_ms']['p95']:,.0f} ms).",
+             (f"- Held after a restart: the server was started on the data folder of an earlier run that "
+              f"had registered them; {s['conversations_on_disk_at_start']:,} conversations were on disk at start "
+              f"(`bench/scale.sh --after-restart`)." if s.get("after_restart") else
+              f"- Registered: {reg['ok']:,} conversations ok, {reg['failed']} failed, in {reg['seconds']:,.0f} s "
+              f"(one short turn each, 8 at a time; TTFT p50 {reg['register_ttft_ms']['p50']:,.0f} ms, "
+              f"p95 {reg['register_ttft_ms']['p95']:,.0f} ms)."),
              f"- Where their KV states were afterwards: {s['conversations_by_tier_after_register']['resident']} resident, "
              f"{s['conversations_by_tier_after_register']['ram']:,} in RAM, "
              f"{s['conversations_by_tier_after_register']['disk']:,} on disk ({s['kv_disk_mib']:,} MiB on disk).",
@@ -126,7 +130,8 @@ def write_scale(path, md):
              "## A conversation idle on disk returns", "",
              f"Ten conversations of ~3,000 tokens (persona, an 800-token profile, a first exchange) were "
              f"started before the registrations, so their states were pushed out to disk by the others; "
-             f"then each came back with a new message.",
+             f"then each came back with a new message"
+             + (" after the restart (every state on disk)." if s.get("after_restart") else "."),
              f"- TTFT of the returning turn: p50 {reg['revisit_ttft_ms']['p50']:,.0f} ms, p95 "
              f"{reg['revisit_ttft_ms']['p95']:,.0f} ms, max {reg['revisit_ttft_ms']['max']:,.0f} ms "
              f"(target: within 2 s: {'met' if reg['revisit_ttft_ms']['max'] <= 2000 else 'not met'}).",

@@ -48,6 +48,7 @@ struct args {
     int connections = 10000;
     int hold_s = 30;
     int revisit = 10;
+    bool after_restart = false;  // register: the big conversations are already on disk
     int timeout_s = 600;
 };
 
@@ -222,7 +223,9 @@ int run_chat(const args & a) {
 // First `revisit` full-size conversations (persona, an 800-token profile, a
 // message) are made; after all the others have pushed them out of the context
 // and RAM, each gets its next turn: the time to first token of a conversation
-// that waited on disk.
+// that waited on disk. With after_restart (a server restarted on the data of an
+// earlier run), the big conversations are on disk already: their first turns go
+// to fresh "probe-" conversations only to learn the same greedy replies.
 int run_register(const args & a) {
     auto tok = llm::prompt_tokenizer::open(a.model);
     if (!tok) {
@@ -251,8 +254,8 @@ int run_register(const args & a) {
         auto & b = big[static_cast<size_t>(i)];
         b.messages = {{"system", persona}, {"system", "What you know about this person:\n" + tm.make(800)},
                       {"user", tm.make(40)}};
-        const auto r = stream_chat(a.host, a.port, body_for(b.messages, 32), {{"X-OS1-Conversation", "big-" + std::to_string(i)}},
-                                   a.timeout_s);
+        const std::string id = (a.after_restart ? "probe-big-" : "big-") + std::to_string(i);
+        const auto r = stream_chat(a.host, a.port, body_for(b.messages, 32), {{"X-OS1-Conversation", id}}, a.timeout_s);
         if (!r.ok) {
             std::cerr << "loadgen: first turn failed: " << r.error << "\n";
             return 1;
@@ -360,6 +363,7 @@ int main(int argc, char ** argv) {
     app.require_subcommand(1);
     auto * chat = app.add_subcommand("chat", "people in a closed loop with think time");
     auto * reg = app.add_subcommand("register", "many conversations, one short turn each");
+    reg->add_flag("--after-restart", a.after_restart, "the big conversations were made by an earlier run");
     auto * idle = app.add_subcommand("idle", "hold idle connections, then check the server answers");
     auto * persona = app.add_subcommand("persona", "write the shared persona text to --out");
     for (auto * s : {chat, reg, idle}) {

@@ -91,6 +91,13 @@ result<std::vector<recalled_item>> recall(memory_store & store, person_id who, s
     if (!rows) return rows.error();
     for (auto & t : *rows) known.emplace(t.id, std::move(t));
 
+    std::unordered_map<int64_t, double> by_session;
+    double best_session = 0;
+    for (const auto & [id, s] : own) {
+        auto it = known.find(id);
+        if (it == known.end()) continue;
+        best_session = std::max(best_session, by_session[it->second.session_id] += s);
+    }
     const auto ranges = o.as_of ? find_time_ranges(message, o.as_of) : std::vector<time_range>{};
     struct ranked {
         int64_t id;
@@ -101,6 +108,7 @@ result<std::vector<recalled_item>> recall(memory_store & store, person_id who, s
         auto it = known.find(id);
         if (it == known.end()) continue;  // not this person's (cannot happen: every query is scoped)
         double v = s;
+        if (best_session > 0) v *= 1 + o.session_weight * by_session[it->second.session_id] / best_session;
         for (const auto & r : ranges) {
             if (it->second.ts >= r.from && it->second.ts < r.to) {
                 v *= 1 + o.time_boost;

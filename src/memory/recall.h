@@ -4,7 +4,9 @@
 // Method (no neural model needed): BM25 over the turns' words (FTS5, stemmed),
 // each turn's score smoothed with its neighbours in the conversation (an answer
 // often shares no word with the question that found its neighbour), and a boost
-// for turns inside a time the message names ("last week", "in May").
+// for turns inside a time the message names ("last week", "in May"), and one for
+// turns of the sittings that match the message best as a whole (a topic talked
+// over for a while outranks a word mentioned once in passing).
 #pragma once
 
 #include <string>
@@ -23,6 +25,7 @@ struct recall_options {
     int neighbours = 1;              // turns either side that share a hit's score
     double neighbour_weight = 0.35;  // share of a neighbour's score a turn receives
     double time_boost = 0.5;         // extra score, relative, inside a named time
+    double session_weight = 0.5;     // extra score, relative, for turns of the sessions that matched most
 };
 
 result<std::vector<recalled_item>> recall(memory_store & store, person_id who, std::string_view message,

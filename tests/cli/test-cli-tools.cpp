@@ -20,7 +20,7 @@ TEST(cli_tools, version_names_os1_llama_and_the_build) {
 
 TEST(cli_tools, every_subcommand_has_help) {
     temp_dir home;
-    for (const char * sub : {"chat", "make-test-model", "pull", "models", "doctor", "config"}) {
+    for (const char * sub : {"chat", "make-test-model", "pull", "models", "doctor", "config", "memory-adapter"}) {
         const auto r = os1(home, {sub, "--help"});
         EXPECT_EQ(r.exit_code, 0) << sub;
         EXPECT_NE(r.out.find(sub), std::string::npos) << r.out;

@@ -1,0 +1,52 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/cli_test.h"
+
+namespace os1::test {
+namespace {
+
+using nlohmann::json;
+
+std::vector<json> replies(const std::string & out) {
+    std::vector<json> r;
+    std::istringstream in(out);
+    std::string line;
+    while (std::getline(in, line)) r.push_back(json::parse(line));
+    return r;
+}
+
+TEST(cli_memory_adapter, speaks_the_b2_protocol_and_keeps_scopes_apart) {
+    temp_dir home;
+    const std::string input =
+        R"({"op":"reset","scope":"a"})" "\n"
+        R"({"op":"ingest","scope":"a","session":"D1","ts":"2023-05-08T13:56:00","turn":"D1:1","speaker":"Ann","role":"user","text":"I adopted a cat called Pixel."})" "\n"
+        R"({"op":"ingest","scope":"b","session":"D1","ts":"2023-05-08T13:56:00","turn":"D1:1","speaker":"Bo","role":"user","text":"My cat is called Zorro."})" "\n"
+        R"({"op":"end_session","scope":"a","session":"D1","ts":"2023-05-08T14:00:00"})" "\n"
+        R"({"op":"query","scope":"a","q":"What is the cat called?","as_of":"2023-05-09T10:00:00","k":5})" "\n"
+        "this is not json\n"
+        R"({"op":"ingest","scope":"a","session":"D1","ts":"not a time","speaker":"Ann","role":"user","text":"x"})" "\n"
+        R"({"op":"fly","scope":"a"})" "\n"
+        R"({"op":"reset","scope":"a"})" "\n"
+        R"({"op":"query","scope":"a","q":"cat","k":5})" "\n";
+    const auto r = os1(home, {"memory-adapter"}, with_stdin(input));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto out = replies(r.out);
+    ASSERT_EQ(out.size(), 10u) << r.out;
+    for (int i : {0, 1, 2, 3}) EXPECT_EQ(out[static_cast<size_t>(i)].value("ok", false), true) << out[static_cast<size_t>(i)];
+    const auto & items = out[4]["items"];
+    ASSERT_EQ(items.size(), 1u) << out[4];  // only scope a's turn
+    EXPECT_EQ(items[0]["prov"], json::array({"D1:1"}));
+    EXPECT_EQ(items[0]["kind"], "turn");
+    EXPECT_NE(items[0]["text"].get<std::string>().find("Pixel"), std::string::npos);
+    EXPECT_EQ(out[5]["ok"], false);
+    EXPECT_NE(out[5]["error"].get<std::string>().find("malformed JSON"), std::string::npos);
+    EXPECT_NE(out[6]["error"].get<std::string>().find("'ts'"), std::string::npos);
+    EXPECT_NE(out[7]["error"].get<std::string>().find("unknown op"), std::string::npos);
+    EXPECT_TRUE(out[9]["items"].empty()) << out[9];  // reset forgot everything of a
+}
+
+}  // namespace
+}  // namespace os1::test
