@@ -24,7 +24,13 @@ bm25=$(run builtin-bm25)
   echo
   echo "OS1 recall (no neural embedder): FTS5 BM25 with Porter stemming over turn text and speaker,"
   echo "each turn's score smoothed with its neighbours in the session, a boost inside times the"
-  echo "question names. Items are single turns printed as \"(date) speaker: text\"."
+  echo "question names, and one for turns of the sessions that match best as a whole. Items are"
+  echo "single turns printed as \"(date) speaker: text\"."
+  echo
+  echo "$os1" | awk '/^HEADLINE/ {
+    printf "Headline (categories 1-4): turn recall@10 %s (target 75: %s), recall within 1,024 words %s (target 85: %s).\n\n",
+      $4, ($4 >= 75 ? "met" : "not yet"), $10, ($10 >= 85 ? "met" : "not yet") }'
+  echo "Query latency in this table includes the pipe to the adapter and JSON; B3 (100,000 memories) is not measured yet."
   echo
   echo "## OS1"
   echo
