@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "llm/backend.h"
 #include "llm/gguf_probe.h"
+#include "memory/memory_store.h"
 #include "net/model_catalog.h"
 #include "os1/version.h"
 
@@ -93,6 +94,16 @@ int run_doctor(const options & opts, const std::string & config_path) {
         c.warn("disk", format_bytes(free_b) + " free where the data folder is", "free some space or use --data DIR elsewhere");
     } else {
         c.ok("disk", format_bytes(free_b) + " free where the data folder is");
+    }
+
+    const std::string memory_db = data + "/memory.db";
+    int schema = 0;
+    if (auto st = memory::memory_store::check_file(memory_db, schema); st) {
+        c.ok("memory", memory_db + " (schema " + std::to_string(schema) + ", integrity ok)");
+    } else if (st.code() == status_code::not_found) {
+        c.ok("memory", memory_db + " does not exist yet; it is created on first use");
+    } else {
+        c.missing("memory", st.message(), "restore " + memory_db + " from a backup, or move it aside to start afresh");
     }
 
     namespace fs = std::filesystem;

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <ctime>
 
+#include <unistd.h>
+
 #include "base/utf8.h"
 #include "memory/migrations.h"
 #include "memory/sqlite_db.h"
@@ -220,6 +222,20 @@ status memory_store::erase_person(person_id who) {
         if (auto s = st->run(); !s) return s;
     }
     return txn.commit();
+}
+
+status memory_store::check_file(const std::string & path, int & schema) {
+    if (::access(path.c_str(), F_OK) != 0) return status(status_code::not_found, "no memory database at '" + path + "'");
+    sqlite_options ro;
+    ro.read_only = true;
+    ro.create = false;
+    auto db = sqlite_db::open(path, ro);
+    if (!db) return db.error();
+    auto v = schema_version(**db);
+    if (!v) return v.error();
+    schema = *v;
+    memory_store probe(std::move(*db), store_limits{});
+    return probe.check_integrity();
 }
 
 status memory_store::check_integrity() {

@@ -59,6 +59,9 @@ public:
 
     // PRAGMA integrity_check: ok, or corrupt with SQLite's report.
     status check_integrity();
+    // The same for the database file at PATH, opened read-only and left as it is;
+    // SCHEMA receives its schema version. not_found when there is no such file.
+    static status check_file(const std::string & path, int & schema);
     const std::string & path() const;
 
 private:

@@ -76,6 +76,27 @@ TEST(cli_tools, doctor_reports_what_is_missing_with_the_fix) {
     EXPECT_NE(r.out.find("everything OS1 needs is here"), std::string::npos) << r.out;
 }
 
+TEST(cli_tools, doctor_checks_the_memory_database) {
+    temp_dir home;
+    const std::string data = home.file("d");
+    std::filesystem::create_directories(data);
+    auto r = os1(home, {"doctor", "--data", data, "--model", tiny_model_path()});
+    EXPECT_NE(r.out.find("memory.db does not exist yet"), std::string::npos) << r.out;
+
+    const auto made = os1(home, {"memory-adapter", "--db", data + "/memory.db"},
+                          with_stdin(R"({"op":"ingest","scope":"a","session":"s","ts":"2024-01-01","speaker":"A","role":"user","text":"hi"})" "\n"));
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    r = os1(home, {"doctor", "--data", data, "--model", tiny_model_path()});
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("integrity ok"), std::string::npos) << r.out;
+
+    ASSERT_TRUE(write_file_atomic(data + "/memory.db", std::string(8192, 'x')));
+    r = os1(home, {"doctor", "--data", data, "--model", tiny_model_path()});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("memory.db"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("move it aside"), std::string::npos) << r.out;
+}
+
 TEST(cli_tools, config_defaults_round_trip) {
     temp_dir home;
     const auto d = os1(home, {"config", "--defaults"});

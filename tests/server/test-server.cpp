@@ -268,7 +268,14 @@ TEST_F(server_test, a_saturated_server_answers_503) {
             http_request(s->port(), "POST", "/v1/chat/completions", chat_body("long", 3000), bearer(t, "b" + std::to_string(i)));
         });
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Wait until the one slot and the one queue place are taken (not a fixed
+    // sleep: on a loaded machine the busy clients may take a while to connect).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    for (;;) {
+        const auto st = s->engine->stats();
+        if (st.active + st.pending >= 2 || std::chrono::steady_clock::now() > deadline) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     const auto r = http_request(s->port(), "POST", "/v1/chat/completions", chat_body("one more", 2), bearer(t, "x"));
     expect_error_object(r, 503, "server_error");
     EXPECT_TRUE(r.headers.count("retry-after"));
