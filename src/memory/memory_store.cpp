@@ -3,8 +3,7 @@
 #include <cctype>
 #include <ctime>
 
-#include <unistd.h>
-
+#include "base/files.h"
 #include "base/utf8.h"
 #include "memory/migrations.h"
 #include "memory/sqlite_db.h"
@@ -225,7 +224,7 @@ status memory_store::erase_person(person_id who) {
 }
 
 status memory_store::check_file(const std::string & path, int & schema) {
-    if (::access(path.c_str(), F_OK) != 0) return status(status_code::not_found, "no memory database at '" + path + "'");
+    if (!path_exists(path)) return status(status_code::not_found, "no memory database at '" + path + "'");
     sqlite_options ro;
     ro.read_only = true;
     ro.create = false;
