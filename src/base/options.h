@@ -25,6 +25,13 @@ struct sampling_options {
 struct chat_options {
     std::string system = "You are OS1, a warm and attentive companion. Answer briefly and kindly.";
     int max_tokens = 512;      // longest reply, in tokens
+    std::string user;          // whose memories os1 chat uses; empty = $USER
+};
+
+struct memory_options {
+    bool off = false;          // neither remember nor recall: the bare model
+    int recall_items = 6;      // recalled items considered per turn
+    int recall_words = 200;    // at most this many words of them in each prompt
 };
 
 struct path_options {
@@ -65,6 +72,7 @@ struct options {
     log_options log;
     pull_options pull;
     serve_options serve;
+    memory_options memory;
 };
 
 }  // namespace os1

@@ -4,13 +4,18 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <ctime>
+#include <optional>
 #include <cstdio>
 #include <iostream>
 
 #include "base/files.h"
 #include "cli/commands.h"
 #include "cli/line_editor.h"
+#include "cli/local_data.h"
 #include "cli/model_path.h"
+#include "companion/turn_memory.h"
 #include "llm/chat_session.h"
 
 #include <spdlog/spdlog.h>
@@ -32,12 +37,29 @@ void install_sigint() {
     sigaction(SIGINT, &sa, nullptr);
 }
 
+std::string chat_conversation_id() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "chat-%Y%m%d-%H%M%S", &tm);
+    return buf;
+}
+
 class chat_loop {
 public:
-    chat_loop(llm::chat_session & session, const options & opts) : session_(session), opts_(opts) {
+    // With STORE, every turn is remembered and recalled from.
+    chat_loop(llm::chat_session & session, const options & opts, memory::memory_store * store)
+        : session_(session), opts_(opts), store_(store) {
         if (!opts.chat.system.empty()) messages_.push_back({"system", opts.chat.system});
         gen_.sampling = opts.sampling;
         gen_.max_tokens = opts.chat.max_tokens;
+        turn_.person = local_user(opts);
+        turn_.speaker = turn_.person;
+        turn_.assistant = "OS1";
+        turn_.conversation = chat_conversation_id();
+        settings_.recall_items = opts.memory.recall_items;
+        settings_.recall_words = opts.memory.recall_words;
     }
 
     // One turn: the reply streams to stdout. Returns false on a hard error.
@@ -45,12 +67,27 @@ public:
         messages_.push_back({"user", text});
         stop_reply.store(false);
         std::string reply;
-        auto stats = session_.reply(
-            messages_, gen_, [](std::string_view piece) {
-                std::fwrite(piece.data(), 1, piece.size(), stdout);
-                std::fflush(stdout);
-            },
-            reply, &stop_reply);
+        std::optional<companion::prepared_turn> prepared;
+        if (store_) {
+            turn_.now = std::time(nullptr);
+            auto p = companion::prepare_turn(*store_, turn_, messages_, "", settings_);
+            if (!p) {
+                messages_.pop_back();
+                report(p.error());
+                return p.error().code() == status_code::invalid_argument;
+            }
+            prepared = std::move(*p);
+        }
+        const auto on_text = [](std::string_view piece) {
+            std::fwrite(piece.data(), 1, piece.size(), stdout);
+            std::fflush(stdout);
+        };
+        auto stats = session_.reply(prepared ? companion::lay_out(prepared->parts) : messages_, gen_, on_text, reply,
+                                    &stop_reply);
+        if (!stats && prepared && stats.error().code() == status_code::invalid_argument) {
+            // A chat template that takes one system message only.
+            stats = session_.reply(companion::lay_out(prepared->parts, true), gen_, on_text, reply, &stop_reply);
+        }
         if (!stats) {
             messages_.pop_back();
             std::fputc('\n', stdout);
@@ -59,6 +96,10 @@ public:
             return stats.error().code() == status_code::invalid_argument;  // a too-long message is not fatal
         }
         messages_.push_back({"assistant", reply});
+        if (prepared) {
+            turn_.now = std::time(nullptr);
+            if (auto st = companion::remember_reply(*store_, turn_, prepared->person, reply); !st) report(st);
+        }
         if (stats->reason == llm::stop_reason::cancelled && interactive) std::fputs(" [stopped]", stdout);
         std::fputs(interactive ? "\n" : "\n\n", stdout);
         std::fflush(stdout);
@@ -72,6 +113,9 @@ public:
 private:
     llm::chat_session & session_;
     const options & opts_;
+    memory::memory_store * store_;
+    companion::turn_context turn_;
+    companion::memory_settings settings_;
     std::vector<llm::chat_message> messages_;
     llm::generation_options gen_;
 };
@@ -84,8 +128,15 @@ int run_chat(const options & opts) {
     auto session = llm::chat_session::create(*mdl, opts.model);
     if (!session) return report(session.error());
     install_sigint();
+    std::unique_ptr<memory::memory_store> store;
+    if (!opts.memory.off) {
+        if (auto st = make_dirs(opts.paths.data_dir); !st) return report(st);
+        auto opened = memory::memory_store::open(opts.paths.data_dir + "/memory.db");
+        if (!opened) return report(opened.error().with_context("memory"));
+        store = std::move(*opened);
+    }
 
-    chat_loop loop(**session, opts);
+    chat_loop loop(**session, opts, store.get());
     const bool interactive = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
     if (!interactive) {
         std::string line;
@@ -102,7 +153,7 @@ int run_chat(const options & opts) {
                  info.name.empty() ? info.architecture.c_str() : info.name.c_str(),
                  info.name.find("random weights") != std::string::npos ? ": replies are noise" : "");
     std::string history;
-    if (make_dirs(opts.paths.data_dir)) history = opts.paths.data_dir + "/chat_history";
+    if (make_dirs(opts.paths.data_dir + "/history")) history = chat_history_path(opts, local_user(opts));
     line_editor editor("os1", history);
     std::string line;
     for (;;) {
@@ -119,7 +170,8 @@ int run_chat(const options & opts) {
 
 void add_chat_command(CLI::App & root, cli_context & ctx) {
     auto * cmd = root.add_subcommand("chat", "talk with the model in the terminal (or one message per line from a pipe)");
-    for (const char * flag : {"--model", "--system", "--seed", "--temp", "--top-p", "--max-tokens", "--ctx", "--threads", "--batch"}) {
+    for (const char * flag : {"--model", "--system", "--seed", "--temp", "--top-p", "--max-tokens", "--ctx", "--threads", "--batch",
+                             "--user", "--no-memory", "--recall-items", "--recall-words"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx] { ctx.run = run_chat; });

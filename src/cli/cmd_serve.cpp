@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/model_path.h"
 #include "llm/engine.h"
+#include "memory/memory_worker.h"
 #include "server/http_server.h"
 
 namespace os1::cli {
@@ -28,10 +29,19 @@ int run_serve(const options & o) {
     eo.threads = o.model.threads;
     eo.kv_ram_bytes = static_cast<uint64_t>(s.kv_ram_mib) << 20;
     eo.kv_disk_bytes = static_cast<uint64_t>(s.kv_disk_gib) << 30;
+    std::string persona;
     if (!s.shared_prompt.empty()) {
         auto text = read_file(s.shared_prompt);
         if (!text) return report(text.error().with_context("--shared-prompt"));
+        persona = *text;
         eo.shared_system_prompts.push_back(*text);
+    }
+    std::unique_ptr<memory::memory_worker> memory;
+    if (!o.memory.off) {
+        if (auto st = make_dirs(o.paths.data_dir); !st) return report(st);
+        auto store = memory::memory_store::open(o.paths.data_dir + "/memory.db");
+        if (!store) return report(store.error().with_context("memory"));
+        memory = std::make_unique<memory::memory_worker>(std::move(*store));
     }
 
     model_options mo = o.model;
@@ -53,6 +63,9 @@ int run_serve(const options & o) {
     so.rate_per_minute = s.rate_per_minute;
     so.drain_ms = s.drain_s * 1000;
     so.max_tokens_default = o.chat.max_tokens;
+    so.persona = persona;
+    so.memory.recall_items = o.memory.recall_items;
+    so.memory.recall_words = o.memory.recall_words;
     std::unique_ptr<server::users_store> users;
     if (!s.no_auth) {
         users = std::make_unique<server::users_store>(so.users_file);
@@ -63,11 +76,11 @@ int run_serve(const options & o) {
                                  "(or serve yourself only with --no-auth)\n");
         }
     }
-    server::http_server http(so, **engine, users.get());
+    server::http_server http(so, **engine, users.get(), std::move(memory));
     if (auto st = http.listen(); !st) return report(st);
-    std::fprintf(stderr, "os1 serve: http://%s:%d/v1 with %s (%d conversations resident, KV: %d MiB RAM, %d GiB disk)%s\n",
+    std::fprintf(stderr, "os1 serve: http://%s:%d/v1 with %s (%d conversations resident, KV: %d MiB RAM, %d GiB disk)%s%s\n",
                  s.host.c_str(), http.port(), path->c_str(), s.parallel, s.kv_ram_mib, s.kv_disk_gib,
-                 s.no_auth ? ", no auth" : "");
+                 s.no_auth ? ", no auth" : "", o.memory.off ? ", no memory" : "");
     std::fflush(stderr);
     http.run(/*handle_signals=*/true);
     const auto st = (*engine)->stats();
@@ -82,7 +95,8 @@ void add_serve_command(CLI::App & root, cli_context & ctx) {
     auto * cmd = root.add_subcommand("serve", "serve the OpenAI-compatible API to many people at once");
     for (const char * flag : {"--model", "--host", "--port", "--threads", "--io-threads", "--parallel", "--ctx", "--batch",
                               "--kv-tokens", "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
-                              "--max-body-kib", "--drain-s", "--shared-prompt", "--max-tokens"}) {
+                              "--max-body-kib", "--drain-s", "--shared-prompt", "--max-tokens",
+                              "--no-memory", "--recall-items", "--recall-words"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx] { ctx.run = run_serve; });

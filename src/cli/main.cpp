@@ -29,6 +29,9 @@ int run(int argc, char ** argv) {
     add_chat_command(app, ctx);
     add_serve_command(app, ctx);
     add_users_command(app, ctx);
+    add_memory_command(app, ctx);
+    add_export_command(app, ctx);
+    add_erase_command(app, ctx);
     add_memory_adapter_command(app, ctx);
     add_make_test_model_command(app, ctx);
     add_pull_command(app, ctx);

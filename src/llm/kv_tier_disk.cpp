@@ -24,8 +24,11 @@ kv_tier_disk::~kv_tier_disk() {
     if (writer_.joinable()) writer_.join();
 }
 
+std::string kv_person_folder(const std::string & person) { return sha256_hex(person).substr(0, 16); }
+std::string kv_conversation_file(const std::string & conversation) { return sha256_hex(conversation).substr(0, 32) + ".kv"; }
+
 std::string kv_tier_disk::path_for(const conversation_key & key) const {
-    return dir_ + "/" + sha256_hex(key.person).substr(0, 16) + "/" + sha256_hex(key.conversation).substr(0, 32) + ".kv";
+    return dir_ + "/" + kv_person_folder(key.person) + "/" + kv_conversation_file(key.conversation);
 }
 
 status kv_tier_disk::open() {

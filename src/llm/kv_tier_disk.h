@@ -20,6 +20,11 @@
 
 namespace os1::llm {
 
+// The folder (under a tier's dir) that holds every state of PERSON.
+std::string kv_person_folder(const std::string & person);
+// The file (in that folder) of one conversation's state.
+std::string kv_conversation_file(const std::string & conversation);
+
 class kv_tier_disk {
 public:
     kv_tier_disk(std::string dir, uint64_t budget_bytes);

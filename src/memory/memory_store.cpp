@@ -5,15 +5,16 @@
 
 #include "base/files.h"
 #include "base/utf8.h"
+#include "memory/memory_store_rows.h"
 #include "memory/migrations.h"
 #include "memory/sqlite_db.h"
 
 namespace os1::memory {
-namespace {
 
-const char * turn_columns = "t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role, t.text";
+const char * const turn_columns = "t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role, t.text, "
+                           "COALESCE(t.recalled, ''), (SELECT key FROM sessions WHERE id = t.session_id)";
 
-turn_record read_turn(const sqlite_stmt & st) {
+static turn_record read_turn(const sqlite_stmt & st) {
     turn_record r;
     r.id = st.int64(0);
     r.session_id = st.int64(1);
@@ -22,10 +23,12 @@ turn_record read_turn(const sqlite_stmt & st) {
     r.speaker = st.text(4);
     r.role = st.text(5);
     r.text = st.text(6);
+    r.recalled = st.text(7);
+    r.session = st.text(8);
     return r;
 }
 
-result<std::vector<turn_record>> collect(result<sqlite_stmt> & st) {
+result<std::vector<turn_record>> collect_turns(result<sqlite_stmt> & st) {
     std::vector<turn_record> out;
     for (;;) {
         auto row = st->step();
@@ -34,6 +37,8 @@ result<std::vector<turn_record>> collect(result<sqlite_stmt> & st) {
         out.push_back(read_turn(*st));
     }
 }
+
+namespace {
 
 // An FTS5 query that ORs the words as plain strings: a word is reduced to
 // letters and digits, so no FTS5 operator or quote from the input survives.
@@ -52,6 +57,12 @@ std::string fts_query(const std::vector<std::string> & terms) {
 }
 
 }  // namespace
+
+std::string json_id_array(const std::vector<int64_t> & ids) {
+    std::string arr = "[";
+    for (size_t i = 0; i < ids.size(); ++i) arr += (i ? "," : "") + std::to_string(ids[i]);
+    return arr + "]";
+}
 
 memory_store::memory_store(std::unique_ptr<sqlite_db> db, const store_limits & limits)
     : db_(std::move(db)), limits_(limits) {}
@@ -99,14 +110,23 @@ result<int64_t> memory_store::session_id(person_id who, const new_turn & t) {
     return db_->last_insert_id();
 }
 
-result<int64_t> memory_store::add_turn(person_id who, const new_turn & t) {
-    if (t.text.empty()) return status(status_code::invalid_argument, "a turn needs some text");
-    if (t.text.size() > limits_.max_turn_bytes) {
-        return status(status_code::invalid_argument, "a turn of " + std::to_string(t.text.size()) +
+status memory_store::check_text(const std::string & text) const {
+    if (text.empty()) return status(status_code::invalid_argument, "a turn needs some text");
+    if (text.size() > limits_.max_turn_bytes) {
+        return status(status_code::invalid_argument, "a turn of " + std::to_string(text.size()) +
                                                          " bytes is over the limit of " +
                                                          std::to_string(limits_.max_turn_bytes));
     }
-    for (const std::string * s : {&t.text, &t.speaker, &t.session, &t.ext_id, &t.conversation}) {
+    if (!utf8_is_valid(text)) return status(status_code::invalid_argument, "a turn must be valid UTF-8");
+    return status::ok();
+}
+
+status memory_store::check_turn(const new_turn & t) const {
+    if (auto st = check_text(t.text); !st) return st;
+    if (t.recalled.size() > limits_.max_turn_bytes) {
+        return status(status_code::invalid_argument, "a recalled block over " + std::to_string(limits_.max_turn_bytes) + " bytes");
+    }
+    for (const std::string * s : {&t.speaker, &t.session, &t.ext_id, &t.conversation, &t.recalled}) {
         if (!utf8_is_valid(*s)) return status(status_code::invalid_argument, "a turn must be valid UTF-8");
     }
     if (t.role != "user" && t.role != "assistant" && t.role != "system") {
@@ -117,14 +137,44 @@ result<int64_t> memory_store::add_turn(person_id who, const new_turn & t) {
         return status(status_code::invalid_argument, "a turn's speaker, session and id must each be at most " +
                                                          std::to_string(limits_.max_name_bytes) + " bytes");
     }
+    return status::ok();
+}
+
+result<int64_t> memory_store::add_turn(person_id who, const new_turn & t) {
+    if (auto st = check_turn(t); !st) return st;
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
+    auto id = insert_turn(who, t);
+    if (!id) return id.error();
+    if (auto st = txn.commit(); !st) return st;
+    return id;
+}
+
+status memory_store::add_turns(person_id who, const std::vector<new_turn> & turns) {
+    for (const auto & t : turns) {
+        if (auto st = check_turn(t); !st) return st;
+    }
+    sqlite_txn txn(*db_);
+    if (!txn.begun()) return txn.begun();
+    for (const auto & t : turns) {
+        if (auto id = insert_turn(who, t); !id) return id.error();
+    }
+    return txn.commit();
+}
+
+// Inside the caller's transaction.
+result<int64_t> memory_store::insert_turn(person_id who, const new_turn & t) {
     auto sid = session_id(who, t);
     if (!sid) return sid.error();
-    auto ins = db_->prepare("INSERT INTO turns (person_id, session_id, ext_id, ts, speaker, role, text) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    auto ins = db_->prepare("INSERT INTO turns (person_id, session_id, ext_id, ts, speaker, role, text, recalled) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!ins) return ins.error();
     ins->bind(1, who).bind(2, *sid).bind(4, t.ts).bind(5, t.speaker).bind(6, t.role).bind(7, t.text);
+    if (t.recalled.empty()) {
+        ins->bind_null(8);
+    } else {
+        ins->bind(8, t.recalled);
+    }
     if (t.ext_id.empty()) {
         ins->bind_null(3);
     } else {
@@ -137,7 +187,14 @@ result<int64_t> memory_store::add_turn(person_id who, const new_turn & t) {
         return st;
     }
     const int64_t id = db_->last_insert_id();
-    if (auto st = txn.commit(); !st) return st;
+    if (!t.cited.empty()) {
+        // Only this person's turns can be cited: the ids are checked against person_id.
+        auto cite = db_->prepare("INSERT OR IGNORE INTO turn_citations (person_id, turn_id, cited_id) "
+                                 "SELECT ?1, ?2, id FROM turns WHERE person_id = ?1 AND id IN (SELECT value FROM json_each(?3))");
+        if (!cite) return cite.error();
+        cite->bind(1, who).bind(2, id).bind(3, json_id_array(t.cited));
+        if (auto st = cite->run(); !st) return st;
+    }
     return id;
 }
 
@@ -150,10 +207,13 @@ status memory_store::end_session(person_id who, const std::string & session, int
 
 result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id who, const std::vector<std::string> & terms,
                                                                         int limit) {
-    const std::string q = fts_query(terms);
-    if (q.empty()) return std::vector<text_hit>{};
-    // The speaker column weighs less than the words themselves.
-    auto st = db_->prepare("SELECT t.id, -bm25(turns_fts, 1.0, 0.3) AS s FROM turns_fts "
+    const std::string words = fts_query(terms);
+    if (words.empty()) return std::vector<text_hit>{};
+    // The index intersects the words with this person's postings; the join
+    // checks the owner again in SQL. The speaker weighs less than the words,
+    // the person column nothing.
+    const std::string q = "person_id : \"" + std::to_string(who) + "\" AND {text speaker} : (" + words + ")";
+    auto st = db_->prepare("SELECT t.id, -bm25(turns_fts, 1.0, 0.3, 0.0) AS s FROM turns_fts "
                            "JOIN turns t ON t.id = turns_fts.rowid "
                            "WHERE turns_fts MATCH ?1 AND t.person_id = ?2 ORDER BY s DESC LIMIT ?3");
     if (!st) return st.error();
@@ -171,25 +231,26 @@ result<std::vector<turn_record>> memory_store::turns_by_id(person_id who, const 
     std::vector<turn_record> out;
     if (ids.empty()) return out;
     // One statement through a JSON array keeps this to a single query whatever the count.
-    std::string arr = "[";
-    for (size_t i = 0; i < ids.size(); ++i) arr += (i ? "," : "") + std::to_string(ids[i]);
-    arr += "]";
+    const std::string arr = json_id_array(ids);
     auto st = db_->prepare(std::string("SELECT ") + turn_columns +
-                           " FROM turns t WHERE t.person_id = ?1 AND t.id IN (SELECT value FROM json_each(?2)) ORDER BY t.id");
+                           " FROM turns t WHERE +t.person_id = ?1 AND t.id IN (SELECT value FROM json_each(?2)) ORDER BY t.id");
     if (!st) return st.error();
     st->bind(1, who).bind(2, arr);
-    return collect(st);
+    return collect_turns(st);
 }
 
 result<std::vector<turn_record>> memory_store::neighbours(person_id who, int64_t id, int n) {
-    auto st = db_->prepare(std::string("SELECT ") + turn_columns + " FROM turns t WHERE t.person_id = ?1 AND t.session_id = "
-                           "(SELECT session_id FROM turns WHERE id = ?2 AND person_id = ?1) AND t.id <> ?2 AND t.id IN ("
-                           "SELECT id FROM (SELECT id FROM turns WHERE person_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3) "
-                           "UNION SELECT id FROM (SELECT id FROM turns WHERE person_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3)) "
-                           "ORDER BY t.id");
+    // Walks the (session_id, id) index from the turn both ways. "+t.person_id"
+    // keeps the planner on the ids found rather than scanning the person's turns.
+    auto st = db_->prepare(std::string("SELECT ") + turn_columns + " FROM turns t WHERE t.id IN ("
+                           "SELECT id FROM (SELECT id FROM turns WHERE session_id = "
+                           "(SELECT session_id FROM turns WHERE id = ?2 AND person_id = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3) "
+                           "UNION ALL SELECT id FROM (SELECT id FROM turns WHERE session_id = "
+                           "(SELECT session_id FROM turns WHERE id = ?2 AND person_id = ?1) AND id > ?2 ORDER BY id LIMIT ?3)) "
+                           "AND +t.person_id = ?1 ORDER BY t.id");
     if (!st) return st.error();
     st->bind(1, who).bind(2, id).bind(3, static_cast<int64_t>(n));
-    return collect(st);
+    return collect_turns(st);
 }
 
 result<std::vector<turn_record>> memory_store::turns_between(person_id who, int64_t from, int64_t to, int limit) {
@@ -197,7 +258,7 @@ result<std::vector<turn_record>> memory_store::turns_between(person_id who, int6
                            " FROM turns t WHERE t.person_id = ?1 AND t.ts >= ?2 AND t.ts < ?3 ORDER BY t.ts, t.id LIMIT ?4");
     if (!st) return st.error();
     st->bind(1, who).bind(2, from).bind(3, to).bind(4, static_cast<int64_t>(limit));
-    return collect(st);
+    return collect_turns(st);
 }
 
 result<int64_t> memory_store::count_turns(person_id who) {
@@ -221,6 +282,14 @@ status memory_store::erase_person(person_id who) {
         if (auto s = st->run(); !s) return s;
     }
     return txn.commit();
+}
+
+status memory_store::compact() {
+    // FTS5 keeps deleted words in old segments until they are merged.
+    if (auto st = db_->exec("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')"); !st) return st;
+    if (auto st = db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !st) return st;
+    if (auto st = db_->exec("VACUUM"); !st) return st;
+    return db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 status memory_store::check_file(const std::string & path, int & schema) {

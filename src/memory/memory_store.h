@@ -34,6 +34,8 @@ public:
     // Stores a turn (its session is created on first use). invalid_argument for
     // empty or oversized text, invalid UTF-8, a bad role, or an ext_id used before.
     result<int64_t> add_turn(person_id who, const new_turn & t);
+    // Stores TURNS in one transaction: all of them or, on any error, none (imports, benchmarks).
+    status add_turns(person_id who, const std::vector<new_turn> & turns);
     // Marks a session as ended at TS (summaries may be made from it later).
     status end_session(person_id who, const std::string & session, int64_t ts);
 
@@ -56,6 +58,30 @@ public:
 
     // Removes everything of this person (turns, index entries, sessions, the person).
     status erase_person(person_id who);
+    // Leaves no deleted byte in any file: merges the full-text index, checkpoints
+    // and truncates the WAL, and vacuums. Slow on a large database; run after erase.
+    status compact();
+
+    // --- What a person can read and correct (memory_store_items.cpp) ---
+    // This person's turns, newest first, with id < BEFORE (0: from the newest), up to LIMIT.
+    result<std::vector<turn_record>> list_turns(person_id who, int64_t before, int limit);
+    // One turn; not_found when there is none of this person with that id.
+    result<turn_record> turn(person_id who, int64_t id);
+    // The last LIMIT turns of one session, oldest first.
+    result<std::vector<turn_record>> session_tail(person_id who, const std::string & session, int limit);
+    result<std::vector<session_record>> sessions(person_id who);
+    // Corrects a turn's text; the index follows and recalled blocks that quoted
+    // it are cleared. Returns the conversations whose prompts held the old text,
+    // whose KV states the caller must drop. not_found / invalid_argument as add_turn.
+    result<std::vector<std::string>> edit_turn(person_id who, int64_t id, const std::string & text);
+    // Forgets a turn everywhere in the database; returns the same as edit_turn.
+    result<std::vector<std::string>> forget_turn(person_id who, int64_t id);
+    // The core profile, always in the person's prompt ("" when none); setting it
+    // to "" removes it; invalid_argument over store_limits::max_profile_bytes.
+    result<std::string> profile(person_id who);
+    status set_profile(person_id who, const std::string & text);
+    // Every person's name, for the operator.
+    result<std::vector<std::string>> people();
 
     // PRAGMA integrity_check: ok, or corrupt with SQLite's report.
     status check_integrity();
@@ -67,6 +93,10 @@ public:
 private:
     explicit memory_store(std::unique_ptr<sqlite_db> db, const store_limits & limits);
     result<int64_t> session_id(person_id who, const new_turn & t);
+    status check_text(const std::string & text) const;
+    status check_turn(const new_turn & t) const;
+    result<int64_t> insert_turn(person_id who, const new_turn & t);
+    result<std::vector<std::string>> conversations_quoting(person_id who, int64_t id);
     std::unique_ptr<sqlite_db> db_;
     store_limits limits_;
 };

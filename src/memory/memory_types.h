@@ -18,6 +18,10 @@ struct new_turn {
     std::string speaker;       // who said it ("Caroline", "OS1")
     std::string role;          // "user", "assistant" or "system"
     std::string text;
+    // For a user turn: the recalled block put in front of it in the prompt, and
+    // the ids of the turns that block quotes (see turn_citations in 0002).
+    std::string recalled;
+    std::vector<int64_t> cited;
 };
 
 struct turn_record {
@@ -28,6 +32,16 @@ struct turn_record {
     std::string speaker;
     std::string role;
     std::string text;
+    std::string recalled;  // "" when none (or cleared because a quoted turn changed)
+    std::string session;   // the session's key
+};
+
+struct session_record {
+    int64_t id = 0;
+    std::string key;
+    std::string conversation;
+    int64_t started_at = 0;
+    int64_t ended_at = 0;  // 0 while open
 };
 
 // One thing recall brings back. prov lists the turns it stands for (their
@@ -38,12 +52,14 @@ struct recalled_item {
     double score = 0;
     int64_t ts = 0;
     std::vector<std::string> prov;
+    std::vector<int64_t> turn_ids;  // the store's ids of the turns in prov
 };
 
 // Limits on what is stored, so that one huge message cannot fill the disk.
 struct store_limits {
     size_t max_turn_bytes = 64 * 1024;
     size_t max_name_bytes = 256;
+    size_t max_profile_bytes = 2048;  // the core profile is in every prompt: it stays short
 };
 
 }  // namespace os1::memory

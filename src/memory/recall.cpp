@@ -127,6 +127,7 @@ result<std::vector<recalled_item>> recall(memory_store & store, person_id who, s
         item.score = r.s;
         item.ts = t.ts;
         item.prov.push_back(t.ext_id.empty() ? "turn:" + std::to_string(t.id) : t.ext_id);
+        item.turn_ids.push_back(t.id);
         out.push_back(std::move(item));
     }
     return out;

@@ -56,25 +56,56 @@ void http_session::chat_completions(request && req, const std::string & person) 
                           "rate_limit_error", "chat", wait_s);
     }
 
+    auto chat = std::make_shared<chat_request>(std::move(*parsed));
+    if (!ctx_.memory) return start_completion(std::move(*chat), person, conversation, nullptr);
+    // The message is stored, and what matters recalled, on the memory thread.
+    companion::turn_context tc{person, conversation, person, ctx_.opts.assistant_name, unix_now()};
+    ctx_.memory->post([self = shared_from_this(), chat, tc, person, conversation](memory::memory_store & store) {
+        auto prepared = companion::prepare_turn(store, tc, chat->messages, self->ctx_.opts.persona, self->ctx_.opts.memory);
+        net::post(self->stream_.get_executor(), [self, chat, tc, person, conversation, prepared = std::move(prepared)]() mutable {
+            if (self->closed_) return;
+            if (!prepared) {
+                const bool bad = prepared.error().code() == status_code::invalid_argument;
+                return self->send_error(bad ? http::status::bad_request : http::status::internal_server_error,
+                                        prepared.error().message(), bad ? "invalid_request_error" : "server_error", "chat");
+            }
+            auto turn = std::make_shared<remembered_turn>(remembered_turn{tc, std::move(*prepared)});
+            self->start_completion(std::move(*chat), person, conversation, std::move(turn));
+        });
+    });
+}
+
+void http_session::start_completion(chat_request && chat, const std::string & person, const std::string & conversation,
+                                    std::shared_ptr<remembered_turn> turn) {
     completion c;
     c.id = random_id("chatcmpl-");
     c.created = unix_now();
-    c.stream = parsed->stream;
-    c.include_usage = parsed->include_usage;
+    c.stream = chat.stream;
+    c.include_usage = chat.include_usage;
     c.cancel = std::make_shared<std::atomic<bool>>(false);
     c.started = std::chrono::steady_clock::now();
+    c.turn = turn;
 
     llm::completion_request r;
     r.key = {person, conversation};
-    r.messages = std::move(parsed->messages);
-    r.gen = parsed->gen;
-    r.stop = std::move(parsed->stop);
+    r.messages = turn ? companion::lay_out(turn->prepared.parts) : std::move(chat.messages);
+    r.gen = chat.gen;
+    r.stop = std::move(chat.stop);
     r.cancelled = c.cancel;
     r.on_event = [self = shared_from_this()](const llm::completion_event & ev) {
         net::post(self->stream_.get_executor(), [self, ev] { self->on_engine_event(ev); });
     };
     cur_ = std::move(c);
-    const status st = ctx_.engine.submit(std::move(r));
+    llm::completion_request again;
+    if (turn) again = r;  // a chat template that takes one system message only gets a second try
+    status st = ctx_.engine.submit(std::move(r));
+    if (!st && turn && st.code() == status_code::invalid_argument) {
+        auto merged = companion::lay_out(turn->prepared.parts, /*merge_system=*/true);
+        if (merged.size() != again.messages.size()) {
+            again.messages = std::move(merged);
+            st = ctx_.engine.submit(std::move(again));
+        }
+    }
     if (!st) {
         cur_.reset();
         if (st.code() == status_code::invalid_argument) {
@@ -118,9 +149,20 @@ void http_session::on_engine_event(const llm::completion_event & ev) {
     if (ev.type == kind::text) {
         if (c.stream) {
             write_raw(chunk_frame(chunk_event(c.id, c.created, model, "", ev.text, false, llm::stop_reason::end_of_turn)));
-        } else {
-            c.text += ev.text;
         }
+        if (!c.stream || c.turn) c.text += ev.text;
+        return;
+    }
+    if (ev.type == kind::done && c.turn && ev.stats.reason != llm::stop_reason::cancelled) {
+        // The reply is stored before it is acknowledged (the last chunk or the body).
+        auto turn = c.turn;
+        c.turn.reset();
+        turn->context.now = unix_now();
+        ctx_.memory->post([self = shared_from_this(), turn, text = c.text, ev](memory::memory_store & store) {
+            const status st = companion::remember_reply(store, turn->context, turn->prepared.person, text);
+            if (!st) spdlog::error("memory: a reply was not stored: {}", st.message());
+            net::post(self->stream_.get_executor(), [self, ev] { self->on_engine_event(ev); });
+        });
         return;
     }
     c.ended = true;

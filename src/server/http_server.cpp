@@ -20,10 +20,12 @@ struct http_server::impl {
     std::atomic<bool> stop_requested{false};
     int bound_port = 0;
     std::thread stopper;  // waits for the engine to finish, then ends the I/O loop
+    // After ioc, so it is drained (every acknowledged turn stored) before ioc goes.
+    std::unique_ptr<memory::memory_worker> memory;
 
-    impl(server_options o, llm::engine & e, users_store * u)
-        : ctx{o, e, u, rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0},
-          ioc(std::max(1, ctx.opts.io_threads)) {
+    impl(server_options o, llm::engine & e, users_store * u, std::unique_ptr<memory::memory_worker> m)
+        : ctx{o, e, u, m.get(), rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0},
+          ioc(std::max(1, ctx.opts.io_threads)), memory(std::move(m)) {
         ctx.started_unix = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count();
     }
@@ -69,8 +71,9 @@ struct http_server::impl {
     }
 };
 
-http_server::http_server(server_options opts, llm::engine & engine, users_store * users)
-    : impl_(std::make_unique<impl>(std::move(opts), engine, users)) {}
+http_server::http_server(server_options opts, llm::engine & engine, users_store * users,
+                         std::unique_ptr<memory::memory_worker> memory)
+    : impl_(std::make_unique<impl>(std::move(opts), engine, users, std::move(memory))) {}
 
 http_server::~http_server() = default;
 

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "llm/engine.h"
+#include "memory/memory_worker.h"
 #include "os1/status.h"
 #include "server/server_options.h"
 #include "server/users.h"
@@ -15,8 +16,10 @@ namespace os1::server {
 
 class http_server {
 public:
-    // `users` may be null only with opts.no_auth.
-    http_server(server_options opts, llm::engine & engine, users_store * users);
+    // `users` may be null only with opts.no_auth. With `memory`, every turn is
+    // remembered and recalled from (the server owns it and drains it on the way out).
+    http_server(server_options opts, llm::engine & engine, users_store * users,
+                std::unique_ptr<memory::memory_worker> memory = nullptr);
     ~http_server();
     http_server(const http_server &) = delete;
     http_server & operator=(const http_server &) = delete;

@@ -10,9 +10,12 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "llm/engine.h"
+#include "server/openai_json.h"
 #include "server/server_context.h"
 
 namespace os1::server {
@@ -21,6 +24,18 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+
+// What a memory route answers, computed on the memory thread.
+struct memory_reply {
+    memory_reply() = default;
+    memory_reply(http::status c, std::string b, std::string type = "application/json")
+        : code(c), body(std::move(b)), content_type(std::move(type)) {}
+    http::status code = http::status::ok;
+    std::string body;
+    std::string content_type = "application/json";
+    std::vector<std::string> drop;  // conversations whose KV states must go first
+    bool drop_person = false;       // all of the person's KV states must go first
+};
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
@@ -42,9 +57,20 @@ private:
     void after_response();
     void close();
 
+    // A turn that is remembered: where it is stored and what was recalled for it.
+    struct remembered_turn {
+        companion::turn_context context;
+        companion::prepared_turn prepared;
+    };
+
     // Routes
     void chat_completions(request && req, const std::string & person);
+    void start_completion(chat_request && chat, const std::string & person, const std::string & conversation,
+                          std::shared_ptr<remembered_turn> turn);
     void delete_conversation(const std::string & person, const std::string & id);
+    void memory_routes(request && req, const std::string & person, const std::string & path);
+    void memory_job(const std::string & route_name, std::function<memory_reply(memory::memory_store &)> job,
+                    const std::string & person = "");
     std::optional<std::string> authenticate(const request & req);
 
     // A completion in progress
@@ -64,6 +90,7 @@ private:
         std::chrono::steady_clock::time_point started;
         bool first_token = false;
         bool ended = false;  // done or error event seen
+        std::shared_ptr<remembered_turn> turn;  // set until the reply is stored
     };
 
     beast::tcp_stream stream_;

@@ -4,7 +4,9 @@
 #include <atomic>
 #include <cstdint>
 
+#include "companion/turn_memory.h"
 #include "llm/engine.h"
+#include "memory/memory_worker.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
 #include "server/server_options.h"
@@ -16,6 +18,7 @@ struct server_context {
     server_options opts;
     llm::engine & engine;
     users_store * users;  // null with no_auth
+    memory::memory_worker * memory = nullptr;  // null when the server does not remember
     rate_limiter limiter;
     metrics stats;
     std::atomic<bool> stopping{false};

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "companion/turn_memory.h"
+
 namespace os1::server {
 
 struct server_options {
@@ -21,6 +23,9 @@ struct server_options {
     int rate_burst = 20;
     int drain_ms = 10000;                // on SIGTERM: time for replies in flight
     int max_tokens_default = 512;        // when a request does not say
+    std::string persona;                 // the system message when a request has none ("" = none)
+    std::string assistant_name = "OS1";  // how the OS appears in people's memories
+    companion::memory_settings memory;   // recall in each turn (when the server remembers)
 };
 
 }  // namespace os1::server

@@ -1,9 +1,14 @@
 // Helpers for end-to-end tests of the os1 program.
 #pragma once
 
+#include <chrono>
+#include <map>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "support/http_client.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -24,6 +29,27 @@ inline process_options with_stdin(std::string text) {
     process_options o;
     o.stdin_text = std::move(text);
     return o;
+}
+
+inline std::map<std::string, std::string> isolated_env(const temp_dir & home) {
+    return {{"HOME", home.path()}, {"XDG_CONFIG_HOME", home.file("config")}, {"XDG_DATA_HOME", home.file("data")}};
+}
+
+inline bool wait_healthy(int port, int timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (http_request(port, "GET", "/health").status == 200) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+// `os1 serve` with the tiny model in the background, in HOME.
+inline std::unique_ptr<background_process> serve(const temp_dir & home, int port, const std::vector<std::string> & extra = {}) {
+    std::vector<std::string> argv = {OS1_BINARY, "serve", "--model", tiny_model_path(), "--port", std::to_string(port),
+                                     "--ctx", "8192"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return std::make_unique<background_process>(argv, isolated_env(home));
 }
 
 }  // namespace os1::test

@@ -28,12 +28,13 @@ void expect_two_replies(const std::string & out) {
     EXPECT_LT(first_end + 2, out.size() - 2);
 }
 
+// Each run in a fresh home: a second run in the same one remembers the first.
 TEST(cli_chat, two_piped_lines_give_two_replies_the_same_every_run) {
-    temp_dir home;
+    temp_dir home, home2;
     const auto a = os1(home, chat_args(), with_stdin("Hello there\nHow are you?\n"));
     ASSERT_EQ(a.exit_code, 0) << a.err;
     expect_two_replies(a.out);
-    const auto b = os1(home, chat_args(), with_stdin("Hello there\nHow are you?\n"));
+    const auto b = os1(home2, chat_args(), with_stdin("Hello there\nHow are you?\n"));
     ASSERT_EQ(b.exit_code, 0) << b.err;
     EXPECT_EQ(a.out, b.out);
 }
@@ -54,9 +55,9 @@ TEST(cli_chat, greedy_output_matches_the_golden_file) {
 }
 
 TEST(cli_chat, empty_lines_are_skipped_and_crlf_accepted) {
-    temp_dir home;
+    temp_dir home, home2;
     const auto a = os1(home, chat_args(), with_stdin("Hello there\r\n\n\nHow are you?\r\n"));
-    const auto b = os1(home, chat_args(), with_stdin("Hello there\nHow are you?\n"));
+    const auto b = os1(home2, chat_args(), with_stdin("Hello there\nHow are you?\n"));
     ASSERT_EQ(a.exit_code, 0) << a.err;
     EXPECT_EQ(a.out, b.out);
 }
@@ -106,8 +107,8 @@ TEST(cli_chat, settings_come_from_the_config_file) {
     ASSERT_TRUE(write_file_atomic(home.file("config/os1/os1.toml"),
                                   "[model]\npath = \"" + tiny_model_path() +
                                       "\"\n[sampling]\ntemperature = 0.0\nseed = 1\n[chat]\nmax_tokens = 16\n"));
-    const auto from_file = os1(home, {"chat"}, with_stdin("Hello there\nHow are you?\n"));
-    const auto from_flags = os1(home, chat_args(), with_stdin("Hello there\nHow are you?\n"));
+    const auto from_file = os1(home, {"chat", "--no-memory"}, with_stdin("Hello there\nHow are you?\n"));
+    const auto from_flags = os1(home, chat_args({"--no-memory"}), with_stdin("Hello there\nHow are you?\n"));
     ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
     EXPECT_EQ(from_file.out, from_flags.out);
 }

@@ -14,26 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::map<std::string, std::string> isolated_env(const temp_dir & home) {
-    return {{"HOME", home.path()}, {"XDG_CONFIG_HOME", home.file("config")}, {"XDG_DATA_HOME", home.file("data")}};
-}
-
-bool wait_healthy(int port, int timeout_ms) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (http_request(port, "GET", "/health").status == 200) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-}
-
-std::unique_ptr<background_process> serve(const temp_dir & home, int port, const std::vector<std::string> & extra = {}) {
-    std::vector<std::string> argv = {OS1_BINARY, "serve", "--model", tiny_model_path(), "--port", std::to_string(port),
-                                     "--ctx", "8192"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return std::make_unique<background_process>(argv, isolated_env(home));
-}
-
 TEST(cli_users, add_list_remove) {
     temp_dir home;
     const auto add = os1(home, {"users", "add", "alice"});

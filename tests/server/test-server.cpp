@@ -8,6 +8,7 @@
 
 #include "llm/engine.h"
 #include "server/http_server.h"
+#include "server/running_server.h"
 #include "support/http_client.h"
 #include "support/temp_dir.h"
 
@@ -16,66 +17,10 @@ namespace {
 
 using json = nlohmann::json;
 using test::http_request;
-
-// An engine and a server on a free port, in this process.
-class running_server {
-public:
-    running_server(std::shared_ptr<llm::model> m, const std::string & dir, server_options so = {},
-                   llm::engine_options eo = {}, bool with_users = true) {
-        eo.kv_dir = dir + "/kv";
-        if (eo.ctx_tokens == 4096) eo.ctx_tokens = 1024;
-        auto e = llm::engine::start(std::move(m), eo);
-        if (!e) throw std::runtime_error(e.error().message());
-        engine = std::move(*e);
-        so.port = 0;
-        if (with_users) users = std::make_unique<users_store>(dir + "/users.json");
-        else so.no_auth = true;
-        http = std::make_unique<http_server>(so, *engine, users.get());
-        if (auto st = http->listen(); !st) throw std::runtime_error(st.message());
-        thread = std::thread([this] { http->run(false); });
-    }
-    ~running_server() {
-        http->stop();
-        thread.join();
-    }
-    int port() const { return http->port(); }
-
-    std::unique_ptr<llm::engine> engine;
-    std::unique_ptr<users_store> users;
-    std::unique_ptr<http_server> http;
-    std::thread thread;
-};
-
-class server_test : public ::testing::Test {
-protected:
-    static void SetUpTestSuite() {
-        auto m = llm::model::load(test::tiny_model_path(), model_options{});
-        ASSERT_TRUE(m) << m.error().message();
-        model_ = *m;
-    }
-    static void TearDownTestSuite() { model_.reset(); }
-
-    std::unique_ptr<running_server> start(server_options so = {}, llm::engine_options eo = {}, const std::string & sub = "a") {
-        return std::make_unique<running_server>(model_, dir_.file(sub), so, eo);
-    }
-
-    static std::shared_ptr<llm::model> model_;
-    test::temp_dir dir_;
-};
-std::shared_ptr<llm::model> server_test::model_;
-
-std::map<std::string, std::string> bearer(const std::string & token, const std::string & conversation = "") {
-    std::map<std::string, std::string> h = {{"Authorization", "Bearer " + token}};
-    if (!conversation.empty()) h["X-OS1-Conversation"] = conversation;
-    return h;
-}
-
-std::string chat_body(const std::string & text, int max_tokens = 8, bool stream = false) {
-    json j = {{"model", "os1"}, {"messages", {{{"role", "user"}, {"content", text}}}}, {"max_tokens", max_tokens},
-              {"temperature", 0}, {"stream", stream}};
-    if (stream) j["stream_options"] = {{"include_usage", true}};
-    return j.dump();
-}
+using test::bearer;
+using test::chat_body;
+using test::running_server;
+using test::server_test;
 
 void expect_error_object(const test::http_result & r, int status, const std::string & type) {
     EXPECT_EQ(r.status, status) << r.body;
@@ -262,19 +207,26 @@ TEST_F(server_test, a_saturated_server_answers_503) {
     eo.ctx_tokens = 4000;  // each reply below runs for a second or more
     auto s = start({}, eo);
     const auto t = *s->users->add("alice");
+    // One request generating, then one waiting: each waited for in turn (not a
+    // fixed sleep, and not all at once: two arriving together can find the
+    // first still queued and the second refused, leaving nothing waiting).
+    const auto wait_for = [&](uint64_t n) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        for (;;) {
+            const auto st = s->engine->stats();
+            if (st.active + st.pending >= n || std::chrono::steady_clock::now() > deadline) return st.active + st.pending >= n;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    };
     std::vector<std::thread> busy;
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 2; ++i) {
         busy.emplace_back([&, i] {
             http_request(s->port(), "POST", "/v1/chat/completions", chat_body("long", 3000), bearer(t, "b" + std::to_string(i)));
         });
-    }
-    // Wait until the one slot and the one queue place are taken (not a fixed
-    // sleep: on a loaded machine the busy clients may take a while to connect).
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    for (;;) {
-        const auto st = s->engine->stats();
-        if (st.active + st.pending >= 2 || std::chrono::steady_clock::now() > deadline) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (!wait_for(static_cast<uint64_t>(i) + 1)) {
+            ADD_FAILURE() << "request " << i << " never reached the engine";
+            break;
+        }
     }
     const auto r = http_request(s->port(), "POST", "/v1/chat/completions", chat_body("one more", 2), bearer(t, "x"));
     expect_error_object(r, 503, "server_error");

@@ -1,0 +1,176 @@
+// os1 memory list|search|show|edit|forget|profile --user NAME: a person's
+// memories, read and corrected from the terminal. For the server's people
+// while it runs, use the HTTP routes (docs/api.md): they also drop the KV
+// states the server holds in memory.
+#include <cstdio>
+#include <ctime>
+
+#include "cli/commands.h"
+#include "cli/local_data.h"
+#include "memory/export.h"
+#include "memory/recall.h"
+
+namespace os1::cli {
+namespace {
+
+struct memory_args {
+    int limit = 20;
+    int64_t before = 0;
+    int64_t id = 0;
+    std::string text;
+    bool clear = false;
+};
+
+// The store and the person, or the exit code of the failure.
+struct opened {
+    std::unique_ptr<memory::memory_store> store;
+    memory::person_id who = 0;
+    std::string name;
+    int failed = -1;
+};
+
+opened open_person(const options & o) {
+    opened out;
+    out.name = local_user(o);
+    auto store = open_memory(o);
+    if (!store) {
+        out.failed = report(store.error());
+        return out;
+    }
+    out.store = std::move(*store);
+    auto who = out.store->person(out.name, false);
+    if (!who) {
+        out.failed = report(who.error().code() == status_code::not_found
+                                ? status(status_code::not_found, "no memories of '" + out.name + "' (see --user)")
+                                : who.error());
+        return out;
+    }
+    out.who = *who;
+    return out;
+}
+
+void print_turn(const memory::turn_record & t) {
+    std::printf("%-8lld %s  %-12s %s\n", static_cast<long long>(t.id), memory::utc_text(t.ts).c_str(), t.speaker.c_str(),
+                t.text.c_str());
+}
+
+int run_list(const options & o, const memory_args & a) {
+    auto p = open_person(o);
+    if (p.failed >= 0) return p.failed;
+    auto rows = p.store->list_turns(p.who, a.before, a.limit);
+    if (!rows) return report(rows.error());
+    for (const auto & t : *rows) print_turn(t);
+    if (rows->size() == static_cast<size_t>(a.limit)) {
+        std::fprintf(stderr, "more: os1 memory list --user %s --before %lld\n", p.name.c_str(),
+                     static_cast<long long>(rows->back().id));
+    }
+    return exit_ok;
+}
+
+int run_search(const options & o, const memory_args & a) {
+    auto p = open_person(o);
+    if (p.failed >= 0) return p.failed;
+    memory::recall_options ro;
+    ro.k = a.limit;
+    ro.as_of = std::time(nullptr);
+    auto items = memory::recall(*p.store, p.who, a.text, ro);
+    if (!items) return report(items.error());
+    if (items->empty()) std::fprintf(stderr, "nothing found\n");
+    for (const auto & item : *items) {
+        std::printf("%-8lld %6.2f  %s\n", static_cast<long long>(item.turn_ids.empty() ? 0 : item.turn_ids.front()),
+                    item.score, item.text.c_str());
+    }
+    return exit_ok;
+}
+
+int run_show(const options & o, const memory_args & a) {
+    auto p = open_person(o);
+    if (p.failed >= 0) return p.failed;
+    auto t = p.store->turn(p.who, a.id);
+    if (!t) return report(t.error());
+    std::printf("memory %lld, %s, conversation %s, %s (%s)\n%s\n", static_cast<long long>(t->id),
+                memory::utc_text(t->ts).c_str(), t->session.c_str(), t->speaker.c_str(), t->role.c_str(), t->text.c_str());
+    if (!t->recalled.empty()) std::printf("\nrecalled with it:\n%s\n", t->recalled.c_str());
+    return exit_ok;
+}
+
+// After a correction or a forgetting: the KV states whose prompts held the old words go too.
+void drop_states(const options & o, const std::string & name, const std::vector<std::string> & conversations) {
+    const size_t n = remove_kv_files(o, name, conversations);
+    if (n > 0) std::fprintf(stderr, "%zu saved conversation state(s) that held it removed\n", n);
+}
+
+int run_edit(const options & o, const memory_args & a) {
+    auto p = open_person(o);
+    if (p.failed >= 0) return p.failed;
+    auto affected = p.store->edit_turn(p.who, a.id, a.text);
+    if (!affected) return report(affected.error());
+    drop_states(o, p.name, *affected);
+    std::printf("memory %lld corrected\n", static_cast<long long>(a.id));
+    return exit_ok;
+}
+
+int run_forget(const options & o, const memory_args & a) {
+    auto p = open_person(o);
+    if (p.failed >= 0) return p.failed;
+    auto affected = p.store->forget_turn(p.who, a.id);
+    if (!affected) return report(affected.error());
+    drop_states(o, p.name, *affected);
+    std::printf("memory %lld forgotten\n", static_cast<long long>(a.id));
+    return exit_ok;
+}
+
+int run_profile(const options & o, const memory_args & a) {
+    auto store = open_memory(o);
+    if (!store) return report(store.error());
+    const std::string name = local_user(o);
+    const bool change = a.clear || !a.text.empty();
+    auto who = (*store)->person(name, change);
+    if (!who) return report(who.error());
+    if (change) {
+        if (auto st = (*store)->set_profile(*who, a.clear ? "" : a.text); !st) return report(st);
+        // Every conversation's prompt held the old profile.
+        drop_states(o, name, {});
+    }
+    auto text = (*store)->profile(*who);
+    if (!text) return report(text.error());
+    std::printf("%s\n", text->empty() ? "(no core profile)" : text->c_str());
+    return exit_ok;
+}
+
+}  // namespace
+
+void add_memory_command(CLI::App & root, cli_context & ctx) {
+    auto args = std::make_shared<memory_args>();
+    auto * cmd = root.add_subcommand("memory", "read, search, correct and forget a person's memories");
+    cmd->require_subcommand(1);
+    ctx.add_setting(cmd, "--user");
+    const auto bind = [&ctx, args](CLI::App * sub, int (*fn)(const options &, const memory_args &)) {
+        sub->callback([&ctx, args, fn] { ctx.run = [args, fn](const options & o) { return fn(o, *args); }; });
+        sub->fallthrough();
+    };
+    auto * list = cmd->add_subcommand("list", "the newest memories first");
+    list->add_option("--limit", args->limit, "how many")->check(CLI::Range(1, 100000));
+    list->add_option("--before", args->before, "only memories older than this id (to page)");
+    bind(list, run_list);
+    auto * search = cmd->add_subcommand("search", "what recall finds for a message");
+    search->add_option("query", args->text, "words, a question, a time (\"last May\")")->required();
+    search->add_option("--limit", args->limit, "how many")->check(CLI::Range(1, 1000));
+    bind(search, run_search);
+    auto * show = cmd->add_subcommand("show", "one memory in full");
+    show->add_option("id", args->id, "its id (from list or search)")->required();
+    bind(show, run_show);
+    auto * edit = cmd->add_subcommand("edit", "correct what a memory says");
+    edit->add_option("id", args->id, "its id")->required();
+    edit->add_option("text", args->text, "what it should say")->required();
+    bind(edit, run_edit);
+    auto * forget = cmd->add_subcommand("forget", "forget a memory everywhere");
+    forget->add_option("id", args->id, "its id")->required();
+    bind(forget, run_forget);
+    auto * profile = cmd->add_subcommand("profile", "show, --set or --clear the core profile (always in the prompt)");
+    profile->add_option("--set", args->text, "the new profile (at most 2 KiB)");
+    profile->add_flag("--clear", args->clear, "remove it");
+    bind(profile, run_profile);
+}
+
+}  // namespace os1::cli

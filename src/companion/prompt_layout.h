@@ -1,0 +1,41 @@
+// The prompt, in the order ARCHITECTURE.md sets for the KV cache: what changes
+// least comes first, so each turn computes only its new tokens:
+//
+//   persona | core profile | history | recalled | message
+//
+// The persona is one system message (shared by everyone when it is the
+// operator's); the core profile a second one, so the persona's prefix stays
+// shared. The recalled block rides in front of the message it was recalled
+// for, and stays with that message in later turns (see turn_memory).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "llm/chat_types.h"
+#include "memory/memory_types.h"
+
+namespace os1::companion {
+
+struct prompt_parts {
+    std::string persona;                     // "" for none
+    std::string core_profile;                // "" for none
+    std::vector<llm::chat_message> history;  // earlier user and assistant messages, oldest first
+    std::string recalled;                    // the block from recalled_block(), "" for none
+    std::string message;                     // the person's new message
+};
+
+// The messages for the model. With merge_system the core profile joins the
+// persona in one system message, for chat templates that take only one.
+std::vector<llm::chat_message> lay_out(const prompt_parts & p, bool merge_system = false);
+
+// A user message with the recalled block in front of it.
+std::string with_recalled(const std::string & recalled, const std::string & message);
+
+// The block that introduces recalled items in the prompt: as many whole items,
+// best first, as fit in MAX_WORDS; "" when none does. CHOSEN receives the
+// turn ids of the items used.
+std::string recalled_block(const std::vector<memory::recalled_item> & items, int max_words,
+                           std::vector<int64_t> & chosen);
+
+}  // namespace os1::companion

@@ -1,0 +1,103 @@
+#include "companion/turn_memory.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "memory/recall.h"
+
+namespace os1::companion {
+
+result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_context & c,
+                                   const std::vector<llm::chat_message> & request, const std::string & default_persona,
+                                   const memory_settings & s) {
+    if (request.empty() || request.back().role != "user") {
+        return status(status_code::invalid_argument, "the last message must be the person's (role \"user\")");
+    }
+    auto who = store.person(c.person, true);
+    if (!who) return who.error();
+    prepared_turn out;
+    out.person = *who;
+    prompt_parts & p = out.parts;
+    size_t first = 0;
+    if (request.front().role == "system") {
+        p.persona = request.front().content;
+        first = 1;
+    } else {
+        p.persona = default_persona;
+    }
+    p.message = request.back().content;
+
+    auto tail = store.session_tail(*who, c.conversation, s.tail_turns);
+    if (!tail) return tail.error();
+    // Earlier messages go back to the model as they were sent: with their blocks.
+    std::unordered_map<std::string, std::string> sent_with;
+    for (const auto & t : *tail) {
+        if (t.role == "user") sent_with[t.text] = t.recalled;
+    }
+    std::set<std::string> in_prompt{p.message};
+    for (size_t i = first; i + 1 < request.size(); ++i) {
+        llm::chat_message m = request[i];
+        in_prompt.insert(m.content);
+        if (m.role == "user") {
+            if (auto it = sent_with.find(m.content); it != sent_with.end()) m.content = with_recalled(it->second, m.content);
+        }
+        p.history.push_back(std::move(m));
+    }
+
+    auto profile = store.profile(*who);
+    if (!profile) return profile.error();
+    p.core_profile = std::move(*profile);
+
+    // A retry of a turn that got no reply: the same turn, the same prompt.
+    if (!tail->empty() && tail->back().role == "user" && tail->back().text == p.message) {
+        out.user_turn_id = tail->back().id;
+        p.recalled = tail->back().recalled;
+        return out;
+    }
+
+    // What the prompt already holds is not recalled again.
+    std::set<int64_t> skip;
+    for (const auto & t : *tail) {
+        if (in_prompt.count(t.text)) skip.insert(t.id);
+    }
+    memory::recall_options ro;
+    ro.k = s.recall_items + static_cast<int>(std::min<size_t>(skip.size(), 32));
+    ro.as_of = c.now;
+    auto items = memory::recall(store, *who, p.message, ro);
+    if (!items) return items.error();
+    std::vector<memory::recalled_item> fresh;
+    for (auto & item : *items) {
+        const bool seen = std::any_of(item.turn_ids.begin(), item.turn_ids.end(), [&](int64_t id) { return skip.count(id) > 0; });
+        if (!seen && fresh.size() < static_cast<size_t>(s.recall_items)) fresh.push_back(std::move(item));
+    }
+    memory::new_turn t;
+    t.session = c.conversation;
+    t.conversation = c.conversation;
+    t.ts = c.now;
+    t.speaker = c.speaker;
+    t.role = "user";
+    t.text = p.message;
+    t.recalled = recalled_block(fresh, s.recall_words, t.cited);
+    auto id = store.add_turn(*who, t);
+    if (!id) return id.error();
+    out.user_turn_id = *id;
+    p.recalled = std::move(t.recalled);
+    return out;
+}
+
+status remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,
+                      const std::string & reply) {
+    if (reply.empty()) return status::ok();  // nothing was said
+    memory::new_turn t;
+    t.session = c.conversation;
+    t.conversation = c.conversation;
+    t.ts = c.now;
+    t.speaker = c.assistant;
+    t.role = "assistant";
+    t.text = reply;
+    auto id = store.add_turn(who, t);
+    return id ? status::ok() : id.error();
+}
+
+}  // namespace os1::companion

@@ -1,0 +1,56 @@
+// The memory side of one turn, for `os1 chat` and `os1 serve` alike: the new
+// message is stored before anything is acknowledged, what matters is recalled
+// and laid out with the core profile (prompt_layout.h), and the reply is
+// stored when it is complete.
+//
+// Each stored user turn keeps the recalled block it was sent with; when the
+// same message comes back as history in later turns it is sent with that
+// block again, so the prompt stays the prefix that is already in the KV cache.
+//
+// Threads: these run where the store lives (a memory_worker's thread in the server).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "companion/prompt_layout.h"
+#include "llm/chat_types.h"
+#include "memory/memory_store.h"
+#include "os1/status.h"
+
+namespace os1::companion {
+
+struct memory_settings {
+    int recall_items = 6;     // recalled items considered per turn
+    int recall_words = 200;   // at most this many words of them in the prompt
+    int tail_turns = 256;     // a conversation's latest turns read to find their recalled blocks
+};
+
+struct turn_context {
+    std::string person;        // the memory store's name for them
+    std::string conversation;  // also the session's key in the store
+    std::string speaker;       // how the person appears in their memories
+    std::string assistant;     // how the OS appears in them
+    int64_t now = 0;           // unix seconds
+};
+
+struct prepared_turn {
+    prompt_parts parts;        // lay_out(parts) gives the messages for the model
+    memory::person_id person = 0;
+    int64_t user_turn_id = 0;
+};
+
+// REQUEST is the conversation as the client sends it: an optional system
+// message (the persona; DEFAULT_PERSONA when there is none), earlier messages,
+// and the new user message last. A request repeated after a failure (the same
+// new message, no reply stored since) is not stored twice.
+// invalid_argument when the last message is not the person's or the store refuses it.
+result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_context & c,
+                                   const std::vector<llm::chat_message> & request, const std::string & default_persona,
+                                   const memory_settings & s = {});
+
+// Stores the complete reply to the turn prepare_turn stored.
+status remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,
+                      const std::string & reply);
+
+}  // namespace os1::companion

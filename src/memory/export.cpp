@@ -1,0 +1,77 @@
+#include "memory/export.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "memory/time_expr.h"
+
+namespace os1::memory {
+
+std::string utc_text(int64_t unix_s) {
+    int64_t y = 0;
+    unsigned m = 0, d = 0;
+    const int64_t day = unix_s >= 0 ? unix_s / 86400 : (unix_s - 86399) / 86400;
+    civil_from_days(day, y, m, d);
+    const int64_t sec = unix_s - day * 86400;
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02lld:%02lld UTC", static_cast<long long>(y), m, d,
+                  static_cast<long long>(sec / 3600), static_cast<long long>(sec / 60 % 60));
+    return buf;
+}
+
+result<person_export> export_person(memory_store & store, const std::string & name, int64_t now_unix) {
+    using json = nlohmann::json;
+    auto who = store.person(name, false);
+    if (!who) return who.error();
+    auto sessions = store.sessions(*who);
+    if (!sessions) return sessions.error();
+    auto profile = store.profile(*who);
+    if (!profile) return profile.error();
+
+    json doc = {{"format", "os1-memory-export"}, {"version", 1}, {"person", name}, {"exported_at", now_unix},
+                {"core_profile", *profile}, {"sessions", json::array()}, {"turns", json::array()}};
+    std::map<int64_t, std::string> session_key;
+    for (const auto & s : *sessions) {
+        session_key[s.id] = s.key;
+        doc["sessions"].push_back({{"key", s.key}, {"conversation", s.conversation}, {"started_at", s.started_at},
+                                   {"ended_at", s.ended_at ? json(s.ended_at) : json(nullptr)}});
+    }
+    std::string md = "# What OS1 remembers of " + name + "\n\nExported " + utc_text(now_unix) +
+                     ". The complete record, for programs, is memories.json beside this file.\n";
+    md += "\n## Core profile\n\n" + (profile->empty() ? std::string("(none)") : *profile) + "\n";
+
+    // Oldest first, a page at a time, so a long life does not need one huge query.
+    std::vector<turn_record> all;
+    for (int64_t before = 0;;) {
+        auto page = store.list_turns(*who, before, 1000);
+        if (!page) return page.error();
+        if (page->empty()) break;
+        before = page->back().id;
+        all.insert(all.end(), page->begin(), page->end());
+    }
+    std::reverse(all.begin(), all.end());
+    std::string current;
+    for (const auto & t : all) {
+        json row = {{"id", t.id}, {"session", t.session}, {"ts", t.ts}, {"speaker", t.speaker}, {"role", t.role},
+                    {"text", t.text}};
+        if (!t.ext_id.empty()) row["ext_id"] = t.ext_id;
+        if (!t.recalled.empty()) row["recalled"] = t.recalled;
+        doc["turns"].push_back(std::move(row));
+        if (t.session != current) {
+            current = t.session;
+            md += "\n## Conversation " + t.session + "\n\n";
+        }
+        md += "- " + utc_text(t.ts) + ", **" + t.speaker + "** (memory " + std::to_string(t.id) + "): " + t.text + "\n";
+    }
+    person_export out;
+    out.json = doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    out.markdown = std::move(md);
+    out.turns = all.size();
+    out.sessions = sessions->size();
+    return out;
+}
+
+}  // namespace os1::memory

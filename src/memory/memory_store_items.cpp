@@ -1,0 +1,135 @@
+// The memory_store methods behind a person's control of their memories: read,
+// correct, forget, and the core profile. Every statement filters on person_id.
+#include <ctime>
+
+#include "base/utf8.h"
+#include "memory/memory_store.h"
+#include "memory/memory_store_rows.h"
+#include "memory/sqlite_db.h"
+
+namespace os1::memory {
+
+result<std::vector<turn_record>> memory_store::list_turns(person_id who, int64_t before, int limit) {
+    auto st = db_->prepare(std::string("SELECT ") + turn_columns +
+                           " FROM turns t WHERE t.person_id = ?1 AND (?2 = 0 OR t.id < ?2) ORDER BY t.id DESC LIMIT ?3");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, before).bind(3, static_cast<int64_t>(limit));
+    return collect_turns(st);
+}
+
+result<turn_record> memory_store::turn(person_id who, int64_t id) {
+    auto rows = turns_by_id(who, {id});
+    if (!rows) return rows.error();
+    if (rows->empty()) return status(status_code::not_found, "no memory " + std::to_string(id));
+    return std::move(rows->front());
+}
+
+result<std::vector<turn_record>> memory_store::session_tail(person_id who, const std::string & session, int limit) {
+    auto st = db_->prepare(std::string("SELECT * FROM (SELECT ") + turn_columns +
+                           " FROM turns t JOIN sessions s ON s.id = t.session_id "
+                           "WHERE t.person_id = ?1 AND s.person_id = ?1 AND s.key = ?2 ORDER BY t.id DESC LIMIT ?3) ORDER BY 1");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, session).bind(3, static_cast<int64_t>(limit));
+    return collect_turns(st);
+}
+
+result<std::vector<session_record>> memory_store::sessions(person_id who) {
+    auto st = db_->prepare("SELECT id, key, conversation, started_at, COALESCE(ended_at, 0) FROM sessions "
+                           "WHERE person_id = ?1 ORDER BY id");
+    if (!st) return st.error();
+    st->bind(1, who);
+    std::vector<session_record> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back({st->int64(0), st->text(1), st->text(2), st->int64(3), st->int64(4)});
+    }
+}
+
+// The conversations whose prompts held turn ID: its own, and those of the turns
+// whose recalled blocks quoted it.
+result<std::vector<std::string>> memory_store::conversations_quoting(person_id who, int64_t id) {
+    auto st = db_->prepare(
+        "SELECT DISTINCT s.conversation FROM sessions s JOIN turns t ON t.session_id = s.id "
+        "WHERE t.person_id = ?1 AND s.conversation <> '' AND (t.id = ?2 OR t.id IN "
+        "(SELECT turn_id FROM turn_citations WHERE person_id = ?1 AND cited_id = ?2)) ORDER BY 1");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, id);
+    std::vector<std::string> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(st->text(0));
+    }
+}
+
+result<std::vector<std::string>> memory_store::edit_turn(person_id who, int64_t id, const std::string & text) {
+    if (auto st = check_text(text); !st) return st;
+    sqlite_txn txn(*db_);
+    if (!txn.begun()) return txn.begun();
+    auto affected = conversations_quoting(who, id);
+    if (!affected) return affected.error();
+    auto st = db_->prepare("UPDATE turns SET text = ?3 WHERE person_id = ?1 AND id = ?2");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, id).bind(3, text);
+    if (auto s = st->run(); !s) return s;
+    if (db_->changes() == 0) return status(status_code::not_found, "no memory " + std::to_string(id));
+    if (auto s = txn.commit(); !s) return s;
+    return affected;
+}
+
+result<std::vector<std::string>> memory_store::forget_turn(person_id who, int64_t id) {
+    sqlite_txn txn(*db_);
+    if (!txn.begun()) return txn.begun();
+    auto affected = conversations_quoting(who, id);
+    if (!affected) return affected.error();
+    // The triggers take it out of the index and clear the blocks that quoted it.
+    auto st = db_->prepare("DELETE FROM turns WHERE person_id = ?1 AND id = ?2");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, id);
+    if (auto s = st->run(); !s) return s;
+    if (db_->changes() == 0) return status(status_code::not_found, "no memory " + std::to_string(id));
+    if (auto s = txn.commit(); !s) return s;
+    return affected;
+}
+
+result<std::string> memory_store::profile(person_id who) {
+    auto st = db_->prepare("SELECT text FROM profiles WHERE person_id = ?1");
+    if (!st) return st.error();
+    st->bind(1, who);
+    auto row = st->step();
+    if (!row) return row.error();
+    return *row ? st->text(0) : std::string();
+}
+
+status memory_store::set_profile(person_id who, const std::string & text) {
+    if (text.size() > limits_.max_profile_bytes) {
+        return status(status_code::invalid_argument, "a core profile of " + std::to_string(text.size()) +
+                                                         " bytes is over the limit of " +
+                                                         std::to_string(limits_.max_profile_bytes));
+    }
+    if (!utf8_is_valid(text)) return status(status_code::invalid_argument, "a core profile must be valid UTF-8");
+    auto st = text.empty() ? db_->prepare("DELETE FROM profiles WHERE person_id = ?1")
+                           : db_->prepare("INSERT INTO profiles (person_id, text, updated_at) VALUES (?1, ?2, ?3) "
+                                          "ON CONFLICT (person_id) DO UPDATE SET text = ?2, updated_at = ?3");
+    if (!st) return st.error();
+    st->bind(1, who);
+    if (!text.empty()) st->bind(2, text).bind(3, static_cast<int64_t>(std::time(nullptr)));
+    return st->run();
+}
+
+result<std::vector<std::string>> memory_store::people() {
+    auto st = db_->prepare("SELECT name FROM people ORDER BY name");
+    if (!st) return st.error();
+    std::vector<std::string> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(st->text(0));
+    }
+}
+
+}  // namespace os1::memory

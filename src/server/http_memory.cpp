@@ -1,0 +1,267 @@
+// The person's own memory routes (docs/api.md): list, search, read, correct and
+// forget their memories, their core profile, export and erase. Store work runs
+// on the memory thread; dropping KV states waits for the engine, so it runs on
+// a thread of its own, never on an I/O thread. A route answers only after the
+// change is complete everywhere (database, index, quotes, KV states).
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <thread>
+
+#include "base/tar_writer.h"
+#include "memory/export.h"
+#include "memory/recall.h"
+#include "server/http_session.h"
+#include "server/openai_json.h"
+#include "server/url_query.h"
+
+namespace os1::server {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int max_page = 1000;
+
+// Invalid UTF-8 cannot be stored, but a reply must never fail on it.
+std::string text(const json & j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+json turn_json(const memory::turn_record & t, bool full) {
+    json j = {{"id", t.id}, {"kind", "turn"}, {"conversation", t.session}, {"ts", t.ts},
+              {"speaker", t.speaker}, {"role", t.role}, {"text", t.text}};
+    if (full) j["recalled"] = t.recalled;
+    return j;
+}
+
+memory_reply error_reply(const status & st) {
+    const bool missing = st.code() == status_code::not_found;
+    const bool bad = st.code() == status_code::invalid_argument;
+    return {missing ? http::status::not_found : bad ? http::status::bad_request : http::status::internal_server_error,
+            error_json(st.message(), missing ? "not_found_error" : bad ? "invalid_request_error" : "server_error")};
+}
+
+// A whole number from a query or path; false when it is not one.
+bool parse_int(const std::string & s, int64_t & out) {
+    if (s.empty() || s.size() > 18) return false;
+    int64_t v = 0;
+    for (const char c : s) {
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + (c - '0');
+    }
+    out = v;
+    return true;
+}
+
+}  // namespace
+
+void http_session::memory_job(const std::string & route_name, std::function<memory_reply(memory::memory_store &)> job,
+                              const std::string & person) {
+    auto self = shared_from_this();
+    ctx_.memory->post([self, route_name, job = std::move(job), person](memory::memory_store & store) {
+        memory_reply r;
+        try {
+            r = job(store);
+        } catch (const std::exception & e) {
+            r = error_reply(status(status_code::internal, e.what()));
+        }
+        const auto respond = [self, route_name](memory_reply rr) {
+            net::post(self->stream_.get_executor(), [self, route_name, rr = std::move(rr)] {
+                self->send(rr.code, rr.body, route_name, rr.content_type);
+            });
+        };
+        if (r.drop.empty() && !r.drop_person) return respond(std::move(r));
+        std::thread([self, person, r = std::move(r), respond]() mutable {
+            for (const auto & c : r.drop) self->ctx_.engine.drop({person, c});
+            if (r.drop_person) self->ctx_.engine.drop_person(person);
+            respond(std::move(r));
+        }).detach();
+    });
+}
+
+void http_session::memory_routes(request && req, const std::string & person, const std::string & path) {
+    const std::string route_name = "memory";
+    if (!ctx_.memory) {
+        return send_error(http::status::not_found, "this server does not remember (it runs with --no-memory)",
+                          "not_found_error", route_name);
+    }
+    const auto method = req.method();
+    const auto query = url_query(std::string(req.target()));
+    const auto get = [&](const char * key) {
+        auto it = query.find(key);
+        return it == query.end() ? std::string() : it->second;
+    };
+    const auto wrong_method = [&](const char * allowed) {
+        send_error(http::status::method_not_allowed, std::string("use ") + allowed, "invalid_request_error", route_name);
+    };
+    int64_t limit = 20;
+    if (!get("limit").empty() && (!parse_int(get("limit"), limit) || limit < 1 || limit > max_page)) {
+        return send_error(http::status::bad_request, "limit must be from 1 to 1000", "invalid_request_error", route_name);
+    }
+
+    if (path == "/api/v1/memories") {
+        if (method != http::verb::get) return wrong_method("GET");
+        int64_t before = 0;
+        if (!get("before").empty() && !parse_int(get("before"), before)) {
+            return send_error(http::status::bad_request, "before must be a memory id", "invalid_request_error", route_name);
+        }
+        return memory_job(route_name, [person, before, limit](memory::memory_store & s) -> memory_reply {
+            auto who = s.person(person, true);
+            if (!who) return error_reply(who.error());
+            auto rows = s.list_turns(*who, before, static_cast<int>(limit));
+            if (!rows) return error_reply(rows.error());
+            json items = json::array();
+            for (const auto & t : *rows) items.push_back(turn_json(t, false));
+            json j = {{"items", items}};
+            if (rows->size() == static_cast<size_t>(limit)) j["next_before"] = rows->back().id;
+            return {http::status::ok, text(j)};
+        });
+    }
+    if (path == "/api/v1/memories/search") {
+        if (method != http::verb::get) return wrong_method("GET");
+        const std::string q = get("q");
+        if (q.empty() || q.size() > 4096) {
+            return send_error(http::status::bad_request, "q must be 1 to 4096 bytes", "invalid_request_error", route_name);
+        }
+        return memory_job(route_name, [person, q, limit](memory::memory_store & s) -> memory_reply {
+            auto who = s.person(person, true);
+            if (!who) return error_reply(who.error());
+            memory::recall_options ro;
+            ro.k = static_cast<int>(limit);
+            ro.as_of = std::time(nullptr);
+            auto items = memory::recall(s, *who, q, ro);
+            if (!items) return error_reply(items.error());
+            json out = json::array();
+            for (const auto & i : *items) {
+                out.push_back({{"kind", i.kind}, {"text", i.text}, {"score", i.score}, {"ts", i.ts}, {"ids", i.turn_ids}});
+            }
+            return {http::status::ok, text(json{{"items", out}})};
+        });
+    }
+    const std::string item_prefix = "/api/v1/memories/";
+    if (path.rfind(item_prefix, 0) == 0) {
+        int64_t id = 0;
+        if (!parse_int(path.substr(item_prefix.size()), id)) {
+            return send_error(http::status::not_found, "no memory " + path.substr(item_prefix.size()), "not_found_error",
+                              route_name);
+        }
+        if (method == http::verb::get) {
+            return memory_job(route_name, [person, id](memory::memory_store & s) -> memory_reply {
+                auto who = s.person(person, true);
+                if (!who) return error_reply(who.error());
+                auto t = s.turn(*who, id);
+                if (!t) return error_reply(t.error());
+                return {http::status::ok, text(turn_json(*t, true))};
+            });
+        }
+        if (method == http::verb::patch) {
+            const auto body = json::parse(req.body(), nullptr, false);
+            if (!body.is_object() || !body.contains("text") || !body["text"].is_string()) {
+                return send_error(http::status::bad_request, "the body must be {\"text\": \"...\"}", "invalid_request_error",
+                                  route_name);
+            }
+            return memory_job(
+                route_name,
+                [person, id, corrected = body["text"].get<std::string>()](memory::memory_store & s) -> memory_reply {
+                    auto who = s.person(person, true);
+                    if (!who) return error_reply(who.error());
+                    auto affected = s.edit_turn(*who, id, corrected);
+                    if (!affected) return error_reply(affected.error());
+                    auto t = s.turn(*who, id);
+                    if (!t) return error_reply(t.error());
+                    memory_reply r{http::status::ok, text(turn_json(*t, false))};
+                    r.drop = std::move(*affected);
+                    return r;
+                },
+                person);
+        }
+        if (method == http::verb::delete_) {
+            return memory_job(
+                route_name,
+                [person, id](memory::memory_store & s) -> memory_reply {
+                    auto who = s.person(person, true);
+                    if (!who) return error_reply(who.error());
+                    auto affected = s.forget_turn(*who, id);
+                    if (!affected) return error_reply(affected.error());
+                    memory_reply r{http::status::no_content, ""};
+                    r.drop = std::move(*affected);
+                    return r;
+                },
+                person);
+        }
+        return wrong_method("GET, PATCH or DELETE");
+    }
+    if (path == "/api/v1/profile") {
+        if (method == http::verb::get) {
+            return memory_job(route_name, [person](memory::memory_store & s) -> memory_reply {
+                auto who = s.person(person, true);
+                if (!who) return error_reply(who.error());
+                auto profile = s.profile(*who);
+                if (!profile) return error_reply(profile.error());
+                return {http::status::ok, text(json{{"text", *profile}})};
+            });
+        }
+        if (method != http::verb::put) return wrong_method("GET or PUT");
+        const auto body = json::parse(req.body(), nullptr, false);
+        if (!body.is_object() || !body.contains("text") || !body["text"].is_string()) {
+            return send_error(http::status::bad_request, "the body must be {\"text\": \"...\"}", "invalid_request_error",
+                              route_name);
+        }
+        return memory_job(
+            route_name,
+            [person, profile = body["text"].get<std::string>()](memory::memory_store & s) -> memory_reply {
+                auto who = s.person(person, true);
+                if (!who) return error_reply(who.error());
+                if (auto st = s.set_profile(*who, profile); !st) return error_reply(st);
+                memory_reply r{http::status::ok, text(json{{"text", profile}})};
+                r.drop_person = true;  // every conversation's prompt held the old profile
+                return r;
+            },
+            person);
+    }
+    if (path == "/api/v1/export") {
+        if (method != http::verb::get) return wrong_method("GET");
+        return memory_job(route_name, [person](memory::memory_store & s) -> memory_reply {
+            const int64_t now = std::time(nullptr);
+            auto dump = memory::export_person(s, person, now);
+            if (!dump && dump.error().code() == status_code::not_found) {
+                dump = memory::person_export{json{{"format", "os1-memory-export"}, {"version", 1}, {"person", person},
+                                                  {"exported_at", now}, {"core_profile", ""}, {"sessions", json::array()},
+                                                  {"turns", json::array()}}.dump(2) + "\n",
+                                             "# What OS1 remembers of " + person + "\n\nNothing.\n"};
+            }
+            if (!dump) return error_reply(dump.error());
+            auto tar = tar_archive({{"os1-export/memories.json", dump->json}, {"os1-export/memories.md", dump->markdown}}, now);
+            if (!tar) return error_reply(tar.error());
+            return {http::status::ok, std::move(*tar), "application/x-tar"};
+        });
+    }
+    if (path == "/api/v1/me") {
+        if (method != http::verb::delete_) return wrong_method("DELETE");
+        const auto confirm = req.find("X-OS1-Confirm");
+        if (confirm == req.end() || confirm->value() != "erase") {
+            return send_error(http::status::bad_request,
+                              "erasing cannot be undone: send the header X-OS1-Confirm: erase", "invalid_request_error",
+                              route_name);
+        }
+        users_store * users = ctx_.users;
+        return memory_job(
+            route_name,
+            [person, users](memory::memory_store & s) -> memory_reply {
+                if (auto who = s.person(person, false)) {
+                    if (auto st = s.erase_person(*who); !st) return error_reply(st);
+                } else if (who.error().code() != status_code::not_found) {
+                    return error_reply(who.error());
+                }
+                if (auto st = s.compact(); !st) return error_reply(st);
+                if (users) users->remove(person);  // their token stops working
+                spdlog::info("a person erased themself");
+                memory_reply r{http::status::no_content, ""};
+                r.drop_person = true;
+                return r;
+            },
+            person);
+    }
+    send_error(http::status::not_found, "no route " + path, "not_found_error", route_name);
+}
+
+}  // namespace os1::server

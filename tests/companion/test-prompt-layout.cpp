@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+
+#include "companion/prompt_layout.h"
+
+namespace os1::companion {
+namespace {
+
+memory::recalled_item item(const std::string & text, int64_t id) {
+    memory::recalled_item i;
+    i.kind = "turn";
+    i.text = text;
+    i.turn_ids = {id};
+    return i;
+}
+
+// The golden layout: persona | core profile | history | recalled | message.
+TEST(prompt_layout, parts_come_in_the_order_that_keeps_the_kv_prefix) {
+    prompt_parts p;
+    p.persona = "You are OS1.";
+    p.core_profile = "Ada, a painter in Lyon.";
+    p.history = {{"user", "Hi"}, {"assistant", "Hello, Ada."}};
+    p.recalled = "[From earlier conversations, in case it matters now:\n- (2026-05-01) Ada: I paint at night.]\n\n";
+    p.message = "Any plans tonight?";
+    const auto m = lay_out(p);
+    ASSERT_EQ(m.size(), 5u);
+    EXPECT_EQ(m[0].role, "system");
+    EXPECT_EQ(m[0].content, "You are OS1.");
+    EXPECT_EQ(m[1].role, "system");
+    EXPECT_EQ(m[1].content, "What you know about the person you are talking with:\nAda, a painter in Lyon.");
+    EXPECT_EQ(m[2].content, "Hi");
+    EXPECT_EQ(m[3].content, "Hello, Ada.");
+    EXPECT_EQ(m[4].role, "user");
+    EXPECT_EQ(m[4].content, "[From earlier conversations, in case it matters now:\n- (2026-05-01) Ada: I paint at night.]\n\n"
+                            "Any plans tonight?");
+}
+
+TEST(prompt_layout, merged_for_templates_with_one_system_message) {
+    prompt_parts p;
+    p.persona = "You are OS1.";
+    p.core_profile = "Ada.";
+    p.message = "Hi";
+    const auto m = lay_out(p, true);
+    ASSERT_EQ(m.size(), 2u);
+    EXPECT_EQ(m[0].content, "You are OS1.\n\nWhat you know about the person you are talking with:\nAda.");
+    p.core_profile.clear();
+    p.persona.clear();
+    const auto bare = lay_out(p);
+    ASSERT_EQ(bare.size(), 1u);
+    EXPECT_EQ(bare[0].content, "Hi");
+}
+
+TEST(prompt_layout, the_recalled_block_keeps_to_its_word_budget_with_whole_items) {
+    std::vector<int64_t> chosen;
+    const auto block = recalled_block({item("one two three four five", 1), item("six seven eight nine ten eleven", 2),
+                                       item("twelve", 3)},
+                                      6, chosen);
+    EXPECT_EQ(block, "[From earlier conversations, in case it matters now:\n- one two three four five\n- twelve]\n\n");
+    EXPECT_EQ(chosen, (std::vector<int64_t>{1, 3}));
+    chosen.clear();
+    EXPECT_EQ(recalled_block({item("too many words here", 1)}, 2, chosen), "");
+    EXPECT_TRUE(chosen.empty());
+}
+
+}  // namespace
+}  // namespace os1::companion

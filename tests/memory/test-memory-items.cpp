@@ -1,0 +1,152 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "memory/memory_store.h"
+#include "support/temp_dir.h"
+
+namespace os1::memory {
+namespace {
+
+new_turn turn_in(const std::string & conversation, const std::string & text, std::vector<int64_t> cited = {},
+                 const std::string & recalled = "") {
+    new_turn t;
+    t.session = conversation;
+    t.conversation = conversation;
+    t.ts = 1780000000;
+    t.speaker = "ada";
+    t.role = "user";
+    t.text = text;
+    t.cited = std::move(cited);
+    t.recalled = recalled;
+    return t;
+}
+
+// Every byte of every file under DIR, to look for what must be gone.
+std::string all_bytes(const std::string & dir) {
+    std::string out;
+    for (const auto & e : std::filesystem::recursive_directory_iterator(dir)) {
+        if (!e.is_regular_file()) continue;
+        std::ifstream f(e.path(), std::ios::binary);
+        std::stringstream ss;
+        ss << f.rdbuf();
+        out += ss.str();
+    }
+    return out;
+}
+
+class memory_items_test : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto s = memory_store::open(dir_.file("memory.db"));
+        ASSERT_TRUE(s) << s.error().message();
+        store_ = std::move(*s);
+        ada_ = *store_->person("ada", true);
+        bob_ = *store_->person("bob", true);
+    }
+    test::temp_dir dir_;
+    std::unique_ptr<memory_store> store_;
+    person_id ada_ = 0, bob_ = 0;
+};
+
+TEST_F(memory_items_test, forgetting_a_turn_clears_every_block_that_quoted_it_and_names_their_conversations) {
+    const int64_t secret = *store_->add_turn(ada_, turn_in("c1", "My sister Zoe moved to Boston."));
+    const int64_t quoting = *store_->add_turn(ada_, turn_in("c2", "Where is Zoe?", {secret}, "[- ada: My sister Zoe moved to Boston.]"));
+    const int64_t other = *store_->add_turn(ada_, turn_in("c3", "Nice weather."));
+    const auto integrity = store_->check_integrity();  // with a citation stored
+    EXPECT_TRUE(integrity) << integrity.message();
+    auto affected = store_->forget_turn(ada_, secret);
+    ASSERT_TRUE(affected) << affected.error().message();
+    EXPECT_EQ(*affected, (std::vector<std::string>{"c1", "c2"}));
+    EXPECT_EQ(store_->turn(ada_, secret).error().code(), status_code::not_found);
+    EXPECT_EQ(store_->turn(ada_, quoting)->recalled, "");
+    EXPECT_TRUE(store_->turn(ada_, other));
+    EXPECT_TRUE(store_->search_turns(ada_, {"boston"}, 10)->empty());
+    EXPECT_EQ(store_->forget_turn(ada_, secret).error().code(), status_code::not_found);
+}
+
+TEST_F(memory_items_test, a_correction_replaces_the_words_in_the_index_and_clears_quotes) {
+    const int64_t id = *store_->add_turn(ada_, turn_in("c1", "My sister moved to Boston."));
+    const int64_t quoting = *store_->add_turn(ada_, turn_in("c2", "Where?", {id}, "[- Boston]"));
+    auto affected = store_->edit_turn(ada_, id, "My sister moved to Denver.");
+    ASSERT_TRUE(affected);
+    EXPECT_EQ(*affected, (std::vector<std::string>{"c1", "c2"}));
+    EXPECT_TRUE(store_->search_turns(ada_, {"boston"}, 10)->empty());
+    EXPECT_EQ(store_->search_turns(ada_, {"denver"}, 10)->size(), 1u);
+    EXPECT_EQ(store_->turn(ada_, quoting)->recalled, "");
+    EXPECT_EQ(store_->edit_turn(ada_, id, "").error().code(), status_code::invalid_argument);
+    EXPECT_EQ(store_->edit_turn(ada_, id, std::string("\xc3", 1)).error().code(), status_code::invalid_argument);
+}
+
+TEST_F(memory_items_test, nobody_reads_corrects_forgets_or_cites_anothers_turns) {
+    const int64_t ada_turn = *store_->add_turn(ada_, turn_in("c", "Ada's secret: heron."));
+    EXPECT_EQ(store_->turn(bob_, ada_turn).error().code(), status_code::not_found);
+    EXPECT_EQ(store_->edit_turn(bob_, ada_turn, "changed").error().code(), status_code::not_found);
+    EXPECT_EQ(store_->forget_turn(bob_, ada_turn).error().code(), status_code::not_found);
+    EXPECT_EQ(store_->turn(ada_, ada_turn)->text, "Ada's secret: heron.");
+    // Bob citing Ada's turn records nothing, so forgetting hers never touches his.
+    const int64_t bob_turn = *store_->add_turn(bob_, turn_in("c", "hello", {ada_turn}, "[block]"));
+    ASSERT_TRUE(store_->forget_turn(ada_, ada_turn));
+    EXPECT_EQ(store_->turn(bob_, bob_turn)->recalled, "[block]");
+    EXPECT_TRUE(store_->list_turns(bob_, 0, 10)->size() == 1);
+}
+
+TEST_F(memory_items_test, a_batch_is_stored_whole_or_not_at_all) {
+    ASSERT_TRUE(store_->add_turns(ada_, {turn_in("c", "one"), turn_in("c", "two")}));
+    EXPECT_EQ(*store_->count_turns(ada_), 2);
+    EXPECT_EQ(store_->add_turns(ada_, {turn_in("c", "three"), turn_in("c", "")}).code(), status_code::invalid_argument);
+    auto dup = turn_in("c", "four");
+    dup.ext_id = "x";
+    EXPECT_FALSE(store_->add_turns(ada_, {dup, dup}));  // the second fails inside the transaction
+    EXPECT_EQ(*store_->count_turns(ada_), 2);
+}
+
+TEST_F(memory_items_test, turns_list_newest_first_in_pages) {
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->add_turn(ada_, turn_in("c", "turn " + std::to_string(i))));
+    auto page1 = store_->list_turns(ada_, 0, 2);
+    ASSERT_EQ(page1->size(), 2u);
+    EXPECT_EQ((*page1)[0].text, "turn 4");
+    auto page2 = store_->list_turns(ada_, page1->back().id, 10);
+    ASSERT_EQ(page2->size(), 3u);
+    EXPECT_EQ((*page2)[2].text, "turn 0");
+    auto tail = store_->session_tail(ada_, "c", 2);
+    ASSERT_EQ(tail->size(), 2u);
+    EXPECT_EQ((*tail)[0].text, "turn 3");  // oldest first
+    EXPECT_EQ((*tail)[0].session, "c");
+}
+
+TEST_F(memory_items_test, the_core_profile_is_bounded_and_can_be_removed) {
+    EXPECT_EQ(*store_->profile(ada_), "");
+    ASSERT_TRUE(store_->set_profile(ada_, "Ada paints at night."));
+    EXPECT_EQ(*store_->profile(ada_), "Ada paints at night.");
+    EXPECT_EQ(*store_->profile(bob_), "");
+    EXPECT_EQ(store_->set_profile(ada_, std::string(3000, 'x')).code(), status_code::invalid_argument);
+    ASSERT_TRUE(store_->set_profile(ada_, ""));
+    EXPECT_EQ(*store_->profile(ada_), "");
+}
+
+TEST_F(memory_items_test, after_erase_and_compact_no_planted_string_is_in_any_file) {
+    std::vector<std::string> planted;
+    for (int i = 0; i < 20; ++i) planted.push_back("PLANTED" + std::to_string(7100 + i) + "zq");
+    for (const auto & p : planted) ASSERT_TRUE(store_->add_turn(ada_, turn_in("c", "remember " + p + " please")));
+    ASSERT_TRUE(store_->set_profile(ada_, "profile " + planted[0]));
+    ASSERT_TRUE(store_->add_turn(bob_, turn_in("c", "Bob stays.")));
+    ASSERT_TRUE(store_->erase_person(ada_));
+    ASSERT_TRUE(store_->compact());
+    const std::string bytes = all_bytes(dir_.path());
+    int found = 0;
+    for (const auto & p : planted) {
+        std::string lower = p;
+        for (auto & c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        found += bytes.find(p) != std::string::npos || bytes.find(lower) != std::string::npos;
+    }
+    EXPECT_EQ(found, 0);
+    EXPECT_NE(bytes.find("Bob stays."), std::string::npos);  // the check can see what is there
+    EXPECT_TRUE(store_->check_integrity());
+    EXPECT_EQ(*store_->people(), (std::vector<std::string>{"bob"}));
+}
+
+}  // namespace
+}  // namespace os1::memory

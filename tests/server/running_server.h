@@ -1,0 +1,88 @@
+// Test support for the server: an engine and a server in this process, and
+// request helpers.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "llm/engine.h"
+#include "memory/memory_worker.h"
+#include "server/http_server.h"
+#include "support/http_client.h"
+#include "support/temp_dir.h"
+
+namespace os1::test {
+
+// An engine and a server on a free port, in this process.
+class running_server {
+public:
+    // With with_memory, turns are remembered in DIR/memory.db.
+    running_server(std::shared_ptr<llm::model> m, const std::string & dir, server::server_options so = {},
+                   llm::engine_options eo = {}, bool with_users = true, bool with_memory = false) {
+        eo.kv_dir = dir + "/kv";
+        if (eo.ctx_tokens == 4096) eo.ctx_tokens = 1024;
+        auto e = llm::engine::start(std::move(m), eo);
+        if (!e) throw std::runtime_error(e.error().message());
+        engine = std::move(*e);
+        so.port = 0;
+        if (with_users) users = std::make_unique<server::users_store>(dir + "/users.json");
+        else so.no_auth = true;
+        std::unique_ptr<memory::memory_worker> worker;
+        if (with_memory) {
+            auto store = memory::memory_store::open(dir + "/memory.db");
+            if (!store) throw std::runtime_error(store.error().message());
+            worker = std::make_unique<memory::memory_worker>(std::move(*store));
+        }
+        http = std::make_unique<server::http_server>(so, *engine, users.get(), std::move(worker));
+        if (auto st = http->listen(); !st) throw std::runtime_error(st.message());
+        thread = std::thread([this] { http->run(false); });
+    }
+    ~running_server() {
+        http->stop();
+        thread.join();
+    }
+    int port() const { return http->port(); }
+
+    std::unique_ptr<llm::engine> engine;
+    std::unique_ptr<server::users_store> users;
+    std::unique_ptr<server::http_server> http;
+    std::thread thread;
+};
+
+class server_test : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        auto m = llm::model::load(test::tiny_model_path(), model_options{});
+        ASSERT_TRUE(m) << m.error().message();
+        model_ = *m;
+    }
+    static void TearDownTestSuite() { model_.reset(); }
+
+    std::unique_ptr<running_server> start(server::server_options so = {}, llm::engine_options eo = {},
+                                          const std::string & sub = "a", bool with_memory = false) {
+        return std::make_unique<running_server>(model_, dir_.file(sub), so, eo, true, with_memory);
+    }
+
+    static inline std::shared_ptr<llm::model> model_;
+    test::temp_dir dir_;
+};
+
+inline std::map<std::string, std::string> bearer(const std::string & token, const std::string & conversation = "") {
+    std::map<std::string, std::string> h = {{"Authorization", "Bearer " + token}};
+    if (!conversation.empty()) h["X-OS1-Conversation"] = conversation;
+    return h;
+}
+
+inline std::string chat_body(const std::string & text, int max_tokens = 8, bool stream = false) {
+    nlohmann::json j = {{"model", "os1"}, {"messages", {{{"role", "user"}, {"content", text}}}}, {"max_tokens", max_tokens},
+              {"temperature", 0}, {"stream", stream}};
+    if (stream) j["stream_options"] = {{"include_usage", true}};
+    return j.dump();
+}
+
+}  // namespace os1::test

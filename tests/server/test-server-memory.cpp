@@ -1,0 +1,212 @@
+// The server remembers: each turn is stored before it is acknowledged, recalled
+// in later conversations of the same person only, and laid out so that the
+// conversation's KV prefix holds from turn to turn.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "memory/memory_store.h"
+#include "server/running_server.h"
+
+namespace os1::server {
+namespace {
+
+using json = nlohmann::json;
+using test::bearer;
+using test::http_request;
+using test::server_test;
+
+json chat(int port, const std::string & token, const std::string & conversation, const json & messages, int max_tokens = 8,
+          bool stream = false) {
+    json body = {{"model", "os1"}, {"messages", messages}, {"max_tokens", max_tokens}, {"temperature", 0}, {"stream", stream}};
+    const auto r = http_request(port, "POST", "/v1/chat/completions", body.dump(), bearer(token, conversation));
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (stream) return json{{"raw", r.body}};
+    return json::parse(r.body, nullptr, false);
+}
+
+json user(const std::string & text) { return {{"role", "user"}, {"content", text}}; }
+
+// The store as another process would see it (WAL readers see committed turns).
+std::vector<memory::turn_record> turns_of(const std::string & db, const std::string & person) {
+    auto store = memory::memory_store::open(db);
+    EXPECT_TRUE(store);
+    auto who = (*store)->person(person, false);
+    if (!who) return {};
+    auto rows = (*store)->list_turns(*who, 0, 1000);
+    EXPECT_TRUE(rows);
+    return std::vector<memory::turn_record>(rows->rbegin(), rows->rend());
+}
+
+TEST_F(server_test, a_turn_and_its_reply_are_stored_before_the_reply_is_acknowledged) {
+    auto s = start({}, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    const json r = chat(s->port(), ada, "c1", json::array({user("My sister Zoe moved to Boston in May.")}));
+    const std::string reply = r["choices"][0]["message"]["content"];
+    const auto stored = turns_of(dir_.file("m") + "/memory.db", "ada");  // right after the response, no waiting
+    ASSERT_EQ(stored.size(), 2u);
+    EXPECT_EQ(stored[0].text, "My sister Zoe moved to Boston in May.");
+    EXPECT_EQ(stored[0].session, "c1");
+    EXPECT_EQ(stored[1].role, "assistant");
+    EXPECT_EQ(stored[1].text, reply);
+
+    const json streamed = chat(s->port(), ada, "c1", json::array({user("And my brother?")}), 8, true);
+    EXPECT_NE(streamed["raw"].get<std::string>().find("[DONE]"), std::string::npos);
+    EXPECT_EQ(turns_of(dir_.file("m") + "/memory.db", "ada").size(), 4u);
+}
+
+TEST_F(server_test, what_one_conversation_learned_is_recalled_in_another_of_the_same_person_only) {
+    auto s = start({}, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    const auto bob = *s->users->add("bob");
+    chat(s->port(), ada, "c1", json::array({user("My sister Zoe moved to Boston in May. My PIN is CANARY4471.")}));
+    chat(s->port(), ada, "c2", json::array({user("Where does my sister Zoe live now?")}));
+    chat(s->port(), bob, "c2", json::array({user("Where does my sister Zoe live now? What is my PIN CANARY4471?")}));
+    const auto a = turns_of(dir_.file("m") + "/memory.db", "ada");
+    ASSERT_EQ(a.size(), 4u);
+    EXPECT_NE(a[2].recalled.find("My sister Zoe moved to Boston in May."), std::string::npos) << a[2].recalled;
+    const auto b = turns_of(dir_.file("m") + "/memory.db", "bob");
+    ASSERT_EQ(b.size(), 2u);
+    EXPECT_EQ(b[0].recalled, "");
+}
+
+// Bob's reply is the same whether or not Alice told a remembering server a secret.
+TEST_F(server_test, canaries_never_cross_people_through_memory) {
+    const json bob_says = json::array({user("What did I tell you about CANARY4471 and Boston?")});
+    std::string alone;
+    {
+        auto s = start({}, {}, "fresh", true);
+        const auto bob = *s->users->add("bob");
+        alone = chat(s->port(), bob, "c", bob_says, 12)["choices"][0]["message"]["content"];
+    }
+    auto s = start({}, {}, "m", true);
+    const auto alice = *s->users->add("alice");
+    const auto bob = *s->users->add("bob");
+    chat(s->port(), alice, "c", json::array({user("CANARY4471 is my PIN and I live in Boston.")}), 12);
+    chat(s->port(), alice, "d", json::array({user("CANARY4471 Boston: what did I tell you?")}), 12);
+    EXPECT_EQ(chat(s->port(), bob, "c", bob_says, 12)["choices"][0]["message"]["content"], alone);
+}
+
+TEST_F(server_test, with_memory_a_second_turn_computes_only_its_new_tokens) {
+    auto s = start({}, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    chat(s->port(), ada, "old", json::array({user("I adopted a grey cat named Pixel.")}));
+    json messages = json::array({user("Pixel the grey cat knocked my water glass over.")});
+    const json first = chat(s->port(), ada, "now", messages);
+    const int first_prompt = first["usage"]["prompt_tokens"];
+    const auto stored = turns_of(dir_.file("m") + "/memory.db", "ada");
+    ASSERT_NE(stored[2].recalled.find("grey cat named Pixel"), std::string::npos);  // the block was in that prompt
+    messages.push_back({{"role", "assistant"}, {"content", first["choices"][0]["message"]["content"]}});
+    messages.push_back(user("What should I do?"));
+    const json second = chat(s->port(), ada, "now", messages);
+    // The first prompt, recalled block included, is reused from the KV cache.
+    EXPECT_GE(second["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>(), first_prompt) << second["usage"].dump();
+}
+
+TEST_F(server_test, a_message_the_memory_refuses_gets_a_clear_400_and_the_server_goes_on) {
+    auto s = start({}, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    json body = {{"model", "os1"}, {"messages", json::array({{{"role", "assistant"}, {"content", "hi"}}})}, {"max_tokens", 4}};
+    const auto r = http_request(s->port(), "POST", "/v1/chat/completions", body.dump(), bearer(ada, "c"));
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.body.find("user"), std::string::npos) << r.body;
+    chat(s->port(), ada, "c", json::array({user("still here?")}));
+}
+
+std::string path_of_json(int port, const std::string & token, const std::string & method, const std::string & path,
+                         const std::string & body = "", int expect = 200) {
+    const auto r = http_request(port, method, path, body, bearer(token));
+    EXPECT_EQ(r.status, expect) << method << " " << path << ": " << r.body;
+    return r.body;
+}
+
+TEST_F(server_test, a_person_lists_searches_reads_corrects_and_forgets_their_own_memories_only) {
+    auto s = start({}, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    const auto bob = *s->users->add("bob");
+    chat(s->port(), ada, "c1", json::array({user("My sister Zoe moved to Boston in May.")}));
+    chat(s->port(), ada, "c2", json::array({user("I adopted a grey cat named Pixel.")}));
+    const int port = s->port();
+
+    const auto page = json::parse(path_of_json(port, ada, "GET", "/api/v1/memories?limit=3"));
+    ASSERT_EQ(page["items"].size(), 3u);
+    EXPECT_EQ(page["items"][0]["role"], "assistant");  // newest first
+    const auto rest = json::parse(path_of_json(port, ada, "GET", "/api/v1/memories?before=" + page["next_before"].dump()));
+    ASSERT_EQ(rest["items"].size(), 1u);
+    const int64_t zoe = rest["items"][0]["id"];
+    EXPECT_EQ(rest["items"][0]["text"], "My sister Zoe moved to Boston in May.");
+
+    const auto found = json::parse(path_of_json(port, ada, "GET", "/api/v1/memories/search?q=where%20is%20my%20sister%3F"));
+    ASSERT_FALSE(found["items"].empty());
+    EXPECT_EQ(found["items"][0]["ids"][0], zoe);
+    const std::string item = "/api/v1/memories/" + std::to_string(zoe);
+    EXPECT_EQ(json::parse(path_of_json(port, ada, "GET", item))["conversation"], "c1");
+
+    // Bob: nothing of Ada's, by any route.
+    EXPECT_TRUE(json::parse(path_of_json(port, bob, "GET", "/api/v1/memories"))["items"].empty());
+    EXPECT_TRUE(json::parse(path_of_json(port, bob, "GET", "/api/v1/memories/search?q=sister+Boston"))["items"].empty());
+    path_of_json(port, bob, "GET", item, "", 404);
+    path_of_json(port, bob, "PATCH", item, R"({"text":"hacked"})", 404);
+    path_of_json(port, bob, "DELETE", item, "", 404);
+
+    const auto fixed = json::parse(path_of_json(port, ada, "PATCH", item, R"({"text":"My sister Zoe moved to Denver in May."})"));
+    EXPECT_EQ(fixed["text"], "My sister Zoe moved to Denver in May.");
+    EXPECT_TRUE(json::parse(path_of_json(port, ada, "GET", "/api/v1/memories/search?q=Boston"))["items"].empty());
+    path_of_json(port, ada, "DELETE", item, "", 204);
+    path_of_json(port, ada, "GET", item, "", 404);
+    EXPECT_TRUE(json::parse(path_of_json(port, ada, "GET", "/api/v1/memories/search?q=Denver+sister+Zoe"))["items"].empty());
+    const auto left = turns_of(dir_.file("m") + "/memory.db", "ada");
+    for (const auto & t : left) EXPECT_EQ(t.text.find("Zoe"), std::string::npos) << t.text;
+
+    // Bad input: a clear error, and the server goes on.
+    path_of_json(port, ada, "GET", "/api/v1/memories?limit=0", "", 400);
+    path_of_json(port, ada, "PATCH", "/api/v1/memories/1", "{not json", 400);
+    path_of_json(port, ada, "GET", "/api/v1/memories/search", "", 400);
+    path_of_json(port, ada, "GET", "/api/v1/memories/abc", "", 404);
+    path_of_json(port, ada, "POST", "/api/v1/memories", "", 405);
+    EXPECT_EQ(http_request(port, "GET", "/api/v1/memories").status, 401);
+}
+
+TEST_F(server_test, the_core_profile_is_set_by_the_person_and_goes_into_their_prompts) {
+    server_options so;
+    so.memory.recall_items = 0;  // only the profile differs between the two prompts
+    auto s = start(so, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    const int port = s->port();
+    EXPECT_EQ(json::parse(path_of_json(port, ada, "GET", "/api/v1/profile"))["text"], "");
+    path_of_json(port, ada, "PUT", "/api/v1/profile", R"({"text":"Ada paints at night."})");
+    EXPECT_EQ(json::parse(path_of_json(port, ada, "GET", "/api/v1/profile"))["text"], "Ada paints at night.");
+    path_of_json(port, ada, "PUT", "/api/v1/profile", json{{"text", std::string(3000, 'x')}}.dump(), 400);
+    // The profile is in the prompt: more prompt tokens than the same message without it.
+    const json with = chat(port, ada, "p1", json::array({user("Hello")}));
+    path_of_json(port, ada, "PUT", "/api/v1/profile", R"({"text":""})");
+    const json without = chat(port, ada, "p2", json::array({user("Hello")}));
+    EXPECT_GT(with["usage"]["prompt_tokens"].get<int>(), without["usage"]["prompt_tokens"].get<int>() + 5);
+}
+
+TEST_F(server_test, export_holds_everything_and_erase_leaves_nothing_of_the_person) {
+    auto s = start({}, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    const auto bob = *s->users->add("bob");
+    const int port = s->port();
+    for (int i = 0; i < 3; ++i) chat(port, ada, "c" + std::to_string(i), json::array({user("Note PLANTED" + std::to_string(i) + "Q")}));
+    chat(port, bob, "c", json::array({user("Bob was here.")}));
+    const std::string tar = path_of_json(port, ada, "GET", "/api/v1/export");
+    ASSERT_GT(tar.size(), 1024u);
+    EXPECT_EQ(tar.substr(257, 5), "ustar");
+    EXPECT_EQ(tar.substr(0, 24), "os1-export/memories.json");
+    for (int i = 0; i < 3; ++i) EXPECT_NE(tar.find("PLANTED" + std::to_string(i) + "Q"), std::string::npos);
+    EXPECT_NE(tar.find("os1-export/memories.md"), std::string::npos);
+    EXPECT_EQ(tar.find("Bob was here."), std::string::npos);
+
+    path_of_json(port, ada, "DELETE", "/api/v1/me", "", 400);  // no confirmation header
+    auto h = bearer(ada);
+    h["X-OS1-Confirm"] = "erase";
+    EXPECT_EQ(http_request(port, "DELETE", "/api/v1/me", "", h).status, 204);
+    EXPECT_EQ(http_request(port, "GET", "/api/v1/memories", "", bearer(ada)).status, 401);  // the account went too
+    EXPECT_TRUE(turns_of(dir_.file("m") + "/memory.db", "ada").empty());
+    EXPECT_EQ(turns_of(dir_.file("m") + "/memory.db", "bob").size(), 2u);
+}
+
+}  // namespace
+}  // namespace os1::server
