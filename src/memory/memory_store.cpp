@@ -169,7 +169,9 @@ result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id
 
 result<std::vector<std::string>> memory_store::speaker_words(person_id who, const std::vector<std::string> & words) {
     std::vector<std::string> out;
-    auto st = db_->prepare("SELECT 1 FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid "
+    // CROSS JOIN keeps the index first: with LIMIT 1 the planner would otherwise
+    // walk all of this person's turns, probing the index for each.
+    auto st = db_->prepare("SELECT 1 FROM turns_fts CROSS JOIN turns t ON t.id = turns_fts.rowid "
                            "WHERE turns_fts MATCH ?1 AND t.person_id = ?2 LIMIT 1");
     if (!st) return st.error();
     for (const auto & w : words) {
@@ -187,22 +189,26 @@ result<std::vector<std::string>> memory_store::speaker_words(person_id who, cons
 result<std::vector<turn_record>> memory_store::turns_by_id(person_id who, const std::vector<int64_t> & ids) {
     std::vector<turn_record> out;
     if (ids.empty()) return out;
-    // One statement through a JSON array keeps this to a single query whatever the count.
+    // One statement through a JSON array keeps this to a single query whatever
+    // the count; the unary + makes it look the ids up rather than scan the person's turns.
     std::string arr = "[";
     for (size_t i = 0; i < ids.size(); ++i) arr += (i ? "," : "") + std::to_string(ids[i]);
     arr += "]";
     auto st = db_->prepare(std::string("SELECT ") + turn_columns +
-                           " FROM turns t WHERE t.person_id = ?1 AND t.id IN (SELECT value FROM json_each(?2)) ORDER BY t.id");
+                           " FROM turns t WHERE +t.person_id = ?1 AND t.id IN (SELECT value FROM json_each(?2)) ORDER BY t.id");
     if (!st) return st.error();
     st->bind(1, who).bind(2, arr);
     return collect(st);
 }
 
 result<std::vector<turn_record>> memory_store::neighbours(person_id who, int64_t id, int n) {
-    auto st = db_->prepare(std::string("SELECT ") + turn_columns + " FROM turns t WHERE t.person_id = ?1 AND t.session_id = "
-                           "(SELECT session_id FROM turns WHERE id = ?2 AND person_id = ?1) AND t.id <> ?2 AND t.id IN ("
-                           "SELECT id FROM (SELECT id FROM turns WHERE person_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3) "
-                           "UNION SELECT id FROM (SELECT id FROM turns WHERE person_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3)) "
+    // Both sides walk the (session_id, id) index from the turn outwards; the
+    // unary + keeps the planner from scanning all of the person's turns instead.
+    auto st = db_->prepare(std::string("SELECT ") + turn_columns + " FROM turns t WHERE +t.person_id = ?1 AND t.id IN ("
+                           "SELECT id FROM (SELECT n.id FROM turns n WHERE n.session_id = (SELECT session_id FROM turns "
+                           "WHERE id = ?2 AND person_id = ?1) AND n.id < ?2 ORDER BY n.id DESC LIMIT ?3) "
+                           "UNION SELECT id FROM (SELECT n.id FROM turns n WHERE n.session_id = (SELECT session_id FROM turns "
+                           "WHERE id = ?2 AND person_id = ?1) AND n.id > ?2 ORDER BY n.id LIMIT ?3)) "
                            "ORDER BY t.id");
     if (!st) return st.error();
     st->bind(1, who).bind(2, id).bind(3, static_cast<int64_t>(n));
