@@ -44,7 +44,7 @@ struct recall_options {
     const wordnet * words = nullptr;  // not owned; outlives the call
     wordnet_options word_options;
     double related_weight = 0.1;      // synonyms and derived forms
-    double narrower_weight = 0.1;     // kinds of a word in the message ("instrument" -> "violin")
+    double narrower_weight = 0.1;     // kinds of a word in the message ("dog" -> "puppy")
 };
 
 result<std::vector<recalled_item>> recall(memory_store & store, person_id who, std::string_view message,

@@ -1,5 +1,5 @@
 // Related words from WordNet 3.0 (Princeton's lexical database), so that recall
-// can find a memory that says "violin" for a question that says "instrument".
+// can find a memory that says "puppy" for a question that says "dog".
 // Used when no embedding model is configured; recall works without it.
 //
 // Backed by libwordnet (Debian wordnet-dev) reading the wordnet-base data files
@@ -21,7 +21,7 @@ namespace os1::memory {
 enum class word_relation {
     synonym,  // same sense ("kid" -> "child")
     derived,  // same root, other part of speech ("paint" -> "painter", "camp" -> "campsite")
-    narrower,  // a kind of it ("instrument" -> "clarinet", "pet" -> ... ) (WordNet hyponym)
+    narrower,  // a kind of it ("dog" -> "puppy", "paint" -> "watercolor") (WordNet hyponym)
     broader,  // what it is a kind of ("violin" -> "bowed stringed instrument") (WordNet hypernym)
 };
 
