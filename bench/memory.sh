@@ -13,6 +13,7 @@ run() {
   python3 "$shared/tools/membench.py" --dataset locomo --data "$shared/data/locomo-dev.json" --split dev --adapter "$1"
 }
 os1=$(run 'cmd:build/bin/os1 memory-adapter')
+os1_wn=$(run 'cmd:build/bin/os1 memory-adapter --related-words')
 bm25=$(run builtin-bm25)
 {
   echo "# B2: memory recall (LoCoMo dev split)"
@@ -20,12 +21,18 @@ bm25=$(run builtin-bm25)
   echo "Machine: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}'), $(nproc) CPUs. $(date -u +%Y-%m-%d)."
   echo "Command: \`bench/memory.sh\`, which runs"
   echo "\`python3 ../shared/tools/membench.py --dataset locomo --data ../shared/data/locomo-dev.json --split dev --adapter 'cmd:build/bin/os1 memory-adapter'\`"
-  echo "and the same with \`--adapter builtin-bm25\` (the scorer's plain BM25, the peer)."
+  echo "and the same with \`--related-words\` (WordNet) and with \`--adapter builtin-bm25\` (the scorer's plain BM25, the peer)."
   echo
-  echo "OS1 recall (no neural embedder): FTS5 BM25 with Porter stemming over turn text and speaker,"
-  echo "each turn's score smoothed with its neighbours in the session, a boost inside times the"
-  echo "question names, and one for turns of the sessions that match best as a whole. Items are"
-  echo "single turns printed as \"(date) speaker: text\"."
+  echo "OS1 recall (no neural embedder; src/memory/recall.h): FTS5 BM25 with Porter stemming, one"
+  echo "search per word of the question, summed and scaled by the share of the words a turn matched"
+  echo "(coordination); a speaker the question names is taken as whose turns are meant (x1.5), not as"
+  echo "a word to find; a second search with the words of the 3 best turns adds up to a tenth of the"
+  echo "best score (pseudo-relevance feedback); each turn's score is smoothed with the turns up to two"
+  echo "either side in its session (share 0.5/2/distance); a boost inside times the question names, and"
+  echo "one for turns of the sessions that match best as a whole. Items are single turns printed as"
+  echo "\"(date) speaker: text\". With \`--related-words\`, WordNet synonyms, derived forms and narrower"
+  echo "kinds of the question's words are searched too at a tenth of the weight; it does not help on"
+  echo "this split (senses are not disambiguated), so it is off by default."
   echo
   echo "$os1" | awk '/^HEADLINE/ {
     printf "Headline (categories 1-4): turn recall@10 %s (target 75: %s), recall within 1,024 words %s (target 85: %s).\n\n",
@@ -36,6 +43,12 @@ bm25=$(run builtin-bm25)
   echo
   echo '```'
   echo "$os1"
+  echo '```'
+  echo
+  echo "## OS1 with WordNet related words (--related-words)"
+  echo
+  echo '```'
+  echo "$os1_wn"
   echo '```'
   echo
   echo "## Plain BM25 (peer)"

@@ -7,6 +7,7 @@
 #include "memory/memory_store.h"
 #include "memory/recall.h"
 #include "memory/time_expr.h"
+#include "memory/wordnet.h"
 
 namespace os1::cli {
 namespace {
@@ -15,6 +16,7 @@ using nlohmann::json;
 
 struct adapter_options {
     std::string db = ":memory:";
+    bool related_words = false;  // widen recall's searches with WordNet
 };
 
 json fail(const std::string & message) { return {{"ok", false}, {"error", message}}; }
@@ -36,7 +38,7 @@ std::string str_field(const json & m, const char * key, bool required = true) {
     return m[key].get<std::string>();
 }
 
-json handle(memory::memory_store & store, const json & m) {
+json handle(memory::memory_store & store, const memory::wordnet * words, const json & m) {
     const std::string op = str_field(m, "op");
     const std::string scope = str_field(m, "scope");
     if (op == "reset") {
@@ -76,6 +78,7 @@ json handle(memory::memory_store & store, const json & m) {
             ro.k = m["k"].get<int>();
         }
         ro.candidates = std::max(ro.candidates, ro.k * 2);
+        ro.words = words;
         auto items = memory::recall(store, *who, str_field(m, "q"), ro);
         if (!items) return fail(items.error().message());
         json out = json::array();
@@ -90,6 +93,13 @@ json handle(memory::memory_store & store, const json & m) {
 int run(const adapter_options & a) {
     auto store = memory::memory_store::open(a.db);
     if (!store) return report(store.error());
+    std::shared_ptr<const memory::wordnet> wn;
+    if (a.related_words) {
+        auto w = memory::wordnet::open();
+        if (!w) return report(w.error());
+        wn = *w;
+    }
+    const memory::wordnet * words = wn.get();
     std::string line;
     while (std::getline(std::cin, line)) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -97,7 +107,7 @@ int run(const adapter_options & a) {
         try {
             const json m = json::parse(line);
             if (!m.is_object()) throw std::invalid_argument("each line must be a JSON object");
-            reply = handle(**store, m);
+            reply = handle(**store, words, m);
         } catch (const json::exception & e) {
             reply = fail(std::string("malformed JSON: ") + e.what());
         } catch (const std::invalid_argument & e) {
@@ -116,6 +126,8 @@ void add_memory_adapter_command(CLI::App & root, cli_context & ctx) {
                                      "the B2 memory benchmark's JSON-lines protocol on stdin/stdout (ops: reset, ingest, "
                                      "end_session, query; a scope is a person)");
     cmd->add_option("--db", a->db, "memory database file (default: in memory, gone at exit)");
+    cmd->add_flag("--related-words", a->related_words,
+                  "also search words related to the question's (WordNet synonyms, derived forms, narrower kinds)");
     cmd->callback([&ctx, a] { ctx.run = [a](const options &) { return run(*a); }; });
 }
 

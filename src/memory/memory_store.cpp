@@ -227,6 +227,25 @@ result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id
     }
 }
 
+result<std::vector<std::string>> memory_store::speaker_words(person_id who, const std::vector<std::string> & words) {
+    std::vector<std::string> out;
+    // CROSS JOIN keeps the index first: with LIMIT 1 the planner would otherwise
+    // walk all of this person's turns, probing the index for each.
+    auto st = db_->prepare("SELECT 1 FROM turns_fts CROSS JOIN turns t ON t.id = turns_fts.rowid "
+                           "WHERE turns_fts MATCH ?1 AND t.person_id = ?2 LIMIT 1");
+    if (!st) return st.error();
+    for (const auto & w : words) {
+        const std::string q = fts_query({w});
+        if (q.empty()) continue;
+        st->reset();
+        st->bind(1, "person_id : \"" + std::to_string(who) + "\" AND speaker : " + q).bind(2, who);
+        auto row = st->step();
+        if (!row) return row.error();
+        if (*row) out.push_back(w);
+    }
+    return out;
+}
+
 result<std::vector<turn_record>> memory_store::turns_by_id(person_id who, const std::vector<int64_t> & ids) {
     std::vector<turn_record> out;
     if (ids.empty()) return out;

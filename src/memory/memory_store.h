@@ -47,6 +47,10 @@ public:
         double score;
     };
     result<std::vector<text_hit>> search_turns(person_id who, const std::vector<std::string> & terms, int limit);
+    // Those of WORDS (plain lower-case words) that are a word of the speaker's
+    // name in at least one of this person's turns ("melanie" for "Melanie"), in
+    // the order given. Served by the full-text index, so cheap at any size.
+    result<std::vector<std::string>> speaker_words(person_id who, const std::vector<std::string> & words);
 
     // Turns of this person by id (ids of others are skipped), in id order.
     result<std::vector<turn_record>> turns_by_id(person_id who, const std::vector<int64_t> & ids);

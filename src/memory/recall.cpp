@@ -59,28 +59,138 @@ std::string format_turn(const turn_record & t) {
     return date + t.speaker + ": " + t.text;
 }
 
+namespace {
+
+using score_map = std::unordered_map<int64_t, double>;
+
+// Turns whose speaker's name contains one of NAMED (lower-case words).
+bool spoken_by(const turn_record & t, const std::vector<std::string> & named) {
+    if (named.empty()) return false;
+    for (const auto & w : query_terms(t.speaker)) {
+        if (std::find(named.begin(), named.end(), w) != named.end()) return true;
+    }
+    return false;
+}
+
+// The text score of each turn. Each word of the message is a concept, found by
+// the word itself or, at a lower weight, by a related word; a turn scores the sum
+// over concepts of the best way it matched each (BM25), times the share of the
+// concepts it matched (Lucene's classic coordination factor: a turn that matches
+// "Melanie's kids like" in two of three words beats one that says "kids" thrice).
+// TAKEN holds the words already searched for and receives the related ones.
+result<score_map> concept_scores(memory_store & store, person_id who, const std::vector<std::string> & terms,
+                                 std::unordered_set<std::string> & taken, const recall_options & o) {
+    score_map own;
+    std::unordered_map<int64_t, int> matched;
+    for (const auto & t : terms) {
+        std::vector<std::pair<std::vector<std::string>, double>> ways = {{{t}, 1.0}};
+        if (o.words) {
+            std::vector<std::string> close, narrower;
+            for (auto & r : o.words->related(t, o.word_options)) {
+                if (stopwords().count(r.word) || !taken.insert(r.word).second) continue;
+                (r.relation == word_relation::narrower ? narrower : close).push_back(std::move(r.word));
+            }
+            if (!close.empty() && o.related_weight > 0) ways.push_back({std::move(close), o.related_weight});
+            if (!narrower.empty() && o.narrower_weight > 0) ways.push_back({std::move(narrower), o.narrower_weight});
+        }
+        score_map best;
+        for (const auto & [words, w] : ways) {
+            auto hits = store.search_turns(who, words, o.candidates);
+            if (!hits) return hits.error();
+            for (const auto & h : *hits) best[h.turn_id] = std::max(best[h.turn_id], w * h.score);
+        }
+        for (const auto & [id, v] : best) {
+            own[id] += v;
+            ++matched[id];
+        }
+    }
+    if (o.coordination && terms.size() > 1) {
+        for (auto & [id, v] : own) v *= static_cast<double>(matched[id]) / static_cast<double>(terms.size());
+    }
+    return own;
+}
+
+// Pseudo-relevance feedback (Rocchio's idea, as in RM3): the words of the best
+// turns, searched as one more query, find turns that say the same thing in other
+// words, or the other half of a fact ("moved from my home country" leads to "my
+// home country, Sweden"). It adds at most feedback_weight of the best score.
+status add_feedback(memory_store & store, person_id who, score_map & own, const std::unordered_set<std::string> & taken,
+                    const recall_options & o) {
+    if (own.empty() || o.feedback_turns <= 0 || o.feedback_weight <= 0) return status::ok();
+    std::vector<std::pair<double, int64_t>> top;
+    for (const auto & [id, v] : own) top.push_back({v, id});
+    const size_t n = std::min(top.size(), static_cast<size_t>(o.feedback_turns));
+    std::partial_sort(top.begin(), top.begin() + static_cast<std::ptrdiff_t>(n), top.end(),
+                      [](const auto & a, const auto & b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    const double best_own = top.front().first;
+    std::vector<int64_t> ids;
+    for (size_t i = 0; i < n; ++i) ids.push_back(top[i].second);
+    auto rows = store.turns_by_id(who, ids);
+    if (!rows) return rows.error();
+    std::vector<std::string> words;
+    std::unordered_set<std::string> seen = taken;
+    for (const auto & t : *rows) {
+        for (auto & w : query_terms(t.text)) {
+            if (w.size() > 2 && seen.insert(w).second) words.push_back(std::move(w));  // "ok", "mr": noise
+        }
+    }
+    auto more = store.search_turns(who, words, o.candidates);
+    if (!more) return more.error();
+    if (more->empty() || more->front().score <= 0) return status::ok();
+    const double scale = o.feedback_weight * best_own / more->front().score;
+    for (const auto & h : *more) own[h.turn_id] += scale * h.score;
+    return status::ok();
+}
+
+}  // namespace
+
 result<std::vector<recalled_item>> recall(memory_store & store, person_id who, std::string_view message,
                                           const recall_options & o) {
     std::vector<recalled_item> out;
-    const auto terms = query_terms(message);
-    auto hits = store.search_turns(who, terms, o.candidates);
-    if (!hits) return hits.error();
-    if (hits->empty()) return out;
+    auto terms = query_terms(message);
+    // A speaker's name in the question says whose words are meant, not which
+    // words: "What does Melanie paint?" is answered by Melanie's turns, while
+    // the turns that contain "Melanie" are mostly the other person greeting her.
+    std::vector<std::string> named;
+    if (o.speaker_weight > 0) {
+        auto n = store.speaker_words(who, terms);
+        if (!n) return n.error();
+        named = std::move(*n);
+        std::vector<std::string> rest;
+        for (const auto & t : terms) {
+            if (std::find(named.begin(), named.end(), t) == named.end()) rest.push_back(t);
+        }
+        if (!rest.empty()) terms = std::move(rest);
+    }
+    std::unordered_set<std::string> taken(terms.begin(), terms.end());
+    taken.insert(named.begin(), named.end());
+    auto own = concept_scores(store, who, terms, taken, o);
+    if (!own) return own.error();
+    if (auto st = add_feedback(store, who, *own, taken, o); !st) return st;
+    if (own->empty()) return out;
 
-    std::unordered_map<int64_t, double> own;
-    for (const auto & h : *hits) own[h.turn_id] = h.score;
-    // Neighbour smoothing: each hit lends a share of its score to the turns
-    // beside it in the same session, and takes a share of theirs.
-    std::unordered_map<int64_t, double> score = own;
+    // Neighbour smoothing: the best candidates lend a share of their score to
+    // the turns beside them in the same session, nearer turns more.
+    std::vector<memory_store::text_hit> hits;
+    for (const auto & [id, s] : *own) hits.push_back({id, s});
+    const size_t spread = std::min<size_t>(hits.size(), 60);
+    std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(spread), hits.end(), [](const auto & a, const auto & b) {
+        return a.score != b.score ? a.score > b.score : a.turn_id < b.turn_id;
+    });
+    score_map score = *own;
     std::unordered_map<int64_t, turn_record> known;
-    const size_t spread = std::min<size_t>(hits->size(), 60);
     for (size_t i = 0; i < spread && o.neighbours > 0; ++i) {
-        const auto & h = (*hits)[i];
+        const auto & h = hits[i];
         auto nb = store.neighbours(who, h.turn_id, o.neighbours);
         if (!nb) return nb.error();
-        for (auto & t : *nb) {
-            score[t.id] += o.neighbour_weight * h.score / 2;
-            known.emplace(t.id, std::move(t));
+        // The list is in id order around the hit: a turn's distance is its
+        // place counted outwards from the hit.
+        const auto mid = std::lower_bound(nb->begin(), nb->end(), h.turn_id,
+                                          [](const turn_record & t, int64_t id) { return t.id < id; });
+        for (auto it = nb->begin(); it != nb->end(); ++it) {
+            const auto d = it < mid ? mid - it : it - mid + 1;
+            score[it->id] += o.neighbour_weight * h.score / 2 / static_cast<double>(d);
+            known.emplace(it->id, std::move(*it));
         }
     }
     std::vector<int64_t> ids;
@@ -91,9 +201,9 @@ result<std::vector<recalled_item>> recall(memory_store & store, person_id who, s
     if (!rows) return rows.error();
     for (auto & t : *rows) known.emplace(t.id, std::move(t));
 
-    std::unordered_map<int64_t, double> by_session;
+    score_map by_session;
     double best_session = 0;
-    for (const auto & [id, s] : own) {
+    for (const auto & [id, s] : *own) {
         auto it = known.find(id);
         if (it == known.end()) continue;
         best_session = std::max(best_session, by_session[it->second.session_id] += s);
@@ -109,6 +219,7 @@ result<std::vector<recalled_item>> recall(memory_store & store, person_id who, s
         if (it == known.end()) continue;  // not this person's (cannot happen: every query is scoped)
         double v = s;
         if (best_session > 0) v *= 1 + o.session_weight * by_session[it->second.session_id] / best_session;
+        if (spoken_by(it->second, named)) v *= 1 + o.speaker_weight;
         for (const auto & r : ranges) {
             if (it->second.ts >= r.from && it->second.ts < r.to) {
                 v *= 1 + o.time_boost;

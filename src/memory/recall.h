@@ -2,11 +2,18 @@
 // now, best first. Never reads another person's rows (every store call is scoped).
 //
 // Method (no neural model needed): BM25 over the turns' words (FTS5, stemmed),
-// each turn's score smoothed with its neighbours in the conversation (an answer
-// often shares no word with the question that found its neighbour), and a boost
-// for turns inside a time the message names ("last week", "in May"), and one for
-// turns of the sittings that match the message best as a whole (a topic talked
-// over for a while outranks a word mentioned once in passing).
+// one search per word of the message, summed and scaled by the share of the words
+// a turn matched (coordination); a second search with the words of the best turns
+// (pseudo-relevance feedback); each turn's score smoothed with its neighbours in
+// the conversation (an answer often shares no word with the question that found
+// its neighbour); a boost for turns inside a time the message names ("last
+// week", "in May"), one for turns of the sittings that match the message best as
+// a whole (a topic talked over for a while outranks a word mentioned once in
+// passing), and one for turns by a speaker the message names. Optionally, related
+// words from WordNet are searched at a lower weight.
+//
+// Cost: about 2 + (words in the message) full-text searches, plus one small
+// lookup per candidate's neighbours (at most 60).
 #pragma once
 
 #include <string>
@@ -15,17 +22,29 @@
 
 #include "os1/status.h"
 #include "memory/memory_store.h"
+#include "memory/wordnet.h"
 
 namespace os1::memory {
 
 struct recall_options {
     int k = 10;                      // items returned
     int64_t as_of = 0;               // unix seconds: "now" for time expressions (0: no times)
-    int candidates = 200;            // full-text hits considered
-    int neighbours = 1;              // turns either side that share a hit's score
-    double neighbour_weight = 0.35;  // share of a neighbour's score a turn receives
+    int candidates = 200;            // full-text hits considered per search
+    bool coordination = true;        // scale a turn's text score by the share of the message's words it matched
+    int feedback_turns = 3;          // best turns whose words are searched again (0: no feedback)
+    double feedback_weight = 0.1;    // what that second search adds at most, relative to the best score
+    int neighbours = 2;              // turns either side that share a hit's score
+    double neighbour_weight = 0.5;   // share a turn at distance d receives: weight / 2 / d
     double time_boost = 0.5;         // extra score, relative, inside a named time
     double session_weight = 0.5;     // extra score, relative, for turns of the sessions that matched most
+    double speaker_weight = 0.5;     // extra score, relative, for turns by a speaker the message names (0: off)
+    // Related words (synonyms, derived forms, narrower kinds) are searched too,
+    // their BM25 scaled by these weights; null: only the message's own words.
+    // Off by default: on the B2 dev split it did not help (bench/results/memory.md).
+    const wordnet * words = nullptr;  // not owned; outlives the call
+    wordnet_options word_options;
+    double related_weight = 0.1;      // synonyms and derived forms
+    double narrower_weight = 0.1;     // kinds of a word in the message ("dog" -> "puppy")
 };
 
 result<std::vector<recalled_item>> recall(memory_store & store, person_id who, std::string_view message,

@@ -90,6 +90,24 @@ TEST(memory_store, one_person_never_sees_anothers_turns) {
     EXPECT_EQ(range->front().text, "I like boats");
 }
 
+TEST(memory_store, speaker_words_are_the_question_words_that_name_a_speaker_of_this_persons_turns) {
+    test::temp_dir d;
+    auto store = memory_store::open(d.file("m.db"));
+    ASSERT_TRUE(store);
+    auto a = (*store)->person("a", true);
+    auto b = (*store)->person("b", true);
+    ASSERT_TRUE(a && b);
+    auto t = make_turn("Hi Bob, Grace here");
+    t.speaker = "Grace Hopper";
+    ASSERT_TRUE((*store)->add_turn(*a, t));
+    t.speaker = "Zed";
+    ASSERT_TRUE((*store)->add_turn(*b, t));
+    auto named = (*store)->speaker_words(*a, {"what", "grace", "bob", "hopper", "zed", "\"*"});
+    ASSERT_TRUE(named) << named.error().message();
+    // "bob" is only in the text; "zed" speaks only to another person.
+    EXPECT_EQ(*named, (std::vector<std::string>{"grace", "hopper"}));
+}
+
 TEST(memory_store, bad_turns_are_refused_with_a_reason_and_nothing_is_stored) {
     test::temp_dir d;
     auto store = memory_store::open(d.file("m.db"));

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "memory/recall.h"
@@ -34,6 +35,9 @@ protected:
         recall_options o;
         o.k = k;
         o.as_of = as_of;
+        return ids_with(q, o);
+    }
+    std::vector<std::string> ids_with(const std::string & q, const recall_options & o) {
         auto r = recall(*store, ada, q, o);
         EXPECT_TRUE(r) << r.error().message();
         std::vector<std::string> out;
@@ -78,6 +82,71 @@ TEST_F(recall_test, a_named_time_prefers_what_happened_then) {
     const int64_t now = days_from_civil(2023, 5, 10) * 86400 + 43200;
     EXPECT_EQ(ids("Where did I have dinner with my brother yesterday?", now).at(0), "m2");
     EXPECT_EQ(ids("Where did I have dinner with my brother in March?", now).at(0), "m1");
+}
+
+TEST_F(recall_test, a_speaker_named_in_the_question_is_whose_words_are_meant) {
+    const int64_t t0 = days_from_civil(2023, 5, 1) * 86400;
+    say("s1", t0, "Ada", "Hey Melanie, the garden is full of tomatoes this year!", "a1");
+    say("s1", t0 + 60, "Melanie", "My garden has roses and tomatoes.", "m1");
+    // "Melanie" is a word of a1 but the speaker of m1: m1 answers what Melanie grows.
+    EXPECT_EQ(ids("What does Melanie grow in her garden, tomatoes?").at(0), "m1");
+}
+
+TEST_F(recall_test, a_turn_matching_more_of_the_question_beats_one_repeating_a_rare_word) {
+    const int64_t t0 = days_from_civil(2023, 5, 1) * 86400;
+    say("s1", t0, "Ada", "Zumba, zumba, zumba! I love zumba.", "z1");
+    say("s2", t0 + 86400, "Ada", "Friday zumba class with my sister was fun.", "z2");
+    for (int i = 0; i < 6; ++i) say("s3", t0 + 2 * 86400 + i, "Ada", "my sister called", "x" + std::to_string(i));
+    EXPECT_EQ(ids("When do I go to zumba with my sister?").at(0), "z2");
+}
+
+TEST_F(recall_test, an_answer_two_turns_after_the_matching_turn_is_found) {
+    const int64_t t0 = days_from_civil(2023, 5, 1) * 86400;
+    say("s1", t0, "Ada", "We watched the meteor shower from the hill last night.", "n1");
+    say("s1", t0 + 60, "OS1", "How was it?", "n2");
+    say("s1", t0 + 120, "Ada", "I felt tiny, in awe of the universe.", "n3");
+    say("s2", t0 + 86400, "Ada", "I baked bread.", "b1");
+    say("s2", t0 + 86460, "Ada", "It burnt.", "b2");
+    const auto got = ids("How did Ada feel watching the meteor shower?", 0, 3);
+    EXPECT_NE(std::find(got.begin(), got.end(), "n3"), got.end());
+}
+
+TEST_F(recall_test, the_words_of_the_best_turn_lead_to_the_other_half_of_a_fact) {
+    const int64_t t0 = days_from_civil(2023, 5, 1) * 86400;
+    say("s1", t0, "Ada", "I moved here from my home country four years ago.", "f1");
+    for (int i = 0; i < 5; ++i) say("s2", t0 + 86400 + i, "Ada", "Work was busy today.", "w" + std::to_string(i));
+    say("s3", t0 + 3 * 86400, "Ada", "Grandma gave me this necklace back in my home country, Sweden.", "f2");
+    recall_options o;
+    o.feedback_turns = 0;
+    auto got = ids_with("Where did Ada move from?", o);
+    EXPECT_EQ(std::find(got.begin(), got.end(), "f2"), got.end());  // shares no word with the question
+    got = ids_with("Where did Ada move from?", recall_options{});
+    ASSERT_GE(got.size(), 2u);
+    EXPECT_EQ(got[0], "f1");
+    EXPECT_EQ(got[1], "f2");
+}
+
+TEST_F(recall_test, without_wordnet_only_the_questions_own_words_are_searched) {
+    say("s1", 1000, "Ada", "My child adores dinosaurs.", "c1");
+    recall_options o;  // words: null, as when WordNet's data is missing
+    auto r = recall(*store, ada, "What does my kid like?", o);
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_TRUE(r->empty());
+    EXPECT_EQ(ids_with("Which dinosaurs does my kid like?", o).at(0), "c1");
+}
+
+TEST_F(recall_test, with_wordnet_a_synonym_finds_the_turn) {
+    auto wn = wordnet::open();
+    if (!wn) GTEST_SKIP() << wn.error().message();
+    say("s1", 1000, "Ada", "My child adores dinosaurs.", "c1");
+    say("s2", 90000, "Ada", "The weather is grey.", "w1");
+    recall_options o;
+    o.words = wn->get();
+    const auto got = ids_with("What does my kid like?", o);
+    ASSERT_FALSE(got.empty());
+    EXPECT_EQ(got[0], "c1");
+    o.words = nullptr;
+    EXPECT_TRUE(ids_with("What does my kid like?", o).empty());
 }
 
 TEST_F(recall_test, never_returns_another_persons_turns) {
