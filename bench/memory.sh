@@ -37,7 +37,7 @@ bm25=$(run builtin-bm25)
   echo "$os1" | awk '/^HEADLINE/ {
     printf "Headline (categories 1-4): turn recall@10 %s (target 75: %s), recall within 1,024 words %s (target 85: %s).\n\n",
       $4, ($4 >= 75 ? "met" : "not yet"), $10, ($10 >= 85 ? "met" : "not yet") }'
-  echo "Query latency in this table includes the pipe to the adapter and JSON; B3 (100,000 memories) is not measured yet."
+  echo "Query latency in this table includes the pipe to the adapter and JSON; B3 and B4 are below."
   echo
   echo "## OS1"
   echo
@@ -56,5 +56,9 @@ bm25=$(run builtin-bm25)
   echo '```'
   echo "$bm25"
   echo '```'
+  # B3 and B4 take minutes: their own scripts write them, this report includes them.
+  for part in bench/results/memory-b3.md bench/results/memory-b4.md; do
+    if [ -f "$part" ]; then echo; cat "$part"; fi
+  done
 } >"$out"
 echo "$out"

@@ -13,7 +13,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -189,7 +188,6 @@ int main(int argc, char ** argv) {
         os1::memory::recall_options ro;
         ro.k = 10;
         ro.as_of = as_of;
-        if (std::getenv("NB0")) ro.neighbours = 0;
         const auto who = ids[static_cast<size_t>(text.uniform(0, people - 1))];
         const auto t0 = clock_type::now();
         auto items = os1::memory::recall(**store, who, msg, ro);

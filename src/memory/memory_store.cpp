@@ -5,6 +5,7 @@
 
 #include "base/files.h"
 #include "base/utf8.h"
+#include "memory/fts_vocab.h"
 #include "memory/memory_store_rows.h"
 #include "memory/migrations.h"
 #include "memory/sqlite_db.h"
@@ -13,6 +14,8 @@ namespace os1::memory {
 
 const char * const turn_columns = "t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role, t.text, "
                            "COALESCE(t.recalled, ''), (SELECT key FROM sessions WHERE id = t.session_id)";
+
+const char * const turn_brief_columns = "t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role, '', '', ''";
 
 static turn_record read_turn(const sqlite_stmt & st) {
     turn_record r;
@@ -145,7 +148,10 @@ result<int64_t> memory_store::add_turn(person_id who, const new_turn & t) {
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
     auto id = insert_turn(who, t);
-    if (!id) return id.error();
+    if (!id) {
+        turn_counts_.erase(who);  // counted, then rolled back
+        return id.error();
+    }
     if (auto st = txn.commit(); !st) return st;
     return id;
 }
@@ -157,13 +163,20 @@ status memory_store::add_turns(person_id who, const std::vector<new_turn> & turn
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
     for (const auto & t : turns) {
-        if (auto id = insert_turn(who, t); !id) return id.error();
+        if (auto id = insert_turn(who, t); !id) {
+            turn_counts_.erase(who);  // counted, then rolled back
+            return id.error();
+        }
     }
     return txn.commit();
 }
 
 // Inside the caller's transaction.
 result<int64_t> memory_store::insert_turn(person_id who, const new_turn & t) {
+    if (auto it = turn_counts_.find(who); it != turn_counts_.end()) ++it->second;
+    if (auto it = speaker_stems_.find(who); it != speaker_stems_.end() && vocab_) {
+        for (auto & s : vocab_->stems(t.speaker)) it->second.insert(std::move(s));
+    }
     auto sid = session_id(who, t);
     if (!sid) return sid.error();
     auto ins = db_->prepare("INSERT INTO turns (person_id, session_id, ext_id, ts, speaker, role, text, recalled) "
@@ -206,18 +219,24 @@ status memory_store::end_session(person_id who, const std::string & session, int
 }
 
 result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id who, const std::vector<std::string> & terms,
-                                                                        int limit) {
+                                                                        int limit, int64_t min_turn_id) {
     const std::string words = fts_query(terms);
     if (words.empty()) return std::vector<text_hit>{};
     // The index intersects the words with this person's postings; the join
-    // checks the owner again in SQL. The speaker weighs less than the words,
-    // the person column nothing.
-    const std::string q = "person_id : \"" + std::to_string(who) + "\" AND {text speaker} : (" + words + ")";
-    auto st = db_->prepare("SELECT t.id, -bm25(turns_fts, 1.0, 0.3, 0.0) AS s FROM turns_fts "
-                           "JOIN turns t ON t.id = turns_fts.rowid "
-                           "WHERE turns_fts MATCH ?1 AND t.person_id = ?2 ORDER BY s DESC LIMIT ?3");
+    // checks the owner again in SQL, on the best rows only (joining every match
+    // before ranking was most of a search's cost). The speaker weighs less than
+    // the words, the person column nothing.
+    auto alone = only_person(who);
+    if (!alone) return alone.error();
+    // Intersecting with the person's postings walks all of them: when nobody
+    // else has turns there is nothing to intersect away.
+    const std::string scope = *alone ? "" : "person_id : \"" + std::to_string(who) + "\" AND ";
+    const std::string q = scope + "{text speaker} : (" + words + ")";
+    auto st = db_->prepare("SELECT h.id, h.s FROM (SELECT rowid AS id, -bm25(turns_fts, 1.0, 0.3, 0.0) AS s FROM turns_fts "
+                           "WHERE turns_fts MATCH ?1 AND rowid >= ?4 ORDER BY s DESC LIMIT ?3) h "
+                           "JOIN turns t ON t.id = h.id WHERE t.person_id = ?2 ORDER BY h.s DESC");
     if (!st) return st.error();
-    st->bind(1, q).bind(2, who).bind(3, static_cast<int64_t>(limit));
+    st->bind(1, q).bind(2, who).bind(3, static_cast<int64_t>(limit)).bind(4, min_turn_id);
     std::vector<text_hit> out;
     for (;;) {
         auto row = st->step();
@@ -227,41 +246,58 @@ result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id
     }
 }
 
-result<std::vector<std::string>> memory_store::speaker_words(person_id who, const std::vector<std::string> & words) {
-    std::vector<std::string> out;
-    // CROSS JOIN keeps the index first: with LIMIT 1 the planner would otherwise
-    // walk all of this person's turns, probing the index for each.
-    auto st = db_->prepare("SELECT 1 FROM turns_fts CROSS JOIN turns t ON t.id = turns_fts.rowid "
-                           "WHERE turns_fts MATCH ?1 AND t.person_id = ?2 LIMIT 1");
+result<bool> memory_store::only_person(person_id who) {
+    auto st = db_->prepare("SELECT NOT EXISTS (SELECT 1 FROM turns WHERE person_id < ?1) "
+                           "AND NOT EXISTS (SELECT 1 FROM turns WHERE person_id > ?1)");
     if (!st) return st.error();
+    st->bind(1, who);
+    auto row = st->step();
+    if (!row) return row.error();
+    return st->int64(0) != 0;
+}
+
+result<std::vector<std::string>> memory_store::speaker_words(person_id who, const std::vector<std::string> & words) {
+    if (auto st = open_vocab(); !st) return st;
+    // The words of this person's speakers' names, as the index stems them: read
+    // once, then kept up to date by insert_turn.
+    auto it = speaker_stems_.find(who);
+    if (it == speaker_stems_.end()) {
+        auto st = db_->prepare("SELECT DISTINCT speaker FROM turns WHERE person_id = ?1");
+        if (!st) return st.error();
+        st->bind(1, who);
+        std::unordered_set<std::string> stems;
+        for (;;) {
+            auto row = st->step();
+            if (!row) return row.error();
+            if (!*row) break;
+            for (auto & s : vocab_->stems(st->text(0))) stems.insert(std::move(s));
+        }
+        it = speaker_stems_.emplace(who, std::move(stems)).first;
+    }
+    std::vector<std::string> out;
     for (const auto & w : words) {
-        const std::string q = fts_query({w});
-        if (q.empty()) continue;
-        st->reset();
-        st->bind(1, "person_id : \"" + std::to_string(who) + "\" AND speaker : " + q).bind(2, who);
-        auto row = st->step();
-        if (!row) return row.error();
-        if (*row) out.push_back(w);
+        const std::string s = vocab_->stem(w);
+        if (!s.empty() && it->second.count(s)) out.push_back(w);
     }
     return out;
 }
 
-result<std::vector<turn_record>> memory_store::turns_by_id(person_id who, const std::vector<int64_t> & ids) {
+result<std::vector<turn_record>> memory_store::turns_by_id(person_id who, const std::vector<int64_t> & ids, bool brief) {
     std::vector<turn_record> out;
     if (ids.empty()) return out;
     // One statement through a JSON array keeps this to a single query whatever the count.
     const std::string arr = json_id_array(ids);
-    auto st = db_->prepare(std::string("SELECT ") + turn_columns +
+    auto st = db_->prepare(std::string("SELECT ") + (brief ? turn_brief_columns : turn_columns) +
                            " FROM turns t WHERE +t.person_id = ?1 AND t.id IN (SELECT value FROM json_each(?2)) ORDER BY t.id");
     if (!st) return st.error();
     st->bind(1, who).bind(2, arr);
     return collect_turns(st);
 }
 
-result<std::vector<turn_record>> memory_store::neighbours(person_id who, int64_t id, int n) {
+result<std::vector<turn_record>> memory_store::neighbours(person_id who, int64_t id, int n, bool brief) {
     // Walks the (session_id, id) index from the turn both ways. "+t.person_id"
     // keeps the planner on the ids found rather than scanning the person's turns.
-    auto st = db_->prepare(std::string("SELECT ") + turn_columns + " FROM turns t WHERE t.id IN ("
+    auto st = db_->prepare(std::string("SELECT ") + (brief ? turn_brief_columns : turn_columns) + " FROM turns t WHERE t.id IN ("
                            "SELECT id FROM (SELECT id FROM turns WHERE session_id = "
                            "(SELECT session_id FROM turns WHERE id = ?2 AND person_id = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3) "
                            "UNION ALL SELECT id FROM (SELECT id FROM turns WHERE session_id = "
@@ -290,6 +326,8 @@ result<int64_t> memory_store::count_turns(person_id who) {
 }
 
 status memory_store::erase_person(person_id who) {
+    speaker_stems_.erase(who);
+    turn_counts_.erase(who);
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
     // Turns first, row by row through the trigger, so the index forgets them too.

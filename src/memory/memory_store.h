@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "os1/status.h"
@@ -19,6 +21,7 @@
 namespace os1::memory {
 
 class sqlite_db;
+class fts_vocab;
 
 class memory_store {
 public:
@@ -46,16 +49,27 @@ public:
         int64_t turn_id;
         double score;
     };
-    result<std::vector<text_hit>> search_turns(person_id who, const std::vector<std::string> & terms, int limit);
+    // With MIN_TURN_ID, only turns from that id on (the newest part of a long life).
+    result<std::vector<text_hit>> search_turns(person_id who, const std::vector<std::string> & terms, int limit,
+                                               int64_t min_turn_id = 0);
     // Those of WORDS (plain lower-case words) that are a word of the speaker's
     // name in at least one of this person's turns ("melanie" for "Melanie"), in
-    // the order given. Served by the full-text index, so cheap at any size.
+    // the order given. The names are read once per person and kept up to date.
     result<std::vector<std::string>> speaker_words(person_id who, const std::vector<std::string> & words);
 
+    // For each word, how many turns (of everyone: the index's statistics) hold
+    // it, as the index stems it; and about how many turns the index holds.
+    // Recall uses them to leave out words too common to search (cost bound).
+    result<std::vector<int64_t>> word_frequencies(const std::vector<std::string> & words);
+    result<int64_t> indexed_turns_estimate();
+    // About how many turns this person has (counted once, then kept up to date).
+    result<int64_t> person_turns_estimate(person_id who);
+
     // Turns of this person by id (ids of others are skipped), in id order.
-    result<std::vector<turn_record>> turns_by_id(person_id who, const std::vector<int64_t> & ids);
+    // BRIEF leaves out text, recalled and session (ranking needs only the rest).
+    result<std::vector<turn_record>> turns_by_id(person_id who, const std::vector<int64_t> & ids, bool brief = false);
     // The turns just before and after turn ID in its session (up to N each side).
-    result<std::vector<turn_record>> neighbours(person_id who, int64_t id, int n);
+    result<std::vector<turn_record>> neighbours(person_id who, int64_t id, int n, bool brief = false);
     // This person's turns with FROM <= ts < TO, oldest first, up to LIMIT.
     result<std::vector<turn_record>> turns_between(person_id who, int64_t from, int64_t to, int limit);
     result<int64_t> count_turns(person_id who);
@@ -98,11 +112,16 @@ private:
     explicit memory_store(std::unique_ptr<sqlite_db> db, const store_limits & limits);
     result<int64_t> session_id(person_id who, const new_turn & t);
     status check_text(const std::string & text) const;
+    result<bool> only_person(person_id who);  // nobody else has turns
+    status open_vocab();
     status check_turn(const new_turn & t) const;
     result<int64_t> insert_turn(person_id who, const new_turn & t);
     result<std::vector<std::string>> conversations_quoting(person_id who, int64_t id);
     std::unique_ptr<sqlite_db> db_;
     store_limits limits_;
+    std::unique_ptr<fts_vocab> vocab_;  // made on first use
+    std::unordered_map<person_id, std::unordered_set<std::string>> speaker_stems_;  // see speaker_words
+    std::unordered_map<person_id, int64_t> turn_counts_;  // see person_turns_estimate
 };
 
 }  // namespace os1::memory

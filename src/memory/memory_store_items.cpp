@@ -4,6 +4,7 @@
 
 #include "base/utf8.h"
 #include "memory/memory_store.h"
+#include "memory/fts_vocab.h"
 #include "memory/memory_store_rows.h"
 #include "memory/sqlite_db.h"
 
@@ -91,6 +92,7 @@ result<std::vector<std::string>> memory_store::forget_turn(person_id who, int64_
     st->bind(1, who).bind(2, id);
     if (auto s = st->run(); !s) return s;
     if (db_->changes() == 0) return status(status_code::not_found, "no memory " + std::to_string(id));
+    turn_counts_.erase(who);
     if (auto s = txn.commit(); !s) return s;
     return affected;
 }
@@ -118,6 +120,44 @@ status memory_store::set_profile(person_id who, const std::string & text) {
     st->bind(1, who);
     if (!text.empty()) st->bind(2, text).bind(3, static_cast<int64_t>(std::time(nullptr)));
     return st->run();
+}
+
+status memory_store::open_vocab() {
+    if (vocab_) return status::ok();
+    auto v = fts_vocab::create(*db_);
+    if (!v) return v.error();
+    vocab_ = std::move(*v);
+    return status::ok();
+}
+
+result<std::vector<int64_t>> memory_store::word_frequencies(const std::vector<std::string> & words) {
+    if (auto st = open_vocab(); !st) return st;
+    auto size = indexed_turns_estimate();
+    if (!size) return size.error();
+    std::vector<int64_t> out;
+    for (const auto & w : words) {
+        auto n = vocab_->turns_with(w, *size);
+        if (!n) return n.error();
+        out.push_back(*n);
+    }
+    return out;
+}
+
+// The largest id: deleted turns count too, which is close enough for a size.
+result<int64_t> memory_store::indexed_turns_estimate() {
+    auto st = db_->prepare("SELECT COALESCE(MAX(id), 0) FROM turns");
+    if (!st) return st.error();
+    auto row = st->step();
+    if (!row) return row.error();
+    return st->int64(0);
+}
+
+result<int64_t> memory_store::person_turns_estimate(person_id who) {
+    if (auto it = turn_counts_.find(who); it != turn_counts_.end()) return it->second;
+    auto n = count_turns(who);
+    if (!n) return n.error();
+    turn_counts_[who] = *n;
+    return *n;
 }
 
 result<std::vector<std::string>> memory_store::people() {

@@ -79,7 +79,7 @@ bool spoken_by(const turn_record & t, const std::vector<std::string> & named) {
 // "Melanie's kids like" in two of three words beats one that says "kids" thrice).
 // TAKEN holds the words already searched for and receives the related ones.
 result<score_map> concept_scores(memory_store & store, person_id who, const std::vector<std::string> & terms,
-                                 std::unordered_set<std::string> & taken, const recall_options & o) {
+                                 std::unordered_set<std::string> & taken, const recall_options & o, int64_t min_id) {
     score_map own;
     std::unordered_map<int64_t, int> matched;
     for (const auto & t : terms) {
@@ -95,7 +95,7 @@ result<score_map> concept_scores(memory_store & store, person_id who, const std:
         }
         score_map best;
         for (const auto & [words, w] : ways) {
-            auto hits = store.search_turns(who, words, o.candidates);
+            auto hits = store.search_turns(who, words, o.candidates, min_id);
             if (!hits) return hits.error();
             for (const auto & h : *hits) best[h.turn_id] = std::max(best[h.turn_id], w * h.score);
         }
@@ -108,6 +108,45 @@ result<score_map> concept_scores(memory_store & store, person_id who, const std:
         for (auto & [id, v] : own) v *= static_cast<double>(matched[id]) / static_cast<double>(terms.size());
     }
     return own;
+}
+
+// For a person with many turns recall must still stay far below a token's time
+// (B3), and a search costs about one score per turn holding a searched word. There the
+// rarest words are kept (they carry the most: the highest IDF) while the turns
+// they hold add up to at most a budget, always at least the rarest word; the
+// common words left out could add little to any turn's score. A small index is
+// searched whole. When even the rarest word alone is over the budget, only the
+// newest turns are searched, as many as make its expected hits fit: MIN_ID.
+status keep_affordable(memory_store & store, person_id who, std::vector<std::string> & words, const recall_options & o,
+                       bool feedback, int64_t & min_id) {
+    min_id = 0;
+    if (words.empty()) return status::ok();
+    auto mine = store.person_turns_estimate(who);
+    if (!mine) return mine.error();
+    if (*mine < o.large_index_turns) return status::ok();
+    auto n = store.indexed_turns_estimate();
+    if (!n) return n.error();
+    auto df = store.word_frequencies(words);
+    if (!df) return df.error();
+    // The index counts everyone's turns; this person's share of a word's turns
+    // is taken to be their share of all turns.
+    const double share = std::min(1.0, static_cast<double>(*mine) / static_cast<double>(std::max<int64_t>(*n, 1)));
+    std::vector<std::pair<double, std::string>> ranked;
+    for (size_t i = 0; i < words.size(); ++i) {
+        if ((*df)[i] > 0) ranked.push_back({static_cast<double>((*df)[i]) * share, words[i]});  // in no turn: finds nothing
+    }
+    std::sort(ranked.begin(), ranked.end());
+    const double budget = static_cast<double>(feedback ? o.feedback_scored_turns : o.scored_turns);
+    std::vector<std::string> kept;
+    double spent = 0;
+    for (const auto & [cost, w] : ranked) {
+        if (!kept.empty() && spent + cost > budget) break;
+        kept.push_back(w);
+        spent += cost;
+    }
+    words = std::move(kept);
+    if (spent > budget) min_id = *n - static_cast<int64_t>(static_cast<double>(*n) * budget / spent);
+    return status::ok();
 }
 
 // Pseudo-relevance feedback (Rocchio's idea, as in RM3): the words of the best
@@ -134,7 +173,9 @@ status add_feedback(memory_store & store, person_id who, score_map & own, const 
             if (w.size() > 2 && seen.insert(w).second) words.push_back(std::move(w));  // "ok", "mr": noise
         }
     }
-    auto more = store.search_turns(who, words, o.candidates);
+    int64_t min_id = 0;
+    if (auto st = keep_affordable(store, who, words, o, true, min_id); !st) return st;
+    auto more = store.search_turns(who, words, o.candidates, min_id);
     if (!more) return more.error();
     if (more->empty() || more->front().score <= 0) return status::ok();
     const double scale = o.feedback_weight * best_own / more->front().score;
@@ -164,7 +205,9 @@ result<std::vector<recalled_item>> recall(memory_store & store, person_id who, s
     }
     std::unordered_set<std::string> taken(terms.begin(), terms.end());
     taken.insert(named.begin(), named.end());
-    auto own = concept_scores(store, who, terms, taken, o);
+    int64_t min_id = 0;
+    if (auto st = keep_affordable(store, who, terms, o, false, min_id); !st) return st;
+    auto own = concept_scores(store, who, terms, taken, o, min_id);
     if (!own) return own.error();
     if (auto st = add_feedback(store, who, *own, taken, o); !st) return st;
     if (own->empty()) return out;
@@ -181,7 +224,7 @@ result<std::vector<recalled_item>> recall(memory_store & store, person_id who, s
     std::unordered_map<int64_t, turn_record> known;
     for (size_t i = 0; i < spread && o.neighbours > 0; ++i) {
         const auto & h = hits[i];
-        auto nb = store.neighbours(who, h.turn_id, o.neighbours);
+        auto nb = store.neighbours(who, h.turn_id, o.neighbours, /*brief=*/true);
         if (!nb) return nb.error();
         // The list is in id order around the hit: a turn's distance is its
         // place counted outwards from the hit.
@@ -197,7 +240,7 @@ result<std::vector<recalled_item>> recall(memory_store & store, person_id who, s
     for (const auto & [id, s] : score) {
         if (!known.count(id)) ids.push_back(id);
     }
-    auto rows = store.turns_by_id(who, ids);
+    auto rows = store.turns_by_id(who, ids, /*brief=*/true);
     if (!rows) return rows.error();
     for (auto & t : *rows) known.emplace(t.id, std::move(t));
 
@@ -230,6 +273,12 @@ result<std::vector<recalled_item>> recall(memory_store & store, person_id who, s
     }
     std::sort(order.begin(), order.end(), [](const ranked & a, const ranked & b) { return a.s != b.s ? a.s > b.s : a.id < b.id; });
     if (order.size() > static_cast<size_t>(std::max(o.k, 0))) order.resize(static_cast<size_t>(std::max(o.k, 0)));
+    // Only the turns returned are read whole.
+    std::vector<int64_t> chosen;
+    for (const auto & r : order) chosen.push_back(r.id);
+    auto full = store.turns_by_id(who, chosen);
+    if (!full) return full.error();
+    for (auto & t : *full) known[t.id] = std::move(t);
     for (const auto & r : order) {
         const turn_record & t = known.at(r.id);
         recalled_item item;

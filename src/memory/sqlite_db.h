@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "os1/status.h"
 
@@ -23,6 +24,8 @@ struct sqlite_options {
     bool create = true;               // create the file when it does not exist
     int busy_timeout_ms = 5000;       // wait this long for another writer
     bool secure_delete = true;        // deleted content is overwritten, not left in free pages
+    int cache_mib = 64;               // SQLite's page cache for this connection
+    int mmap_mib = 1024;              // the file is read through a mapping of up to this size
 };
 
 class sqlite_stmt;
@@ -37,6 +40,9 @@ public:
 
     // Runs one or more statements without results.
     status exec(std::string_view sql);
+    // A prepared statement. Statements are kept for reuse when released (recall
+    // runs the same few dozen queries many times a turn; compiling them again
+    // each time cost more than running them).
     result<sqlite_stmt> prepare(std::string_view sql);
     int64_t last_insert_id() const;
     int changes() const;
@@ -47,16 +53,19 @@ public:
     status last_error(const std::string & context) const;
 
 private:
+    friend class sqlite_stmt;
     sqlite_db(sqlite3 * db, std::string path) : db_(db), path_(std::move(path)) {}
+    void release(std::string sql, sqlite3_stmt * st);  // back into idle_, or finalized
     sqlite3 * db_;
     std::string path_;
+    std::unordered_map<std::string, sqlite3_stmt *> idle_;  // SQL -> a reset statement not in use
 };
 
 // A prepared statement. bind_* take 1-based indexes; step() is true while a row is
 // ready; column_* read the current row (0-based).
 class sqlite_stmt {
 public:
-    sqlite_stmt(sqlite_stmt && o) noexcept : db_(o.db_), st_(o.st_) { o.st_ = nullptr; }
+    sqlite_stmt(sqlite_stmt && o) noexcept : db_(o.db_), st_(o.st_), sql_(std::move(o.sql_)) { o.st_ = nullptr; }
     sqlite_stmt & operator=(sqlite_stmt &&) = delete;
     ~sqlite_stmt();
 
@@ -77,9 +86,10 @@ public:
 
 private:
     friend class sqlite_db;
-    sqlite_stmt(sqlite_db * db, sqlite3_stmt * st) : db_(db), st_(st) {}
+    sqlite_stmt(sqlite_db * db, sqlite3_stmt * st, std::string sql) : db_(db), st_(st), sql_(std::move(sql)) {}
     sqlite_db * db_;
     sqlite3_stmt * st_;
+    std::string sql_;  // its text, under which it goes back to the database's idle statements
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back when destroyed without commit().

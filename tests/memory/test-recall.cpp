@@ -176,3 +176,48 @@ TEST(recall_format, a_turn_reads_with_its_date_and_speaker) {
 
 }  // namespace
 }  // namespace os1::memory
+
+namespace os1::memory {
+namespace {
+
+// The cost bounds of a large index (B3): common words are left out, the rare
+// word that matters is still found, and a word too common even alone is
+// searched in the newest turns only.
+TEST(recall_cost, in_a_large_index_the_rare_word_decides_and_common_ones_are_skipped) {
+    test::temp_dir d;
+    auto store = memory_store::open(d.file("m.db"));
+    ASSERT_TRUE(store);
+    auto who = (*store)->person("ada", true);
+    std::vector<new_turn> turns;
+    for (int i = 0; i < 300; ++i) {
+        new_turn t;
+        t.session = "s" + std::to_string(i / 20);
+        t.ts = 1700000000 + i * 60;
+        t.speaker = "ada";
+        t.role = "user";
+        t.text = i == 7 ? "the lighthouse keeper waved at the boats" : "we talked about the boats again today " + std::to_string(i);
+        turns.push_back(t);
+    }
+    ASSERT_TRUE((*store)->add_turns(*who, turns));
+    auto df = (*store)->word_frequencies({"boats", "lighthouse", "zeppelin"});
+    ASSERT_TRUE(df) << df.error().message();
+    EXPECT_EQ(*df, (std::vector<int64_t>{300, 1, 0}));  // stemmed as the index does: "boats" counts "boat"
+
+    recall_options o;
+    o.k = 3;
+    o.large_index_turns = 100;  // this index counts as large
+    o.scored_turns = 50;
+    auto got = recall(**store, *who, "Who waved at the boats from the lighthouse?", o);
+    ASSERT_TRUE(got) << got.error().message();
+    ASSERT_FALSE(got->empty());
+    EXPECT_NE(got->front().text.find("lighthouse keeper"), std::string::npos) << got->front().text;
+
+    // Only a word in every turn: searched among the newest turns, which are found.
+    auto common = recall(**store, *who, "boats", o);
+    ASSERT_TRUE(common);
+    ASSERT_FALSE(common->empty());
+    for (const auto & item : *common) EXPECT_GE(item.turn_ids.front(), 250) << item.text;
+}
+
+}  // namespace
+}  // namespace os1::memory

@@ -1,0 +1,41 @@
+// How many turns contain a word, as the full-text index counts it: the word is
+// stemmed by the index's own tokenizer (SQLite's porter over unicode61) and
+// looked up in the index's vocabulary (fts5vocab), in O(log n). Recall uses it
+// to leave out words so common that searching them costs much and tells little.
+// Internal to src/memory. One thread at a time (the store's).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "memory/sqlite_db.h"
+
+namespace os1::memory {
+
+class fts_vocab {
+public:
+    // unsupported when this SQLite has no FTS5 porter tokenizer.
+    static result<std::unique_ptr<fts_vocab>> create(sqlite_db & db);
+    ~fts_vocab();
+    fts_vocab(const fts_vocab &) = delete;
+    fts_vocab & operator=(const fts_vocab &) = delete;
+
+    // WORD as the index stores it ("dancing" -> "danc"); "" when it has no token.
+    std::string stem(std::string_view word) const;
+    // Turns, of everyone, whose text contains WORD (BM25's statistics are the
+    // index's, across people; no text is returned). fts5vocab counts by walking
+    // the word's postings, so counts are kept and counted again only once the
+    // index has grown by a tenth (INDEXED_TURNS: its size now).
+    result<int64_t> turns_with(std::string_view word, int64_t indexed_turns);
+    // The stems of every word of TEXT.
+    std::vector<std::string> stems(std::string_view text) const;
+
+private:
+    struct impl;
+    explicit fts_vocab(std::unique_ptr<impl> p);
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace os1::memory
