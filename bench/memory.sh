@@ -23,9 +23,9 @@ bm25=$(run builtin-bm25)
   echo "\`python3 ../shared/tools/membench.py --dataset locomo --data ../shared/data/locomo-dev.json --split dev --adapter 'cmd:build/bin/os1 memory-adapter'\`"
   echo "and the same with \`--related-words\` (WordNet) and with \`--adapter builtin-bm25\` (the scorer's plain BM25, the peer)."
   echo
-  echo "OS1 recall (no neural embedder; src/memory/recall.h): FTS5 BM25 with Porter stemming, one"
-  echo "search per word of the question, summed and scaled by the share of the words a turn matched"
-  echo "(coordination); a speaker the question names is taken as whose turns are meant (x1.5), not as"
+  echo "OS1 recall (no neural embedder; src/memory/recall.h): FTS5 BM25 with Porter stemming over each"
+  echo "person's own postings, the BM25 of each word of the question summed (one OR query) and scaled"
+  echo "by the share of the words a turn matched (coordination); a speaker the question names is taken as whose turns are meant (x1.5), not as"
   echo "a word to find; a second search with the words of the 3 best turns adds up to a tenth of the"
   echo "best score (pseudo-relevance feedback); each turn's score is smoothed with the turns up to two"
   echo "either side in its session (share 0.5/2/distance); a boost inside times the question names, and"

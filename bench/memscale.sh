@@ -16,7 +16,9 @@ one=100000 many=1000
 mkdir -p bench/out
 run() { build/bin/os1-memscale --db bench/out/memscale.db "${vocab[@]}" --queries 1000 --writes 300 "$@" 2>/dev/null; }
 a=$(run --people 1 --turns "$one")
+am=$(run --people 1 --turns "$one" --merge)
 b=$(run --people 1000 --turns "$many")
+bm=$(run --people 1000 --turns "$many" --merge)
 rm -f bench/out/memscale.db bench/out/memscale.db-wal bench/out/memscale.db-shm
 out=bench/results/memory-b3.md
 {
@@ -29,16 +31,23 @@ out=bench/results/memory-b3.md
   echo "messages of 5 to 15 such words, a quarter naming a time. There is no peer: the target is absolute"
   echo "(p99 under 5 ms for one person with 100,000 memories; one token of generation on this machine is 25-40 ms)."
   echo
+  echo "Each twice: as the turns were written (the index in the segments FTS5 left), and after merging the"
+  echo "index into one segment (\`--merge\`, memory_store::merge_index), as the memory thread of os1 chat and os1 serve does in bounded steps whenever no turn waits."
+  echo
   echo "### One person, $one memories"
   echo
   echo '```'
   echo "$a"
+  echo
+  echo "$am"
   echo '```'
   echo
   echo "### 1,000 people x $many memories"
   echo
   echo '```'
   echo "$b"
+  echo
+  echo "$bm"
   echo '```'
 } >"$out"
 cat "$out"

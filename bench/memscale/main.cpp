@@ -135,6 +135,8 @@ int main(int argc, char ** argv) {
     app.add_option("--vocab", vocab, "a text file whose words make the vocabulary (else made-up words)");
     app.add_option("--vocab-size", vocab_size, "words in the vocabulary");
     app.add_option("--seed", seed, "random seed");
+    bool merge = false;
+    app.add_flag("--merge", merge, "merge the index's segments after the build (as an idle-time task would)");
     CLI11_PARSE(app, argc, argv);
 
     for (const char * ext : {"", "-wal", "-shm"}) std::filesystem::remove(db + ext);
@@ -175,6 +177,15 @@ int main(int argc, char ** argv) {
         if (people >= 10 && (p + 1) % (people / 10) == 0) std::fprintf(stderr, "built %d of %d people\n", p + 1, people);
     }
     const double build_s = ms_since(t_build) / 1000;
+    double merge_s = 0;
+    if (merge) {
+        const auto t_merge = clock_type::now();
+        if (auto st = (*store)->merge_index(); !st) {
+            std::fprintf(stderr, "memscale: %s\n", st.message().c_str());
+            return 1;
+        }
+        merge_s = ms_since(t_merge) / 1000;
+    }
     const int64_t total = static_cast<int64_t>(people) * turns;
     const int64_t as_of = t_start + (turns / turns_per_session + 1) * 86400;
 
@@ -216,7 +227,8 @@ int main(int argc, char ** argv) {
         if (!ec) bytes += n;
     }
     std::printf("memories: %lld (%d people x %d)\n", static_cast<long long>(total), people, turns);
-    std::printf("bulk ingest: %.1f s, %.0f memories/s (batches of 1,000)\n", build_s, static_cast<double>(total) / build_s);
+    std::printf("bulk ingest: %.1f s, %.0f memories/s (batches of 1,000)%s\n", build_s, static_cast<double>(total) / build_s,
+                merge ? (", then the index merged in " + std::to_string(static_cast<int>(merge_s + 0.5)) + " s").c_str() : "");
     std::printf("recall (k=10), %d messages: p50 %.2f ms, p99 %.2f ms, max %.2f ms; %.1f items each\n", queries,
                 percentile(recall_ms, 0.5), percentile(recall_ms, 0.99), percentile(recall_ms, 1.0),
                 static_cast<double>(returned) / queries);

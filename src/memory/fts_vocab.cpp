@@ -62,10 +62,11 @@ std::string fts_vocab::stem(std::string_view word) const {
     return all.empty() ? std::string() : all.front();
 }
 
-result<int64_t> fts_vocab::turns_with(std::string_view word, int64_t indexed_turns) {
+result<int64_t> fts_vocab::turns_with(int64_t who, std::string_view word, int64_t indexed_turns) {
     constexpr size_t max_kept = 200000;  // about 10 MB of counts
-    const std::string term = stem(word);
-    if (term.empty()) return int64_t{0};
+    const std::string s = stem(word);
+    if (s.empty()) return int64_t{0};
+    const std::string term = std::to_string(who) + "_" + s;  // as person_tokenizer writes it
     if (auto it = impl_->counts.find(term); it != impl_->counts.end() && indexed_turns - it->second.at_size <= indexed_turns / 10) {
         return it->second.turns;
     }

@@ -22,13 +22,12 @@ public:
     fts_vocab(const fts_vocab &) = delete;
     fts_vocab & operator=(const fts_vocab &) = delete;
 
-    // WORD as the index stores it ("dancing" -> "danc"); "" when it has no token.
+    // WORD as the index stems it ("dancing" -> "danc"); "" when it has no token.
     std::string stem(std::string_view word) const;
-    // Turns, of everyone, whose text contains WORD (BM25's statistics are the
-    // index's, across people; no text is returned). fts5vocab counts by walking
-    // the word's postings, so counts are kept and counted again only once the
+    // Turns of WHO whose text contains WORD. fts5vocab counts by walking the
+    // word's postings, so counts are kept and counted again only once the
     // index has grown by a tenth (INDEXED_TURNS: its size now).
-    result<int64_t> turns_with(std::string_view word, int64_t indexed_turns);
+    result<int64_t> turns_with(int64_t who, std::string_view word, int64_t indexed_turns);
     // The stems of every word of TEXT.
     std::vector<std::string> stems(std::string_view text) const;
 

@@ -8,6 +8,7 @@
 #include "memory/fts_vocab.h"
 #include "memory/memory_store_rows.h"
 #include "memory/migrations.h"
+#include "memory/person_tokenizer.h"
 #include "memory/sqlite_db.h"
 
 namespace os1::memory {
@@ -43,9 +44,10 @@ result<std::vector<turn_record>> collect_turns(result<sqlite_stmt> & st) {
 
 namespace {
 
-// An FTS5 query that ORs the words as plain strings: a word is reduced to
-// letters and digits, so no FTS5 operator or quote from the input survives.
-std::string fts_query(const std::vector<std::string> & terms) {
+// An FTS5 query that ORs the words as plain strings, each owned by WHO (see
+// person_tokenizer.h): a word is reduced to letters and digits, so no FTS5
+// operator or quote from the input survives.
+std::string fts_query(person_id who, const std::vector<std::string> & terms) {
     std::string q;
     for (const auto & t : terms) {
         std::string w;
@@ -54,7 +56,7 @@ std::string fts_query(const std::vector<std::string> & terms) {
         }
         if (w.empty()) continue;
         if (!q.empty()) q += " OR ";
-        q += "\"" + w + "\"";
+        q += "\"" + owned_text(who, w) + "\"";
     }
     return q;
 }
@@ -219,21 +221,15 @@ status memory_store::end_session(person_id who, const std::string & session, int
 }
 
 result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id who, const std::vector<std::string> & terms,
-                                                                        int limit, int64_t min_turn_id) {
-    const std::string words = fts_query(terms);
+                                                                        int limit, int64_t min_turn_id, bool coordinated) {
+    const std::string words = fts_query(who, terms);
     if (words.empty()) return std::vector<text_hit>{};
-    // The index intersects the words with this person's postings; the join
-    // checks the owner again in SQL, on the best rows only (joining every match
-    // before ranking was most of a search's cost). The speaker weighs less than
-    // the words, the person column nothing.
-    auto alone = only_person(who);
-    if (!alone) return alone.error();
-    // Intersecting with the person's postings walks all of them: when nobody
-    // else has turns there is nothing to intersect away.
-    const std::string scope = *alone ? "" : "person_id : \"" + std::to_string(who) + "\" AND ";
-    const std::string q = scope + "{text speaker} : (" + words + ")";
-    auto st = db_->prepare("SELECT h.id, h.s FROM (SELECT rowid AS id, -bm25(turns_fts, 1.0, 0.3, 0.0) AS s FROM turns_fts "
-                           "WHERE turns_fts MATCH ?1 AND rowid >= ?4 ORDER BY s DESC LIMIT ?3) h "
+    // The words are this person's own postings; the join checks the owner
+    // again in SQL, on the best rows only. The speaker weighs less than the words.
+    const std::string q = "{text speaker} : (" + words + ")";
+    auto st = db_->prepare(std::string("SELECT h.id, h.s FROM (SELECT rowid AS id, -bm25(turns_fts, 1.0, 0.3)") +
+                           (coordinated ? " * os1_matched(turns_fts)" : "") +
+                           " AS s FROM turns_fts WHERE turns_fts MATCH ?1 AND rowid >= ?4 ORDER BY s DESC LIMIT ?3) h "
                            "JOIN turns t ON t.id = h.id WHERE t.person_id = ?2 ORDER BY h.s DESC");
     if (!st) return st.error();
     st->bind(1, q).bind(2, who).bind(3, static_cast<int64_t>(limit)).bind(4, min_turn_id);
@@ -244,16 +240,6 @@ result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id
         if (!*row) return out;
         out.push_back({st->int64(0), st->real(1)});
     }
-}
-
-result<bool> memory_store::only_person(person_id who) {
-    auto st = db_->prepare("SELECT NOT EXISTS (SELECT 1 FROM turns WHERE person_id < ?1) "
-                           "AND NOT EXISTS (SELECT 1 FROM turns WHERE person_id > ?1)");
-    if (!st) return st.error();
-    st->bind(1, who);
-    auto row = st->step();
-    if (!row) return row.error();
-    return st->int64(0) != 0;
 }
 
 result<std::vector<std::string>> memory_store::speaker_words(person_id who, const std::vector<std::string> & words) {
@@ -347,6 +333,18 @@ status memory_store::compact() {
     if (auto st = db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !st) return st;
     if (auto st = db_->exec("VACUUM"); !st) return st;
     return db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+status memory_store::merge_index() { return db_->exec("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')"); }
+
+result<bool> memory_store::merge_index_step(int pages) {
+    // FTS5's incremental merge: a negative page count merges whatever segments
+    // there are; whether it did anything shows in the connection's changes.
+    const int64_t before = db_->total_changes();
+    if (auto st = db_->exec("INSERT INTO turns_fts (turns_fts, rank) VALUES ('merge', -" + std::to_string(pages) + ")"); !st) {
+        return st;
+    }
+    return db_->total_changes() - before > 1;  // the command's own row counts one
 }
 
 status memory_store::check_file(const std::string & path, int & schema) {

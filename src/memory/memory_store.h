@@ -50,17 +50,19 @@ public:
         double score;
     };
     // With MIN_TURN_ID, only turns from that id on (the newest part of a long life).
+    // With COORDINATED, a turn's score is its BM25 times how many of TERMS it holds
+    // (one query where a search per word would cost a query setup each).
     result<std::vector<text_hit>> search_turns(person_id who, const std::vector<std::string> & terms, int limit,
-                                               int64_t min_turn_id = 0);
+                                               int64_t min_turn_id = 0, bool coordinated = false);
     // Those of WORDS (plain lower-case words) that are a word of the speaker's
     // name in at least one of this person's turns ("melanie" for "Melanie"), in
     // the order given. The names are read once per person and kept up to date.
     result<std::vector<std::string>> speaker_words(person_id who, const std::vector<std::string> & words);
 
-    // For each word, how many turns (of everyone: the index's statistics) hold
-    // it, as the index stems it; and about how many turns the index holds.
-    // Recall uses them to leave out words too common to search (cost bound).
-    result<std::vector<int64_t>> word_frequencies(const std::vector<std::string> & words);
+    // For each word, how many of this person's turns hold it, as the index
+    // stems it; and about how many turns the index holds. Recall uses them to
+    // leave out words too common to search (cost bound).
+    result<std::vector<int64_t>> word_frequencies(person_id who, const std::vector<std::string> & words);
     result<int64_t> indexed_turns_estimate();
     // About how many turns this person has (counted once, then kept up to date).
     result<int64_t> person_turns_estimate(person_id who);
@@ -79,6 +81,12 @@ public:
     // Leaves no deleted byte in any file: merges the full-text index, checkpoints
     // and truncates the WAL, and vacuums. Slow on a large database; run after erase.
     status compact();
+    // Merges the full-text index's segments into one, so that a search probes
+    // one b-tree per word instead of one per segment (bulk loads leave many).
+    status merge_index();
+    // One bounded step of the same (about PAGES pages written): true when it
+    // did some work, false when the index is already merged. For idle time.
+    result<bool> merge_index_step(int pages);
 
     // --- What a person can read and correct (memory_store_items.cpp) ---
     // This person's turns, newest first, with id < BEFORE (0: from the newest), up to LIMIT.
@@ -112,7 +120,6 @@ private:
     explicit memory_store(std::unique_ptr<sqlite_db> db, const store_limits & limits);
     result<int64_t> session_id(person_id who, const new_turn & t);
     status check_text(const std::string & text) const;
-    result<bool> only_person(person_id who);  // nobody else has turns
     status open_vocab();
     status check_turn(const new_turn & t) const;
     result<int64_t> insert_turn(person_id who, const new_turn & t);

@@ -130,13 +130,13 @@ status memory_store::open_vocab() {
     return status::ok();
 }
 
-result<std::vector<int64_t>> memory_store::word_frequencies(const std::vector<std::string> & words) {
+result<std::vector<int64_t>> memory_store::word_frequencies(person_id who, const std::vector<std::string> & words) {
     if (auto st = open_vocab(); !st) return st;
     auto size = indexed_turns_estimate();
     if (!size) return size.error();
     std::vector<int64_t> out;
     for (const auto & w : words) {
-        auto n = vocab_->turns_with(w, *size);
+        auto n = vocab_->turns_with(who, w, *size);
         if (!n) return n.error();
         out.push_back(*n);
     }

@@ -25,6 +25,31 @@ void memory_worker::post(job j) {
     cv_.notify_one();
 }
 
+bool memory_worker::idle() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return jobs_.empty() && !stopping_;
+}
+
+// FTS5 leaves the index in segments as turns arrive; a search probes each.
+// When nothing waits, the index is merged a bounded step at a time, looking
+// for new jobs between steps, so a turn waits for one step at most.
+void memory_worker::tidy_when_idle() {
+    constexpr int jobs_between_merges = 200;
+    constexpr int pages_per_step = 200;  // tens of milliseconds at most
+    if (++jobs_since_merge_ < jobs_between_merges) return;
+    while (idle()) {
+        auto worked = store_->merge_index_step(pages_per_step);
+        if (!worked) {
+            spdlog::warn("memory: merging the index: {}", worked.error().message());
+            break;
+        }
+        if (!*worked) {
+            jobs_since_merge_ = 0;
+            break;
+        }
+    }
+}
+
 void memory_worker::loop() {
     for (;;) {
         job j;
@@ -41,6 +66,7 @@ void memory_worker::loop() {
         } catch (const std::exception & e) {
             spdlog::error("memory: a job failed: {}", e.what());
         }
+        tidy_when_idle();
     }
 }
 

@@ -4,7 +4,8 @@
 //
 // Thread-safety: post() and call() may be used from any thread except the
 // worker's own (call() from a job would wait for itself). The destructor runs
-// every job already posted, then joins.
+// every job already posted, then joins. While no job waits, the worker merges
+// the full-text index in bounded steps (see tidy_when_idle).
 #pragma once
 
 #include <condition_variable>
@@ -42,6 +43,9 @@ public:
 
 private:
     void loop();
+    bool idle();
+    void tidy_when_idle();  // worker thread only
+    int jobs_since_merge_ = 0;
     std::unique_ptr<memory_store> store_;
     std::mutex mu_;
     std::condition_variable cv_;

@@ -81,6 +81,15 @@ bool spoken_by(const turn_record & t, const std::vector<std::string> & named) {
 result<score_map> concept_scores(memory_store & store, person_id who, const std::vector<std::string> & terms,
                                  std::unordered_set<std::string> & taken, const recall_options & o, int64_t min_id) {
     score_map own;
+    if (!o.words && o.coordination && terms.size() > 1) {
+        // The same sum and factor from one query: BM25 of an OR of the words is
+        // the sum of each word's BM25, and os1_matched counts the words a turn holds.
+        const int limit = o.candidates * 2;
+        auto hits = store.search_turns(who, terms, limit, min_id, /*coordinated=*/true);
+        if (!hits) return hits.error();
+        for (const auto & h : *hits) own[h.turn_id] = h.score / static_cast<double>(terms.size());
+        return own;
+    }
     std::unordered_map<int64_t, int> matched;
     for (const auto & t : terms) {
         std::vector<std::pair<std::vector<std::string>, double>> ways = {{{t}, 1.0}};
@@ -126,14 +135,11 @@ status keep_affordable(memory_store & store, person_id who, std::vector<std::str
     if (*mine < o.large_index_turns) return status::ok();
     auto n = store.indexed_turns_estimate();
     if (!n) return n.error();
-    auto df = store.word_frequencies(words);
+    auto df = store.word_frequencies(who, words);
     if (!df) return df.error();
-    // The index counts everyone's turns; this person's share of a word's turns
-    // is taken to be their share of all turns.
-    const double share = std::min(1.0, static_cast<double>(*mine) / static_cast<double>(std::max<int64_t>(*n, 1)));
     std::vector<std::pair<double, std::string>> ranked;
     for (size_t i = 0; i < words.size(); ++i) {
-        if ((*df)[i] > 0) ranked.push_back({static_cast<double>((*df)[i]) * share, words[i]});  // in no turn: finds nothing
+        if ((*df)[i] > 0) ranked.push_back({static_cast<double>((*df)[i]), words[i]});  // in no turn: finds nothing
     }
     std::sort(ranked.begin(), ranked.end());
     const double budget = static_cast<double>(feedback ? o.feedback_scored_turns : o.scored_turns);

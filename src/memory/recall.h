@@ -34,8 +34,8 @@ struct recall_options {
     int feedback_turns = 3;          // best turns whose words are searched again (0: no feedback)
     // Cost bounds for a large index (see keep_affordable in recall.cpp):
     int64_t large_index_turns = 5000;    // a person with fewer turns has every word searched
-    int64_t scored_turns = 2000;         // above it, the rarest words holding at most this many turns
-    int64_t feedback_scored_turns = 500; // the same for the feedback search
+    int64_t scored_turns = 1000;         // above it, the rarest words holding at most this many turns
+    int64_t feedback_scored_turns = 250; // the same for the feedback search
     double feedback_weight = 0.1;    // what that second search adds at most, relative to the best score
     int neighbours = 2;              // turns either side that share a hit's score
     double neighbour_weight = 0.5;   // share a turn at distance d receives: weight / 2 / d

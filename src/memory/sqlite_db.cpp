@@ -1,5 +1,7 @@
 #include "memory/sqlite_db.h"
 
+#include "memory/person_tokenizer.h"
+
 #include <sqlite3.h>
 
 namespace os1::memory {
@@ -28,6 +30,8 @@ result<std::unique_ptr<sqlite_db>> sqlite_db::open(const std::string & path, con
         if (o.secure_delete) pragmas += "PRAGMA secure_delete=ON;";
     }
     if (auto st = db->exec(pragmas); !st) return st;
+    // The full-text index cannot be read or written without its tokenizer.
+    if (auto st = register_person_tokenizer(raw); !st) return st;
     return db;
 }
 
@@ -94,6 +98,7 @@ result<sqlite_stmt> sqlite_db::prepare(std::string_view sql) {
 
 int64_t sqlite_db::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 int sqlite_db::changes() const { return sqlite3_changes(db_); }
+int64_t sqlite_db::total_changes() const { return sqlite3_total_changes64(db_); }
 
 sqlite_stmt::~sqlite_stmt() {
     if (st_) db_->release(std::move(sql_), st_);

@@ -46,6 +46,7 @@ public:
     result<sqlite_stmt> prepare(std::string_view sql);
     int64_t last_insert_id() const;
     int changes() const;
+    int64_t total_changes() const;
     const std::string & path() const { return path_; }
     sqlite3 * raw() { return db_; }
 

@@ -103,6 +103,27 @@ TEST_F(memory_items_test, a_batch_is_stored_whole_or_not_at_all) {
     EXPECT_EQ(*store_->count_turns(ada_), 2);
 }
 
+TEST_F(memory_items_test, merging_the_index_in_steps_ends_and_changes_no_result) {
+    for (int i = 0; i < 300; ++i) {  // one transaction each: many small segments
+        ASSERT_TRUE(store_->add_turn(ada_, turn_in("c", "turn " + std::to_string(i) + (i % 7 ? " plain" : " heron"))));
+    }
+    const auto before = store_->search_turns(ada_, {"heron"}, 100);
+    ASSERT_TRUE(before);
+    int steps = 0;
+    for (;;) {
+        auto worked = store_->merge_index_step(50);
+        ASSERT_TRUE(worked) << worked.error().message();
+        if (!*worked) break;
+        ASSERT_LT(++steps, 1000);
+    }
+    EXPECT_GT(steps, 0);
+    const auto after = store_->search_turns(ada_, {"heron"}, 100);
+    ASSERT_TRUE(after);
+    ASSERT_EQ(after->size(), before->size());
+    for (size_t i = 0; i < after->size(); ++i) EXPECT_EQ((*after)[i].turn_id, (*before)[i].turn_id);
+    EXPECT_TRUE(store_->check_integrity());
+}
+
 TEST_F(memory_items_test, turns_list_newest_first_in_pages) {
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->add_turn(ada_, turn_in("c", "turn " + std::to_string(i))));
     auto page1 = store_->list_turns(ada_, 0, 2);

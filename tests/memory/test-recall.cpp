@@ -199,7 +199,7 @@ TEST(recall_cost, in_a_large_index_the_rare_word_decides_and_common_ones_are_ski
         turns.push_back(t);
     }
     ASSERT_TRUE((*store)->add_turns(*who, turns));
-    auto df = (*store)->word_frequencies({"boats", "lighthouse", "zeppelin"});
+    auto df = (*store)->word_frequencies(*who, {"boats", "lighthouse", "zeppelin"});
     ASSERT_TRUE(df) << df.error().message();
     EXPECT_EQ(*df, (std::vector<int64_t>{300, 1, 0}));  // stemmed as the index does: "boats" counts "boat"
 
