@@ -84,7 +84,7 @@ struct chat_session::impl {
 
     sampler & sampler_for(const generation_options & gen) {
         if (!smpl || !smpl->made_for(gen.sampling, gen.ignore_eos)) {
-            smpl = std::make_unique<sampler>(mdl->vocab(), gen.sampling, gen.ignore_eos);
+            smpl = std::make_unique<sampler>(mdl->vocab(), gen.sampling, gen.ignore_eos, gen.grammar);
         }
         return *smpl;
     }
@@ -137,6 +137,9 @@ result<reply_stats> chat_session::reply(const std::vector<chat_message> & messag
     const auto t0 = clock_type::now();
     if (messages_in.empty() || messages_in.back().role != "user") {
         return status(status_code::invalid_argument, "a reply needs a conversation ending with a user message");
+    }
+    if (auto why = sampler::grammar_error(s.mdl->vocab(), gen.grammar); !why.empty()) {
+        return status(status_code::invalid_argument, why);
     }
 
     const int room = n_ctx() - std::min(gen.max_tokens, n_ctx() / 2);

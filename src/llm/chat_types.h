@@ -17,6 +17,9 @@ struct generation_options {
     sampling_options sampling;
     int max_tokens = 512;
     bool ignore_eos = false;  // keep going past end-of-generation (benchmarks)
+    // A GBNF grammar (llama.cpp's, start rule "root") the reply must follow, so
+    // that a model asked for JSON gives JSON; empty = free text.
+    std::string grammar;
 };
 
 enum class stop_reason { end_of_turn, max_tokens, context_full, cancelled };

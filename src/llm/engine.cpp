@@ -84,6 +84,9 @@ status engine::submit(completion_request req) {
         }
     }
     if (req.gen.max_tokens < 1) return {status_code::invalid_argument, "max_tokens must be at least 1"};
+    if (auto why = sampler::grammar_error(s.mdl->vocab(), req.gen.grammar); !why.empty()) {
+        return {status_code::invalid_argument, why};
+    }
     auto r = std::make_unique<active_request>();
     const int ctx = s.opts.ctx_tokens;
     const int room = ctx - std::min(req.gen.max_tokens, ctx / 2);
@@ -336,7 +339,7 @@ void engine::impl::bind(engine_slot & s, std::unique_ptr<active_request> r) {
     r->n_done = n;
     r->stats.prompt_tokens = static_cast<int>(r->prompt.size());
     r->stats.dropped_messages = r->dropped_messages;
-    r->smpl = std::make_unique<sampler>(mdl->vocab(), r->req.gen.sampling, r->req.gen.ignore_eos);
+    r->smpl = std::make_unique<sampler>(mdl->vocab(), r->req.gen.sampling, r->req.gen.ignore_eos, r->req.gen.grammar);
     r->stops = std::make_unique<stop_matcher>(r->req.stop);
     r->order = ++admissions;
     s.active = std::move(r);

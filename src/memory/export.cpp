@@ -39,9 +39,26 @@ result<person_export> export_person(memory_store & store, const std::string & na
         doc["sessions"].push_back({{"key", s.key}, {"conversation", s.conversation}, {"started_at", s.started_at},
                                    {"ended_at", s.ended_at ? json(s.ended_at) : json(nullptr)}});
     }
+    auto facts = store.facts(*who, /*with_superseded=*/true, 1000000);
+    if (!facts) return facts.error();
+    doc["facts"] = json::array();
+    for (const auto & f : *facts) {
+        doc["facts"].push_back({{"id", f.id}, {"text", f.text}, {"ts", f.ts}, {"confidence", f.confidence},
+                                {"reinforced", f.reinforced}, {"created_at", f.created_at},
+                                {"superseded_by", f.superseded_by ? json(f.superseded_by) : json(nullptr)},
+                                {"sources", f.sources}});
+    }
     std::string md = "# What OS1 remembers of " + name + "\n\nExported " + utc_text(now_unix) +
                      ". The complete record, for programs, is memories.json beside this file.\n";
     md += "\n## Core profile\n\n" + (profile->empty() ? std::string("(none)") : *profile) + "\n";
+    md += "\n## Facts\n\n";
+    if (facts->empty()) md += "(none yet)\n";
+    for (const auto & f : *facts) {
+        md += "- " + f.text + (f.superseded_by ? " (replaced by fact " + std::to_string(f.superseded_by) + ")" : "") +
+              " (fact " + std::to_string(f.id) + ", from memories";
+        for (const auto t : f.sources) md += " " + std::to_string(t);
+        md += ")\n";
+    }
 
     // Oldest first, a page at a time, so a long life does not need one huge query.
     std::vector<turn_record> all;

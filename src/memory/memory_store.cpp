@@ -42,8 +42,6 @@ result<std::vector<turn_record>> collect_turns(result<sqlite_stmt> & st) {
     }
 }
 
-namespace {
-
 // An FTS5 query that ORs the words as plain strings, each owned by WHO (see
 // person_tokenizer.h): a word is reduced to letters and digits, so no FTS5
 // operator or quote from the input survives.
@@ -60,8 +58,6 @@ std::string fts_query(person_id who, const std::vector<std::string> & terms) {
     }
     return q;
 }
-
-}  // namespace
 
 std::string json_id_array(const std::vector<int64_t> & ids) {
     std::string arr = "[";
@@ -330,6 +326,7 @@ status memory_store::erase_person(person_id who) {
 status memory_store::compact() {
     // FTS5 keeps deleted words in old segments until they are merged.
     if (auto st = db_->exec("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')"); !st) return st;
+    if (auto st = db_->exec("INSERT INTO facts_fts (facts_fts) VALUES ('optimize')"); !st) return st;
     if (auto st = db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !st) return st;
     if (auto st = db_->exec("VACUUM"); !st) return st;
     return db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");

@@ -21,6 +21,7 @@
 namespace os1::memory {
 
 class sqlite_db;
+class sqlite_stmt;
 class fts_vocab;
 
 class memory_store {
@@ -106,6 +107,24 @@ public:
     // to "" removes it; invalid_argument over store_limits::max_profile_bytes.
     result<std::string> profile(person_id who);
     status set_profile(person_id who, const std::string & text);
+    // --- Facts (memory_store_facts.cpp) ---
+    // Stores a fact with its sources, superseding the facts it names (kept,
+    // marked, in its history). invalid_argument: empty or over max_fact_bytes,
+    // not UTF-8, confidence outside 0..1, no source, a source or superseded
+    // fact that is not this person's (or already superseded).
+    result<int64_t> add_fact(person_id who, const new_fact & f);
+    // The fact was said again: its count and confidence rise (noisy-or), its
+    // time moves on, SOURCES are added. No second row.
+    status reinforce_fact(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts, double confidence);
+    // This person's facts, newest first; with_superseded keeps the replaced ones.
+    result<std::vector<fact_record>> facts(person_id who, bool with_superseded, int limit = 1000);
+    // FACT and the facts it replaced, newest first.
+    result<std::vector<fact_record>> fact_history(person_id who, int64_t id);
+    // Full-text search over this person's current facts, best first (BM25).
+    result<std::vector<text_hit>> search_facts(person_id who, const std::vector<std::string> & terms, int limit);
+    status edit_fact(person_id who, int64_t id, const std::string & text);
+    status forget_fact(person_id who, int64_t id);
+
     // Every person's name, for the operator.
     result<std::vector<std::string>> people();
 
@@ -122,6 +141,9 @@ private:
     status check_text(const std::string & text) const;
     status open_vocab();
     status check_turn(const new_turn & t) const;
+    status check_fact_text(const std::string & text) const;
+    result<bool> owns(person_id who, const char * table, const std::vector<int64_t> & ids);
+    result<std::vector<fact_record>> collect_facts(result<sqlite_stmt> & st);
     result<int64_t> insert_turn(person_id who, const new_turn & t);
     result<std::vector<std::string>> conversations_quoting(person_id who, int64_t id);
     std::unique_ptr<sqlite_db> db_;

@@ -13,6 +13,9 @@ namespace os1::memory {
 extern const char * const turn_columns;
 // Every row of ST as a turn.
 result<std::vector<turn_record>> collect_turns(result<sqlite_stmt> & st);
+// An FTS5 query ORing TERMS as WHO's words (person_tokenizer.h); only letters
+// and digits of each survive, so no FTS5 syntax from the input does.
+std::string fts_query(person_id who, const std::vector<std::string> & terms);
 // "[1,2,3]", for `IN (SELECT value FROM json_each(?))`.
 std::string json_id_array(const std::vector<int64_t> & ids);
 

@@ -36,6 +36,27 @@ struct turn_record {
     std::string session;   // the session's key
 };
 
+// A fact to store: a short statement distilled from some of the person's turns.
+struct new_fact {
+    std::string text;
+    int64_t ts = 0;                   // when it was said (its newest source's time)
+    double confidence = 0.5;          // 0..1
+    std::vector<int64_t> sources;     // the turns it comes from (at least one, this person's)
+    std::vector<int64_t> supersedes;  // current facts it contradicts and replaces (this person's)
+};
+
+struct fact_record {
+    int64_t id = 0;
+    std::string text;
+    int64_t ts = 0;
+    double confidence = 0;
+    int64_t reinforced = 0;     // times said again
+    int64_t created_at = 0;
+    int64_t superseded_by = 0;  // 0 while current
+    int64_t superseded_at = 0;
+    std::vector<int64_t> sources;
+};
+
 struct session_record {
     int64_t id = 0;
     std::string key;
@@ -60,6 +81,7 @@ struct store_limits {
     size_t max_turn_bytes = 64 * 1024;
     size_t max_name_bytes = 256;
     size_t max_profile_bytes = 2048;  // the core profile is in every prompt: it stays short
+    size_t max_fact_bytes = 1024;     // a fact is one statement
 };
 
 }  // namespace os1::memory

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "base/utf8.h"
 #include "llm/chat_session.h"
 #include "support/temp_dir.h"
@@ -42,6 +44,20 @@ TEST_F(chat_session_test, greedy_reply_is_the_same_in_every_session) {
     ASSERT_TRUE(session()->reply(msgs, greedy(), {}, b));
     EXPECT_FALSE(a.empty());
     EXPECT_EQ(a, b);
+}
+
+TEST_F(chat_session_test, a_grammar_holds_for_each_reply_and_a_broken_one_is_refused) {
+    auto s = session();
+    auto g = greedy(40);
+    g.grammar = R"(root ::= "[" [a-z] [a-z]? ", " [a-z] [a-z]? "]")";  // bounded: noise never ends a free [a-z]+
+    for (const char * ask : {"List two words", "Again"}) {  // each reply starts the grammar afresh
+        std::string reply;
+        ASSERT_TRUE(s->reply({{"user", ask}}, g, {}, reply));
+        EXPECT_TRUE(std::regex_match(reply, std::regex(R"(\[[a-z]{1,2}, [a-z]{1,2}\])"))) << reply;
+    }
+    g.grammar = "root ::= [unclosed";
+    std::string reply;
+    EXPECT_EQ(s->reply({{"user", "x"}}, g, {}, reply).error().code(), status_code::invalid_argument);
 }
 
 TEST_F(chat_session_test, streamed_pieces_are_whole_utf8_and_add_up_to_the_reply) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "llm/engine.h"
 #include "llm/engine_runner.h"
 #include "support/temp_dir.h"
@@ -204,6 +206,24 @@ TEST_F(engine_test, stop_strings_end_the_reply_and_are_not_shown) {
     const auto r = p.wait();
     EXPECT_EQ(r.text, full.substr(0, full.find(stop)));
     EXPECT_EQ(r.stats.reason, stop_reason::end_of_turn);
+}
+
+// A grammar holds even a model of random weights to the shape asked for.
+TEST_F(engine_test, a_grammar_makes_the_reply_follow_it) {
+    auto e = start();
+    test::pending_reply p;
+    auto req = p.request({"x", "g"}, {{"user", "Answer in JSON"}}, 60);
+    req.gen.grammar = R"g(root ::= "{\"mood\": \"" ("calm" | "glad" | "sad") "\", \"n\": " [0-9] [0-9]? "}")g";
+    ASSERT_TRUE(e->submit(std::move(req)));
+    const auto r = p.wait();
+    EXPECT_TRUE(std::regex_match(r.text, std::regex(R"re(\{"mood": "(calm|glad|sad)", "n": [0-9][0-9]?\})re"))) << r.text;
+    EXPECT_EQ(r.stats.reason, stop_reason::end_of_turn);  // the grammar's end lets the model end
+    test::pending_reply bad;
+    auto wrong = bad.request({"x", "h"}, {{"user", "hi"}}, 5);
+    wrong.gen.grammar = "root ::= (";
+    const status st = e->submit(std::move(wrong));
+    EXPECT_EQ(st.code(), status_code::invalid_argument);
+    EXPECT_NE(st.message().find("grammar"), std::string::npos);
 }
 
 TEST_F(engine_test, bad_requests_are_refused_at_once) {

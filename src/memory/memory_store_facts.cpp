@@ -1,0 +1,201 @@
+// The memory_store methods for facts: provenance, supersession, reinforcement.
+// Every statement filters on person_id.
+#include <algorithm>
+#include <ctime>
+
+#include "base/utf8.h"
+#include "memory/memory_store.h"
+#include "memory/memory_store_rows.h"
+#include "memory/sqlite_db.h"
+
+namespace os1::memory {
+namespace {
+
+const char * const fact_columns =
+    "f.id, f.text, f.ts, f.confidence, f.reinforced, f.created_at, COALESCE(f.superseded_by, 0), "
+    "COALESCE(f.superseded_at, 0), (SELECT json_group_array(turn_id) FROM fact_sources WHERE fact_id = f.id)";
+
+std::vector<int64_t> parse_id_array(const std::string & json) {
+    std::vector<int64_t> out;
+    int64_t v = 0;
+    bool in = false;
+    for (const char c : json) {
+        if (c >= '0' && c <= '9') {
+            v = v * 10 + (c - '0');
+            in = true;
+        } else if (in) {
+            out.push_back(v);
+            v = 0;
+            in = false;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+result<std::vector<fact_record>> memory_store::collect_facts(result<sqlite_stmt> & st) {
+    std::vector<fact_record> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        fact_record f;
+        f.id = st->int64(0);
+        f.text = st->text(1);
+        f.ts = st->int64(2);
+        f.confidence = st->real(3);
+        f.reinforced = st->int64(4);
+        f.created_at = st->int64(5);
+        f.superseded_by = st->int64(6);
+        f.superseded_at = st->int64(7);
+        f.sources = parse_id_array(st->text(8));
+        out.push_back(std::move(f));
+    }
+}
+
+status memory_store::check_fact_text(const std::string & text) const {
+    if (text.empty() || text.size() > limits_.max_fact_bytes) {
+        return status(status_code::invalid_argument,
+                      "a fact is 1 to " + std::to_string(limits_.max_fact_bytes) + " bytes, not " + std::to_string(text.size()));
+    }
+    if (!utf8_is_valid(text)) return status(status_code::invalid_argument, "a fact must be valid UTF-8");
+    return status::ok();
+}
+
+// Whether every id of IDS is a row of TABLE ("turns" or "current facts") of WHO.
+result<bool> memory_store::owns(person_id who, const char * table, const std::vector<int64_t> & ids) {
+    if (ids.empty()) return true;
+    const std::string t(table);
+    const std::string sql = t == "turns"
+        ? "SELECT COUNT(*) FROM turns WHERE +person_id = ?1 AND id IN (SELECT DISTINCT value FROM json_each(?2))"
+        : "SELECT COUNT(*) FROM facts WHERE +person_id = ?1 AND superseded_by IS NULL AND id IN "
+          "(SELECT DISTINCT value FROM json_each(?2))";
+    auto st = db_->prepare(sql);
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, json_id_array(ids));
+    auto row = st->step();
+    if (!row) return row.error();
+    auto distinct = ids;
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    return st->int64(0) == static_cast<int64_t>(distinct.size());
+}
+
+result<int64_t> memory_store::add_fact(person_id who, const new_fact & f) {
+    if (auto st = check_fact_text(f.text); !st) return st;
+    if (!(f.confidence >= 0 && f.confidence <= 1)) return status(status_code::invalid_argument, "a fact's confidence is 0 to 1");
+    if (f.sources.empty()) return status(status_code::invalid_argument, "a fact needs the turns it comes from");
+    sqlite_txn txn(*db_);
+    if (!txn.begun()) return txn.begun();
+    auto mine = owns(who, "turns", f.sources);
+    if (!mine) return mine.error();
+    if (!*mine) return status(status_code::invalid_argument, "a fact's sources must be turns of the same person");
+    auto current = owns(who, "facts", f.supersedes);
+    if (!current) return current.error();
+    if (!*current) return status(status_code::invalid_argument, "only this person's current facts can be superseded");
+    const int64_t now = std::time(nullptr);
+    auto ins = db_->prepare("INSERT INTO facts (person_id, text, ts, confidence, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!ins) return ins.error();
+    ins->bind(1, who).bind(2, f.text).bind(3, f.ts).bind(4, f.confidence).bind(5, now);
+    if (auto st = ins->run(); !st) return st;
+    const int64_t id = db_->last_insert_id();
+    auto src = db_->prepare("INSERT OR IGNORE INTO fact_sources (fact_id, turn_id, person_id) "
+                            "SELECT ?2, value, ?1 FROM json_each(?3)");
+    if (!src) return src.error();
+    src->bind(1, who).bind(2, id).bind(3, json_id_array(f.sources));
+    if (auto st = src->run(); !st) return st;
+    if (!f.supersedes.empty()) {
+        auto sup = db_->prepare("UPDATE facts SET superseded_by = ?2, superseded_at = ?3 "
+                                "WHERE person_id = ?1 AND id IN (SELECT value FROM json_each(?4))");
+        if (!sup) return sup.error();
+        sup->bind(1, who).bind(2, id).bind(3, now).bind(4, json_id_array(f.supersedes));
+        if (auto st = sup->run(); !st) return st;
+    }
+    if (auto st = txn.commit(); !st) return st;
+    return id;
+}
+
+status memory_store::reinforce_fact(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts,
+                                    double confidence) {
+    if (!(confidence >= 0 && confidence <= 1)) return status(status_code::invalid_argument, "a fact's confidence is 0 to 1");
+    sqlite_txn txn(*db_);
+    if (!txn.begun()) return txn.begun();
+    auto current = owns(who, "facts", {id});
+    if (!current) return current.error();
+    if (!*current) return status(status_code::not_found, "no current fact " + std::to_string(id));
+    auto mine = owns(who, "turns", sources);
+    if (!mine) return mine.error();
+    if (!*mine) return status(status_code::invalid_argument, "a fact's sources must be turns of the same person");
+    // Noisy-or: two independent sayings at 0.6 make 0.84.
+    auto up = db_->prepare("UPDATE facts SET reinforced = reinforced + 1, ts = MAX(ts, ?3), "
+                           "confidence = 1 - (1 - confidence) * (1 - ?4) WHERE person_id = ?1 AND id = ?2");
+    if (!up) return up.error();
+    up->bind(1, who).bind(2, id).bind(3, ts).bind(4, confidence);
+    if (auto st = up->run(); !st) return st;
+    auto src = db_->prepare("INSERT OR IGNORE INTO fact_sources (fact_id, turn_id, person_id) "
+                            "SELECT ?2, value, ?1 FROM json_each(?3)");
+    if (!src) return src.error();
+    src->bind(1, who).bind(2, id).bind(3, json_id_array(sources));
+    if (auto st = src->run(); !st) return st;
+    return txn.commit();
+}
+
+result<std::vector<fact_record>> memory_store::facts(person_id who, bool with_superseded, int limit) {
+    auto st = db_->prepare(std::string("SELECT ") + fact_columns + " FROM facts f WHERE f.person_id = ?1 AND (?2 OR "
+                           "f.superseded_by IS NULL) ORDER BY f.id DESC LIMIT ?3");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, static_cast<int64_t>(with_superseded)).bind(3, static_cast<int64_t>(limit));
+    return collect_facts(st);
+}
+
+result<std::vector<fact_record>> memory_store::fact_history(person_id who, int64_t id) {
+    auto st = db_->prepare(std::string("WITH RECURSIVE chain(id) AS (SELECT id FROM facts WHERE person_id = ?1 AND id = ?2 "
+                                       "UNION SELECT f.id FROM facts f JOIN chain c ON f.superseded_by = c.id "
+                                       "WHERE f.person_id = ?1) SELECT ") +
+                           fact_columns + " FROM facts f WHERE f.id IN (SELECT id FROM chain) ORDER BY f.id DESC");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, id);
+    auto out = collect_facts(st);
+    if (out && out->empty()) return status(status_code::not_found, "no fact " + std::to_string(id));
+    return out;
+}
+
+result<std::vector<memory_store::text_hit>> memory_store::search_facts(person_id who, const std::vector<std::string> & terms,
+                                                                        int limit) {
+    const std::string words = fts_query(who, terms);
+    if (words.empty()) return std::vector<text_hit>{};
+    auto st = db_->prepare("SELECT h.id, h.s FROM (SELECT rowid AS id, -bm25(facts_fts) AS s FROM facts_fts "
+                           "WHERE facts_fts MATCH ?1 ORDER BY s DESC LIMIT ?3) h JOIN facts f ON f.id = h.id "
+                           "WHERE f.person_id = ?2 AND f.superseded_by IS NULL ORDER BY h.s DESC");
+    if (!st) return st.error();
+    st->bind(1, words).bind(2, who).bind(3, static_cast<int64_t>(limit));
+    std::vector<text_hit> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back({st->int64(0), st->real(1)});
+    }
+}
+
+status memory_store::edit_fact(person_id who, int64_t id, const std::string & text) {
+    if (auto st = check_fact_text(text); !st) return st;
+    auto st = db_->prepare("UPDATE facts SET text = ?3 WHERE person_id = ?1 AND id = ?2");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, id).bind(3, text);
+    if (auto s = st->run(); !s) return s;
+    if (db_->changes() == 0) return status(status_code::not_found, "no fact " + std::to_string(id));
+    return status::ok();
+}
+
+status memory_store::forget_fact(person_id who, int64_t id) {
+    auto st = db_->prepare("DELETE FROM facts WHERE person_id = ?1 AND id = ?2");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, id);
+    if (auto s = st->run(); !s) return s;
+    if (db_->changes() == 0) return status(status_code::not_found, "no fact " + std::to_string(id));
+    return status::ok();
+}
+
+}  // namespace os1::memory
