@@ -14,12 +14,11 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
+#include "base/files.h"
 #include "memory/memory_store.h"
 #include "memory/recall.h"
 
@@ -52,13 +51,12 @@ void collect_strings(const nlohmann::json & j, std::string & out) {
 std::vector<std::string> load_vocab(const std::string & path, size_t max_words) {
     std::vector<std::string> words;
     if (!path.empty()) {
-        std::ifstream f(path);
-        std::stringstream ss;
-        ss << f.rdbuf();
+        auto whole = os1::read_file(path);
+        const std::string raw = whole ? *whole : std::string();
         std::string text;
-        const auto doc = nlohmann::json::parse(ss.str(), nullptr, false);
+        const auto doc = nlohmann::json::parse(raw, nullptr, false);
         if (doc.is_discarded()) {
-            text = ss.str();
+            text = raw;
         } else {
             collect_strings(doc, text);
         }

@@ -7,6 +7,9 @@
 
 #include "cli/commands.h"
 #include "cli/local_data.h"
+#include "cli/model_path.h"
+#include "companion/fact_distiller.h"
+#include "llm/chat_session.h"
 #include "memory/export.h"
 #include "memory/recall.h"
 
@@ -19,6 +22,7 @@ struct memory_args {
     int64_t id = 0;
     std::string text;
     bool clear = false;
+    bool history = false;  // facts --history ID
 };
 
 // The store and the person, or the exit code of the failure.
@@ -120,6 +124,64 @@ int run_forget(const options & o, const memory_args & a) {
     return exit_ok;
 }
 
+void print_fact(const memory::fact_record & f) {
+    std::string sources;
+    for (const auto t : f.sources) sources += (sources.empty() ? "" : ",") + std::to_string(t);
+    std::printf("%-8lld %s  %.2f  %s  (from memories %s%s)\n", static_cast<long long>(f.id), memory::utc_text(f.ts).substr(0, 10).c_str(),
+                f.confidence, f.text.c_str(), sources.c_str(),
+                f.superseded_by ? (", replaced by " + std::to_string(f.superseded_by)).c_str() : "");
+}
+
+int run_facts(const options & o, const memory_args & a) {
+    auto p = open_person(o);
+    if (p.failed >= 0) return p.failed;
+    auto facts = a.history ? p.store->fact_history(p.who, a.id) : p.store->facts(p.who, false, a.limit);
+    if (!facts) return report(facts.error());
+    if (facts->empty()) std::fprintf(stderr, "no facts yet (os1 memory distill makes them from the conversations)\n");
+    for (const auto & f : *facts) print_fact(f);
+    return exit_ok;
+}
+
+int run_forget_fact(const options & o, const memory_args & a) {
+    auto p = open_person(o);
+    if (p.failed >= 0) return p.failed;
+    if (auto st = p.store->forget_fact(p.who, a.id); !st) return report(st);
+    std::printf("fact %lld forgotten\n", static_cast<long long>(a.id));
+    return exit_ok;
+}
+
+// Distils the waiting turns into facts with the local model, now.
+int run_distill(const options & o, const memory_args &) {
+    auto p = open_person(o);
+    if (p.failed >= 0) return p.failed;
+    auto path = resolve_model_path(o);
+    if (!path) return report(path.error());
+    auto mdl = llm::model::load(*path, o.model);
+    if (!mdl) return report(mdl.error());
+    auto session = llm::chat_session::create(*mdl, o.model);
+    if (!session) return report(session.error());
+    const auto complete = [&](const std::vector<llm::chat_message> & m, const llm::generation_options & g) -> result<std::string> {
+        std::string answer;
+        auto st = (*session)->reply(m, g, {}, answer);
+        if (!st) return st.error();
+        return answer;
+    };
+    size_t total = 0;
+    for (;;) {  // a batch at a time until no turn waits
+        auto n = companion::distill_now(*p.store, p.who, complete, {}, /*force=*/true);
+        if (!n) return report(n.error());
+        auto left = p.store->distill_progress(p.who);
+        if (!left) return report(left.error());
+        total += *n;
+        std::fprintf(stderr, "distilled up to memory %lld: %zu change(s)\n", static_cast<long long>(left->upto_turn_id), *n);
+        auto more = p.store->turns_after(p.who, left->upto_turn_id, 1);
+        if (!more) return report(more.error());
+        if (more->empty()) break;
+    }
+    std::printf("%zu fact change(s) stored\n", total);
+    return exit_ok;
+}
+
 int run_profile(const options & o, const memory_args & a) {
     auto store = open_memory(o);
     if (!store) return report(store.error());
@@ -167,6 +229,16 @@ void add_memory_command(CLI::App & root, cli_context & ctx) {
     auto * forget = cmd->add_subcommand("forget", "forget a memory everywhere");
     forget->add_option("id", args->id, "its id")->required();
     bind(forget, run_forget);
+    auto * facts = cmd->add_subcommand("facts", "the facts distilled from the conversations (--history ID: one fact's history)");
+    facts->add_option("--limit", args->limit, "how many")->check(CLI::Range(1, 100000));
+    facts->add_option("--history", args->id, "the fact whose history to show")->each([args](const std::string &) { args->history = true; });
+    bind(facts, run_facts);
+    auto * forget_fact = cmd->add_subcommand("forget-fact", "forget a fact (its source memories stay)");
+    forget_fact->add_option("id", args->id, "its id")->required();
+    bind(forget_fact, run_forget_fact);
+    auto * distill = cmd->add_subcommand("distill", "distil the waiting memories into facts now, with the model");
+    ctx.add_setting(distill, "--model");
+    bind(distill, run_distill);
     auto * profile = cmd->add_subcommand("profile", "show, --set or --clear the core profile (always in the prompt)");
     profile->add_option("--set", args->text, "the new profile (at most 2 KiB)");
     profile->add_flag("--clear", args->clear, "remove it");

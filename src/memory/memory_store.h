@@ -97,6 +97,8 @@ public:
     // The last LIMIT turns of one session, oldest first.
     result<std::vector<turn_record>> session_tail(person_id who, const std::string & session, int limit);
     result<std::vector<session_record>> sessions(person_id who);
+    // This person's turns with id > AFTER, oldest first, up to LIMIT.
+    result<std::vector<turn_record>> turns_after(person_id who, int64_t after, int limit);
     // Corrects a turn's text; the index follows and recalled blocks that quoted
     // it are cleared. Returns the conversations whose prompts held the old text,
     // whose KV states the caller must drop. not_found / invalid_argument as add_turn.
@@ -116,6 +118,12 @@ public:
     // The fact was said again: its count and confidence rise (noisy-or), its
     // time moves on, SOURCES are added. No second row.
     status reinforce_fact(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts, double confidence);
+    // A distillation's changes in one transaction, all or none, and the turns
+    // up to UPTO_TURN_ID marked distilled. The same refusals as above.
+    status apply_facts(person_id who, const std::vector<fact_change> & changes, int64_t upto_turn_id);
+    result<distill_state> distill_progress(person_id who);
+    // A distillation that failed (WHY is kept; the turns stay undistilled).
+    status note_distill_failure(person_id who, const std::string & why);
     // This person's facts, newest first; with_superseded keeps the replaced ones.
     result<std::vector<fact_record>> facts(person_id who, bool with_superseded, int limit = 1000);
     // FACT and the facts it replaced, newest first.
@@ -144,6 +152,8 @@ private:
     status check_fact_text(const std::string & text) const;
     result<bool> owns(person_id who, const char * table, const std::vector<int64_t> & ids);
     result<std::vector<fact_record>> collect_facts(result<sqlite_stmt> & st);
+    result<int64_t> insert_fact(person_id who, const new_fact & f);  // in the caller's transaction
+    status reinforce_locked(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts, double confidence);
     result<int64_t> insert_turn(person_id who, const new_turn & t);
     result<std::vector<std::string>> conversations_quoting(person_id who, int64_t id);
     std::unique_ptr<sqlite_db> db_;

@@ -83,11 +83,18 @@ result<bool> memory_store::owns(person_id who, const char * table, const std::ve
 }
 
 result<int64_t> memory_store::add_fact(person_id who, const new_fact & f) {
+    sqlite_txn txn(*db_);
+    if (!txn.begun()) return txn.begun();
+    auto id = insert_fact(who, f);
+    if (!id) return id.error();
+    if (auto st = txn.commit(); !st) return st;
+    return id;
+}
+
+result<int64_t> memory_store::insert_fact(person_id who, const new_fact & f) {
     if (auto st = check_fact_text(f.text); !st) return st;
     if (!(f.confidence >= 0 && f.confidence <= 1)) return status(status_code::invalid_argument, "a fact's confidence is 0 to 1");
     if (f.sources.empty()) return status(status_code::invalid_argument, "a fact needs the turns it comes from");
-    sqlite_txn txn(*db_);
-    if (!txn.begun()) return txn.begun();
     auto mine = owns(who, "turns", f.sources);
     if (!mine) return mine.error();
     if (!*mine) return status(status_code::invalid_argument, "a fact's sources must be turns of the same person");
@@ -112,15 +119,20 @@ result<int64_t> memory_store::add_fact(person_id who, const new_fact & f) {
         sup->bind(1, who).bind(2, id).bind(3, now).bind(4, json_id_array(f.supersedes));
         if (auto st = sup->run(); !st) return st;
     }
-    if (auto st = txn.commit(); !st) return st;
     return id;
 }
 
 status memory_store::reinforce_fact(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts,
                                     double confidence) {
-    if (!(confidence >= 0 && confidence <= 1)) return status(status_code::invalid_argument, "a fact's confidence is 0 to 1");
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
+    if (auto st = reinforce_locked(who, id, sources, ts, confidence); !st) return st;
+    return txn.commit();
+}
+
+status memory_store::reinforce_locked(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts,
+                                      double confidence) {
+    if (!(confidence >= 0 && confidence <= 1)) return status(status_code::invalid_argument, "a fact's confidence is 0 to 1");
     auto current = owns(who, "facts", {id});
     if (!current) return current.error();
     if (!*current) return status(status_code::not_found, "no current fact " + std::to_string(id));
@@ -137,8 +149,46 @@ status memory_store::reinforce_fact(person_id who, int64_t id, const std::vector
                             "SELECT ?2, value, ?1 FROM json_each(?3)");
     if (!src) return src.error();
     src->bind(1, who).bind(2, id).bind(3, json_id_array(sources));
-    if (auto st = src->run(); !st) return st;
+    return src->run();
+}
+
+status memory_store::apply_facts(person_id who, const std::vector<fact_change> & changes, int64_t upto_turn_id) {
+    sqlite_txn txn(*db_);
+    if (!txn.begun()) return txn.begun();
+    for (const auto & c : changes) {
+        if (c.reinforce_id != 0) {
+            if (auto st = reinforce_locked(who, c.reinforce_id, c.fact.sources, c.fact.ts, c.fact.confidence); !st) return st;
+        } else if (auto id = insert_fact(who, c.fact); !id) {
+            return id.error();
+        }
+    }
+    auto st = db_->prepare("INSERT INTO distill_progress (person_id, upto_turn_id, failures, last_error, updated_at) "
+                           "VALUES (?1, ?2, 0, NULL, ?3) ON CONFLICT (person_id) DO UPDATE SET "
+                           "upto_turn_id = MAX(upto_turn_id, ?2), failures = 0, last_error = NULL, updated_at = ?3");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, upto_turn_id).bind(3, static_cast<int64_t>(std::time(nullptr)));
+    if (auto s2 = st->run(); !s2) return s2;
     return txn.commit();
+}
+
+result<distill_state> memory_store::distill_progress(person_id who) {
+    auto st = db_->prepare("SELECT upto_turn_id, failures, COALESCE(last_error, '') FROM distill_progress WHERE person_id = ?1");
+    if (!st) return st.error();
+    st->bind(1, who);
+    auto row = st->step();
+    if (!row) return row.error();
+    distill_state out;
+    if (*row) out = {st->int64(0), st->int64(1), st->text(2)};
+    return out;
+}
+
+status memory_store::note_distill_failure(person_id who, const std::string & why) {
+    auto st = db_->prepare("INSERT INTO distill_progress (person_id, upto_turn_id, failures, last_error, updated_at) "
+                           "VALUES (?1, 0, 1, ?2, ?3) ON CONFLICT (person_id) DO UPDATE SET "
+                           "failures = failures + 1, last_error = ?2, updated_at = ?3");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, why.substr(0, 1000)).bind(3, static_cast<int64_t>(std::time(nullptr)));
+    return st->run();
 }
 
 result<std::vector<fact_record>> memory_store::facts(person_id who, bool with_superseded, int limit) {

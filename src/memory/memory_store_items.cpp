@@ -18,6 +18,14 @@ result<std::vector<turn_record>> memory_store::list_turns(person_id who, int64_t
     return collect_turns(st);
 }
 
+result<std::vector<turn_record>> memory_store::turns_after(person_id who, int64_t after, int limit) {
+    auto st = db_->prepare(std::string("SELECT ") + turn_columns +
+                           " FROM turns t WHERE t.person_id = ?1 AND t.id > ?2 ORDER BY t.id LIMIT ?3");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, after).bind(3, static_cast<int64_t>(limit));
+    return collect_turns(st);
+}
+
 result<turn_record> memory_store::turn(person_id who, int64_t id) {
     auto rows = turns_by_id(who, {id});
     if (!rows) return rows.error();

@@ -45,6 +45,19 @@ struct new_fact {
     std::vector<int64_t> supersedes;  // current facts it contradicts and replaces (this person's)
 };
 
+// One change distillation makes: a new fact, or (reinforce_id set) a repetition
+// of a current fact, with new sources, time and confidence.
+struct fact_change {
+    new_fact fact;
+    int64_t reinforce_id = 0;
+};
+
+struct distill_state {
+    int64_t upto_turn_id = 0;  // turns up to this id are distilled
+    int64_t failures = 0;      // in a row
+    std::string last_error;
+};
+
 struct fact_record {
     int64_t id = 0;
     std::string text;

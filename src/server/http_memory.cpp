@@ -33,6 +33,12 @@ json turn_json(const memory::turn_record & t, bool full) {
     return j;
 }
 
+json fact_json(const memory::fact_record & f) {
+    return {{"id", f.id}, {"kind", "fact"}, {"text", f.text}, {"ts", f.ts}, {"confidence", f.confidence},
+            {"reinforced", f.reinforced}, {"sources", f.sources},
+            {"superseded_by", f.superseded_by ? json(f.superseded_by) : json(nullptr)}};
+}
+
 memory_reply error_reply(const status & st) {
     const bool missing = st.code() == status_code::not_found;
     const bool bad = st.code() == status_code::invalid_argument;
@@ -187,6 +193,62 @@ void http_session::memory_routes(request && req, const std::string & person, con
                     return r;
                 },
                 person);
+        }
+        return wrong_method("GET, PATCH or DELETE");
+    }
+    if (path == "/api/v1/facts") {
+        if (method != http::verb::get) return wrong_method("GET");
+        const bool all = get("superseded") == "true";
+        return memory_job(route_name, [person, limit, all](memory::memory_store & s) -> memory_reply {
+            auto who = s.person(person, true);
+            if (!who) return error_reply(who.error());
+            auto facts = s.facts(*who, all, static_cast<int>(limit));
+            if (!facts) return error_reply(facts.error());
+            json items = json::array();
+            for (const auto & f : *facts) items.push_back(fact_json(f));
+            return {http::status::ok, text(json{{"items", items}})};
+        });
+    }
+    const std::string fact_prefix = "/api/v1/facts/";
+    if (path.rfind(fact_prefix, 0) == 0) {
+        int64_t id = 0;
+        if (!parse_int(path.substr(fact_prefix.size()), id)) {
+            return send_error(http::status::not_found, "no fact " + path.substr(fact_prefix.size()), "not_found_error", route_name);
+        }
+        if (method == http::verb::get) {
+            return memory_job(route_name, [person, id](memory::memory_store & s) -> memory_reply {
+                auto who = s.person(person, true);
+                if (!who) return error_reply(who.error());
+                auto history = s.fact_history(*who, id);
+                if (!history) return error_reply(history.error());
+                json j = fact_json(history->front());
+                j["history"] = json::array();
+                for (size_t i = 1; i < history->size(); ++i) j["history"].push_back(fact_json((*history)[i]));
+                return {http::status::ok, text(j)};
+            });
+        }
+        if (method == http::verb::delete_) {
+            return memory_job(route_name, [person, id](memory::memory_store & s) -> memory_reply {
+                auto who = s.person(person, true);
+                if (!who) return error_reply(who.error());
+                if (auto st = s.forget_fact(*who, id); !st) return error_reply(st);
+                return {http::status::no_content, ""};
+            });
+        }
+        if (method == http::verb::patch) {
+            const auto body = json::parse(req.body(), nullptr, false);
+            if (!body.is_object() || !body.contains("text") || !body["text"].is_string()) {
+                return send_error(http::status::bad_request, "the body must be {\"text\": \"...\"}", "invalid_request_error",
+                                  route_name);
+            }
+            return memory_job(route_name, [person, id, corrected = body["text"].get<std::string>()](memory::memory_store & s) -> memory_reply {
+                auto who = s.person(person, true);
+                if (!who) return error_reply(who.error());
+                if (auto st = s.edit_fact(*who, id, corrected); !st) return error_reply(st);
+                auto history = s.fact_history(*who, id);
+                if (!history) return error_reply(history.error());
+                return {http::status::ok, text(fact_json(history->front()))};
+            });
         }
         return wrong_method("GET, PATCH or DELETE");
     }

@@ -5,8 +5,6 @@
 #include <signal.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "base/files.h"
 #include "cli/cli_test.h"
@@ -24,10 +22,7 @@ std::string every_byte_under(const std::string & dir) {
     std::string out;
     for (const auto & e : std::filesystem::recursive_directory_iterator(dir)) {
         if (!e.is_regular_file()) continue;
-        std::ifstream f(e.path(), std::ios::binary);
-        std::stringstream ss;
-        ss << f.rdbuf();
-        out += ss.str();
+        if (auto bytes = read_file(e.path().string())) out += *bytes;
     }
     return out;
 }

@@ -1,9 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "base/files.h"
 #include "memory/memory_store.h"
 #include "support/temp_dir.h"
 
@@ -29,10 +28,7 @@ std::string all_bytes(const std::string & dir) {
     std::string out;
     for (const auto & e : std::filesystem::recursive_directory_iterator(dir)) {
         if (!e.is_regular_file()) continue;
-        std::ifstream f(e.path(), std::ios::binary);
-        std::stringstream ss;
-        ss << f.rdbuf();
-        out += ss.str();
+        if (auto bytes = read_file(e.path().string())) out += *bytes;
     }
     return out;
 }

@@ -167,6 +167,43 @@ TEST_F(server_test, a_person_lists_searches_reads_corrects_and_forgets_their_own
     EXPECT_EQ(http_request(port, "GET", "/api/v1/memories").status, 401);
 }
 
+TEST_F(server_test, a_person_reads_corrects_and_forgets_their_own_facts_only) {
+    auto s = start({}, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    const auto bob = *s->users->add("bob");
+    chat(s->port(), ada, "c", json::array({user("My sister Zoe moved to Boston.")}));
+    int64_t fact_id = 0;
+    {  // as a distillation would store it (another connection: SQLite serializes the writers)
+        auto store = memory::memory_store::open(dir_.file("m") + "/memory.db");
+        ASSERT_TRUE(store);
+        auto who = (*store)->person("ada", false);
+        auto turns = (*store)->list_turns(*who, 0, 10);
+        memory::new_fact f;
+        f.text = "Her sister Zoe lives in Boston.";
+        f.ts = turns->back().ts;
+        f.confidence = 0.9;
+        f.sources = {turns->back().id};
+        auto id = (*store)->add_fact(*who, f);
+        ASSERT_TRUE(id) << id.error().message();
+        fact_id = *id;
+    }
+    const int port = s->port();
+    const auto list = json::parse(path_of_json(port, ada, "GET", "/api/v1/facts"));
+    ASSERT_EQ(list["items"].size(), 1u);
+    EXPECT_EQ(list["items"][0]["text"], "Her sister Zoe lives in Boston.");
+    EXPECT_EQ(list["items"][0]["sources"].size(), 1u);
+    const std::string item = "/api/v1/facts/" + std::to_string(fact_id);
+    EXPECT_TRUE(json::parse(path_of_json(port, bob, "GET", "/api/v1/facts"))["items"].empty());
+    path_of_json(port, bob, "GET", item, "", 404);
+    path_of_json(port, bob, "DELETE", item, "", 404);
+    EXPECT_EQ(json::parse(path_of_json(port, ada, "PATCH", item, R"({"text":"Her sister Zoe lives in Denver."})"))["text"],
+              "Her sister Zoe lives in Denver.");
+    EXPECT_TRUE(json::parse(path_of_json(port, ada, "GET", item))["history"].empty());
+    path_of_json(port, ada, "DELETE", item, "", 204);
+    EXPECT_TRUE(json::parse(path_of_json(port, ada, "GET", "/api/v1/facts"))["items"].empty());
+    path_of_json(port, ada, "GET", "/api/v1/facts/x1", "", 404);
+}
+
 TEST_F(server_test, the_core_profile_is_set_by_the_person_and_goes_into_their_prompts) {
     server_options so;
     so.memory.recall_items = 0;  // only the profile differs between the two prompts
