@@ -69,7 +69,7 @@ start_server() {  # system people -> command line in $cmd
     os1)
       cmd=(build/bin/os1 serve --model "$model" --no-auth --port "$port" --threads "$threads" --parallel "$parallel"
            --ctx "$ctx" --kv-ram-mib "$kv_ram_mib" --kv-disk-gib 20 --shared-prompt "$persona" --data "$out/data"
-           --rate-per-minute 0) ;;
+           --rate-per-minute 0 --no-memory) ;;  # B1's client brings its own recalled block, as for the peer
     llama-np)
       cmd=("$prefix/bin/llama-server" -m "$model" --port "$port" -t "$threads" -c "$kv_cells" -np "$n"
            --cache-ram "$kv_ram_mib") ;;

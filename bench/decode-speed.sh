@@ -23,7 +23,7 @@ for system in os1 llama-server os1 llama-server; do
   rm -rf "$work/data"
   case $system in
     os1) cmd=(build/bin/os1 serve --model "$model" --no-auth --port $port --threads 2 --parallel 8 --ctx 8192
-              --data "$work/data" --rate-per-minute 0) ;;
+              --data "$work/data" --rate-per-minute 0 --no-memory) ;;  # the same prompt as the peer
     llama-server) cmd=("$prefix/bin/llama-server" -m "$model" --port $port -t 2 -c 73728 -np 2) ;;
   esac
   "${cmd[@]}" >"$work/$system.log" 2>&1 &

@@ -47,7 +47,7 @@ else
 fi
 cmd=(build/bin/os1 serve --model "$model" --no-auth --port "$port" --threads "$threads" --parallel 8 --ctx 4096
      --kv-ram-mib "$kv_ram_mib" --kv-disk-gib 60 --shared-prompt "$persona" --data "$data" --rate-per-minute 0
-     --io-threads 2)
+     --io-threads 2 --no-memory)  # as in B1: the load generator brings the recalled block
 "${cmd[@]}" >"$out/scale-server.log" 2>&1 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
