@@ -54,7 +54,9 @@ int run_erase(const options & o, bool yes) {
 
 void add_erase_command(CLI::App & root, cli_context & ctx) {
     auto yes = std::make_shared<bool>(false);
-    auto * cmd = root.add_subcommand("erase", "erase everything of a person (memories, saved states, history, account)");
+    auto * cmd = root.add_subcommand(
+        "erase", "erase everything of a person (memories, saved states, history, account); stop os1 serve first, "
+                 "or let the person erase themself through DELETE /api/v1/me while it runs");
     ctx.add_setting(cmd, "--user");
     cmd->add_flag("--yes", *yes, "do not ask (needed when stdin is not a terminal)");
     cmd->callback([&ctx, yes] { ctx.run = [yes](const options & o) { return run_erase(o, *yes); }; });
