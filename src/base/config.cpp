@@ -45,6 +45,8 @@ const std::vector<option_entry> table = {
      [](options & o) -> option_target { return &o.memory.recall_items; }, 0, 100},
     {"memory.recall_words", "OS1_RECALL_WORDS", "--recall-words", "most words of recalled memories in a prompt",
      [](options & o) -> option_target { return &o.memory.recall_words; }, 0, 10000},
+    {"memory.distill_every", "OS1_DISTILL_EVERY", "--distill-every", "new turns of a person before facts are distilled from them (0 = never)",
+     [](options & o) -> option_target { return &o.memory.distill_every; }, 0, 100000},
     {"paths.data", "OS1_DATA", "--data", "data folder (default ~/.local/share/os1)",
      [](options & o) -> option_target { return &o.paths.data_dir; }, 0, 0, true},
     {"paths.models", "OS1_MODELS", "--models", "models folder (default <data>/models)",

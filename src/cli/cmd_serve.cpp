@@ -66,6 +66,7 @@ int run_serve(const options & o) {
     so.persona = persona;
     so.memory.recall_items = o.memory.recall_items;
     so.memory.recall_words = o.memory.recall_words;
+    so.distill_every = o.memory.distill_every;
     std::unique_ptr<server::users_store> users;
     if (!s.no_auth) {
         users = std::make_unique<server::users_store>(so.users_file);
@@ -96,7 +97,7 @@ void add_serve_command(CLI::App & root, cli_context & ctx) {
     for (const char * flag : {"--model", "--host", "--port", "--threads", "--io-threads", "--parallel", "--ctx", "--batch",
                               "--kv-tokens", "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
                               "--max-body-kib", "--drain-s", "--shared-prompt", "--max-tokens",
-                              "--no-memory", "--recall-items", "--recall-words"}) {
+                              "--no-memory", "--recall-items", "--recall-words", "--distill-every"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx] { ctx.run = run_serve; });

@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include "server/background_distill.h"
 #include "server/http_session.h"
 #include "server/openai_json.h"
 
@@ -161,6 +162,7 @@ void http_session::on_engine_event(const llm::completion_event & ev) {
         ctx_.memory->post([self = shared_from_this(), turn, text = c.text, ev](memory::memory_store & store) {
             const status st = companion::remember_reply(store, turn->context, turn->prepared.person, text);
             if (!st) spdlog::error("memory: a reply was not stored: {}", st.message());
+            if (self->ctx_.distill) self->ctx_.distill->after_turn(store, turn->prepared.person, turn->context.person);
             net::post(self->stream_.get_executor(), [self, ev] { self->on_engine_event(ev); });
         });
         return;

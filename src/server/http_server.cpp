@@ -7,6 +7,7 @@
 #include <boost/asio/strand.hpp>
 #include <thread>
 
+#include "server/background_distill.h"
 #include "server/http_session.h"
 #include "server/server_context.h"
 
@@ -20,12 +21,20 @@ struct http_server::impl {
     std::atomic<bool> stop_requested{false};
     int bound_port = 0;
     std::thread stopper;  // waits for the engine to finish, then ends the I/O loop
+    // Before memory: the memory thread's last jobs may still use it.
+    std::unique_ptr<background_distill> distill;
     // After ioc, so it is drained (every acknowledged turn stored) before ioc goes.
     std::unique_ptr<memory::memory_worker> memory;
 
     impl(server_options o, llm::engine & e, users_store * u, std::unique_ptr<memory::memory_worker> m)
-        : ctx{o, e, u, m.get(), rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0},
+        : ctx{o, e, u, m.get(), nullptr, rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0},
           ioc(std::max(1, ctx.opts.io_threads)), memory(std::move(m)) {
+        if (memory && ctx.opts.distill_every > 0) {
+            companion::distill_options d;
+            d.min_turns = ctx.opts.distill_every;
+            distill = std::make_unique<background_distill>(e, *memory, d);
+            ctx.distill = distill.get();
+        }
         ctx.started_unix = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count();
     }

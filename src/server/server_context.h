@@ -14,11 +14,14 @@
 
 namespace os1::server {
 
+class background_distill;
+
 struct server_context {
     server_options opts;
     llm::engine & engine;
     users_store * users;  // null with no_auth
     memory::memory_worker * memory = nullptr;  // null when the server does not remember
+    background_distill * distill = nullptr;  // with memory, unless distill_every is 0
     rate_limiter limiter;
     metrics stats;
     std::atomic<bool> stopping{false};

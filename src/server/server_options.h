@@ -26,6 +26,7 @@ struct server_options {
     std::string persona;                 // the system message when a request has none ("" = none)
     std::string assistant_name = "OS1";  // how the OS appears in people's memories
     companion::memory_settings memory;   // recall in each turn (when the server remembers)
+    int distill_every = 8;               // new turns of a person that start a background distillation (0 = never)
 };
 
 }  // namespace os1::server

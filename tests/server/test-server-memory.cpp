@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "memory/memory_store.h"
 #include "server/running_server.h"
 
@@ -202,6 +205,32 @@ TEST_F(server_test, a_person_reads_corrects_and_forgets_their_own_facts_only) {
     path_of_json(port, ada, "DELETE", item, "", 204);
     EXPECT_TRUE(json::parse(path_of_json(port, ada, "GET", "/api/v1/facts"))["items"].empty());
     path_of_json(port, ada, "GET", "/api/v1/facts/x1", "", 404);
+}
+
+// Distillation runs in the background after enough new turns; its answer (noise
+// from this model) is checked and refused or stored, and replies go on meanwhile.
+TEST_F(server_test, facts_are_distilled_in_the_background_without_holding_up_replies) {
+    server_options so;
+    so.distill_every = 2;
+    auto s = start(so, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    chat(s->port(), ada, "c", json::array({user("My sister Zoe moved to Boston in May.")}));
+    chat(s->port(), ada, "c", json::array({user("I adopted a grey cat called Pixel.")}));
+    chat(s->port(), ada, "d", json::array({user("Still there?")}));  // answered while it may be distilling
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    memory::distill_state st;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto store = memory::memory_store::open(dir_.file("m") + "/memory.db");
+        ASSERT_TRUE(store);
+        auto who = (*store)->person("ada", false);
+        st = *(*store)->distill_progress(*who);
+        if (st.failures > 0 || st.upto_turn_id > 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    EXPECT_TRUE(st.failures > 0 || st.upto_turn_id > 0) << "no distillation ran";
+    if (st.failures > 0) {
+        EXPECT_NE(st.last_error.find("distillation"), std::string::npos) << st.last_error;
+    }
 }
 
 TEST_F(server_test, the_core_profile_is_set_by_the_person_and_goes_into_their_prompts) {
