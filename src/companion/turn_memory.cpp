@@ -7,6 +7,21 @@
 #include "memory/recall.h"
 
 namespace os1::companion {
+namespace {
+
+// A turn of this conversation, as the store keeps it (the session is the conversation).
+memory::new_turn turn_of(const turn_context & c, const char * role, const std::string & speaker, const std::string & text) {
+    memory::new_turn t;
+    t.session = c.conversation;
+    t.conversation = c.conversation;
+    t.ts = c.now;
+    t.speaker = speaker;
+    t.role = role;
+    t.text = text;
+    return t;
+}
+
+}  // namespace
 
 result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_context & c,
                                    const std::vector<llm::chat_message> & request, const std::string & default_persona,
@@ -71,13 +86,7 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
         const bool seen = std::any_of(item.turn_ids.begin(), item.turn_ids.end(), [&](int64_t id) { return skip.count(id) > 0; });
         if (!seen && fresh.size() < static_cast<size_t>(s.recall_items)) fresh.push_back(std::move(item));
     }
-    memory::new_turn t;
-    t.session = c.conversation;
-    t.conversation = c.conversation;
-    t.ts = c.now;
-    t.speaker = c.speaker;
-    t.role = "user";
-    t.text = p.message;
+    memory::new_turn t = turn_of(c, "user", c.speaker, p.message);
     t.recalled = recalled_block(fresh, s.recall_words, t.cited);
     auto id = store.add_turn(*who, t);
     if (!id) return id.error();
@@ -89,14 +98,7 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
 status remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,
                       const std::string & reply) {
     if (reply.empty()) return status::ok();  // nothing was said
-    memory::new_turn t;
-    t.session = c.conversation;
-    t.conversation = c.conversation;
-    t.ts = c.now;
-    t.speaker = c.assistant;
-    t.role = "assistant";
-    t.text = reply;
-    auto id = store.add_turn(who, t);
+    auto id = store.add_turn(who, turn_of(c, "assistant", c.assistant, reply));
     return id ? status::ok() : id.error();
 }
 

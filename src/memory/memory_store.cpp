@@ -229,6 +229,10 @@ result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id
                            "JOIN turns t ON t.id = h.id WHERE t.person_id = ?2 ORDER BY h.s DESC");
     if (!st) return st.error();
     st->bind(1, q).bind(2, who).bind(3, static_cast<int64_t>(limit)).bind(4, min_turn_id);
+    return collect_hits(st);
+}
+
+result<std::vector<memory_store::text_hit>> memory_store::collect_hits(result<sqlite_stmt> & st) {
     std::vector<text_hit> out;
     for (;;) {
         auto row = st->step();

@@ -152,6 +152,7 @@ private:
     status check_fact_text(const std::string & text) const;
     result<bool> owns(person_id who, const char * table, const std::vector<int64_t> & ids);
     result<std::vector<fact_record>> collect_facts(result<sqlite_stmt> & st);
+    static result<std::vector<text_hit>> collect_hits(result<sqlite_stmt> & st);  // (id, score) rows
     result<int64_t> insert_fact(person_id who, const new_fact & f);  // in the caller's transaction
     status reinforce_locked(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts, double confidence);
     result<int64_t> insert_turn(person_id who, const new_turn & t);

@@ -220,13 +220,7 @@ result<std::vector<memory_store::text_hit>> memory_store::search_facts(person_id
                            "WHERE f.person_id = ?2 AND f.superseded_by IS NULL ORDER BY h.s DESC");
     if (!st) return st.error();
     st->bind(1, words).bind(2, who).bind(3, static_cast<int64_t>(limit));
-    std::vector<text_hit> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) return out;
-        out.push_back({st->int64(0), st->real(1)});
-    }
+    return collect_hits(st);
 }
 
 status memory_store::edit_fact(person_id who, int64_t id, const std::string & text) {
