@@ -99,7 +99,9 @@ int run_show(const options & o, const memory_args & a) {
 }
 
 // After a correction or a forgetting: the KV states whose prompts held the old words go too.
-void drop_states(const options & o, const std::string & name, const std::vector<std::string> & conversations) {
+void drop_states(const options & o, const std::string & name, std::vector<std::string> conversations) {
+    // A distillation's state left by a server stopped mid-run holds copies too.
+    if (!conversations.empty()) conversations.push_back(companion::distill_conversation());
     const size_t n = remove_kv_files(o, name, conversations);
     if (n > 0) std::fprintf(stderr, "%zu saved conversation state(s) that held it removed\n", n);
 }

@@ -40,6 +40,11 @@ std::vector<int64_t> id_list(const json & j, const char * field, const std::stri
 
 }  // namespace
 
+const std::string & distill_conversation() {
+    static const std::string id = "\x01" "distill";
+    return id;
+}
+
 const std::string & distill_grammar() {
     // Bounded everywhere, so that even a model that only says noise ends its
     // answer within distill_options::max_tokens (6 facts of about 200 tokens).

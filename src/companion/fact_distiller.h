@@ -35,6 +35,10 @@ struct distill_batch {
     int64_t upto_turn_id = 0;                // the last turn in the batch
 };
 
+// The conversation id a distillation runs under in the engine: a client's ids
+// are printable, this is not, so no client can name it.
+const std::string & distill_conversation();
+
 // The grammar of the answer (GBNF): at most 6 facts of at most 120 characters,
 // each citing at most 4 turns.
 const std::string & distill_grammar();

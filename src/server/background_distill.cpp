@@ -10,11 +10,6 @@ namespace os1::server {
 background_distill::background_distill(llm::engine & engine, memory::memory_worker & worker, companion::distill_options o)
     : engine_(engine), worker_(worker), opts_(o) {}
 
-const std::string & background_distill::conversation() {
-    static const std::string id = "\x01" "distill";
-    return id;
-}
-
 void background_distill::after_turn(memory::memory_store & store, memory::person_id who, const std::string & person) {
     if (opts_.min_turns <= 0 || in_flight_.count(who)) return;
     auto progress = store.distill_progress(who);
@@ -27,10 +22,10 @@ void background_distill::after_turn(memory::memory_store & store, memory::person
     auto b = std::make_shared<companion::distill_batch>(std::move(*batch));
     auto answer = std::make_shared<std::string>();
     llm::completion_request r;
-    r.key = {person, conversation()};
+    r.key = {person, companion::distill_conversation()};
     r.messages = companion::distill_prompt(*b);
     r.gen = companion::distill_generation(opts_);
-    r.on_event = [this, b, answer, who](const llm::completion_event & ev) {
+    r.on_event = [this, b, answer, who, person](const llm::completion_event & ev) {
         if (ev.type == llm::completion_event::kind::text) {
             *answer += ev.text;
             return;
@@ -39,7 +34,9 @@ void background_distill::after_turn(memory::memory_store & store, memory::person
                               : ev.stats.reason == llm::stop_reason::end_of_turn
                                   ? status::ok()
                                   : status(status_code::resource_exhausted, "the model's answer was cut short");
-        worker_.post([this, b, answer, who, failed](memory::memory_store & s) { finish(s, who, *b, *answer, failed); });
+        worker_.post([this, b, answer, who, person, failed](memory::memory_store & s) {
+            finish(s, who, person, *b, *answer, failed);
+        });
     };
     in_flight_.insert(who);
     if (auto st = engine_.submit(std::move(r)); !st) {
@@ -48,9 +45,12 @@ void background_distill::after_turn(memory::memory_store & store, memory::person
     }
 }
 
-void background_distill::finish(memory::memory_store & store, memory::person_id who, const companion::distill_batch & b,
-                                const std::string & answer, const status & failed) {
+void background_distill::finish(memory::memory_store & store, memory::person_id who, const std::string & person,
+                                const companion::distill_batch & b, const std::string & answer, const status & failed) {
     in_flight_.erase(who);
+    // Its prompt held copies of the person's turns: no KV state of it is kept, so
+    // forgetting a turn never has to find one (the next batch differs anyway).
+    engine_.drop({person, companion::distill_conversation()});
     if (!failed) {
         spdlog::warn("memory: a distillation did not finish: {}", failed.message());
         (void)store.note_distill_failure(who, failed.message());

@@ -2,7 +2,8 @@
 // reply's path: the batch is prepared on the memory thread after a turn is
 // stored, the model runs it as an engine request of its own (a conversation
 // key no client can name), and the answer is applied back on the memory thread
-// (companion/fact_distiller.h: all or nothing). One at a time per person;
+// (companion/fact_distiller.h: all or nothing), and the request's KV state is
+// dropped (it holds copies of the turns). One at a time per person;
 // after failures it waits for more new turns before trying again.
 //
 // Threads: after_turn() on the memory thread only; engine events arrive on the
@@ -25,12 +26,9 @@ public:
     // After a turn of PERSON (store id WHO) is stored.
     void after_turn(memory::memory_store & store, memory::person_id who, const std::string & person);
 
-    // The conversation id distillation uses: a client's ids are printable, this is not.
-    static const std::string & conversation();
-
 private:
-    void finish(memory::memory_store & store, memory::person_id who, const companion::distill_batch & b,
-                const std::string & answer, const status & failed);
+    void finish(memory::memory_store & store, memory::person_id who, const std::string & person,
+                const companion::distill_batch & b, const std::string & answer, const status & failed);
     llm::engine & engine_;
     memory::memory_worker & worker_;
     companion::distill_options opts_;

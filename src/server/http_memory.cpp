@@ -7,9 +7,11 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
+#include <optional>
 #include <thread>
 
 #include "base/tar_writer.h"
+#include "companion/fact_distiller.h"
 #include "memory/export.h"
 #include "memory/recall.h"
 #include "server/http_session.h"
@@ -44,6 +46,13 @@ memory_reply error_reply(const status & st) {
     const bool bad = st.code() == status_code::invalid_argument;
     return {missing ? http::status::not_found : bad ? http::status::bad_request : http::status::internal_server_error,
             error_json(st.message(), missing ? "not_found_error" : bad ? "invalid_request_error" : "server_error")};
+}
+
+// The "text" of a {"text": "..."} body; nullopt when the body is not that.
+std::optional<std::string> text_field(const std::string & body) {
+    const auto j = json::parse(body, nullptr, false);
+    if (!j.is_object() || !j.contains("text") || !j["text"].is_string()) return std::nullopt;
+    return j["text"].get<std::string>();
 }
 
 // A whole number from a query or path; false when it is not one.
@@ -95,6 +104,9 @@ void http_session::memory_routes(request && req, const std::string & person, con
     const auto get = [&](const char * key) {
         auto it = query.find(key);
         return it == query.end() ? std::string() : it->second;
+    };
+    const auto bad_text_body = [&] {
+        send_error(http::status::bad_request, "the body must be {\"text\": \"...\"}", "invalid_request_error", route_name);
     };
     const auto wrong_method = [&](const char * allowed) {
         send_error(http::status::method_not_allowed, std::string("use ") + allowed, "invalid_request_error", route_name);
@@ -160,14 +172,11 @@ void http_session::memory_routes(request && req, const std::string & person, con
             });
         }
         if (method == http::verb::patch) {
-            const auto body = json::parse(req.body(), nullptr, false);
-            if (!body.is_object() || !body.contains("text") || !body["text"].is_string()) {
-                return send_error(http::status::bad_request, "the body must be {\"text\": \"...\"}", "invalid_request_error",
-                                  route_name);
-            }
+            const auto body = text_field(req.body());
+            if (!body) return bad_text_body();
             return memory_job(
                 route_name,
-                [person, id, corrected = body["text"].get<std::string>()](memory::memory_store & s) -> memory_reply {
+                [person, id, corrected = *body](memory::memory_store & s) -> memory_reply {
                     auto who = s.person(person, true);
                     if (!who) return error_reply(who.error());
                     auto affected = s.edit_turn(*who, id, corrected);
@@ -176,6 +185,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
                     if (!t) return error_reply(t.error());
                     memory_reply r{http::status::ok, text(turn_json(*t, false))};
                     r.drop = std::move(*affected);
+                    r.drop.push_back(companion::distill_conversation());  // its prompt may have held the turn
                     return r;
                 },
                 person);
@@ -190,6 +200,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
                     if (!affected) return error_reply(affected.error());
                     memory_reply r{http::status::no_content, ""};
                     r.drop = std::move(*affected);
+                    r.drop.push_back(companion::distill_conversation());  // its prompt may have held the turn
                     return r;
                 },
                 person);
@@ -236,12 +247,9 @@ void http_session::memory_routes(request && req, const std::string & person, con
             });
         }
         if (method == http::verb::patch) {
-            const auto body = json::parse(req.body(), nullptr, false);
-            if (!body.is_object() || !body.contains("text") || !body["text"].is_string()) {
-                return send_error(http::status::bad_request, "the body must be {\"text\": \"...\"}", "invalid_request_error",
-                                  route_name);
-            }
-            return memory_job(route_name, [person, id, corrected = body["text"].get<std::string>()](memory::memory_store & s) -> memory_reply {
+            const auto body = text_field(req.body());
+            if (!body) return bad_text_body();
+            return memory_job(route_name, [person, id, corrected = *body](memory::memory_store & s) -> memory_reply {
                 auto who = s.person(person, true);
                 if (!who) return error_reply(who.error());
                 if (auto st = s.edit_fact(*who, id, corrected); !st) return error_reply(st);
@@ -263,14 +271,11 @@ void http_session::memory_routes(request && req, const std::string & person, con
             });
         }
         if (method != http::verb::put) return wrong_method("GET or PUT");
-        const auto body = json::parse(req.body(), nullptr, false);
-        if (!body.is_object() || !body.contains("text") || !body["text"].is_string()) {
-            return send_error(http::status::bad_request, "the body must be {\"text\": \"...\"}", "invalid_request_error",
-                              route_name);
-        }
+        const auto body = text_field(req.body());
+        if (!body) return bad_text_body();
         return memory_job(
             route_name,
-            [person, profile = body["text"].get<std::string>()](memory::memory_store & s) -> memory_reply {
+            [person, profile = *body](memory::memory_store & s) -> memory_reply {
                 auto who = s.person(person, true);
                 if (!who) return error_reply(who.error());
                 if (auto st = s.set_profile(*who, profile); !st) return error_reply(st);
@@ -288,7 +293,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
             if (!dump && dump.error().code() == status_code::not_found) {
                 dump = memory::person_export{json{{"format", "os1-memory-export"}, {"version", 1}, {"person", person},
                                                   {"exported_at", now}, {"core_profile", ""}, {"sessions", json::array()},
-                                                  {"turns", json::array()}}.dump(2) + "\n",
+                                                  {"turns", json::array()}, {"facts", json::array()}}.dump(2) + "\n",
                                              "# What OS1 remembers of " + person + "\n\nNothing.\n"};
             }
             if (!dump) return error_reply(dump.error());

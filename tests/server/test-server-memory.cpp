@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "companion/fact_distiller.h"
 #include "memory/memory_store.h"
 #include "server/running_server.h"
 
@@ -228,6 +229,8 @@ TEST_F(server_test, facts_are_distilled_in_the_background_without_holding_up_rep
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     EXPECT_TRUE(st.failures > 0 || st.upto_turn_id > 0) << "no distillation ran";
+    // Its prompt held copies of the turns: no KV state of it stays behind.
+    EXPECT_FALSE(s->engine->drop({"ada", companion::distill_conversation()}));
     if (st.failures > 0) {
         EXPECT_NE(st.last_error.find("distillation"), std::string::npos) << st.last_error;
     }
