@@ -32,7 +32,7 @@ struct memory_options {
     bool off = false;          // neither remember nor recall: the bare model
     int recall_items = 6;      // recalled items considered per turn
     int recall_words = 200;    // at most this many words of them in each prompt
-    int distill_every = 8;     // os1 serve: new turns of a person that start a background distillation (0 = never)
+    int distill_every = 8;     // new turns of a person before facts are distilled (serve: in the background; chat: on quitting; 0 = never)
 };
 
 struct path_options {

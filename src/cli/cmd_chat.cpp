@@ -15,6 +15,8 @@
 #include "cli/line_editor.h"
 #include "cli/local_data.h"
 #include "cli/model_path.h"
+#include "companion/fact_distiller.h"
+#include "companion/summarizer.h"
 #include "companion/turn_memory.h"
 #include "llm/chat_session.h"
 
@@ -110,6 +112,48 @@ public:
         return true;
     }
 
+    // When the conversation ends, the model distils what waits (at least
+    // --distill-every turns) into facts: no reply waits for it then.
+    void learn() {
+        if (!store_ || opts_.memory.distill_every <= 0 || turn_.now == 0) return;
+        auto who = store_->person(turn_.person, false);
+        if (!who) return;
+        if (auto st = store_->end_session(*who, turn_.conversation, std::time(nullptr)); !st) report(st);
+        companion::distill_options o;
+        o.min_turns = opts_.memory.distill_every;
+        const auto complete = [this](const std::vector<llm::chat_message> & m,
+                                     const llm::generation_options & g) -> result<std::string> {
+            std::string answer;
+            auto st = session_.reply(m, g, {}, answer, &stop_reply);
+            if (!st) return st.error();
+            if (st->reason == llm::stop_reason::cancelled) return status(status_code::cancelled, "stopped");
+            return answer;
+        };
+        stop_reply.store(false);
+        for (int batch = 0; batch < 5 && !stop_reply.load(); ++batch) {  // a long chat: a few batches, then next time
+            auto waiting = companion::prepare_distillation(*store_, *who, o);
+            if (!waiting || waiting->turns.empty()) break;
+            if (batch == 0) std::fprintf(stderr, "os1: learning from this conversation (Ctrl-C skips)...\n");
+            auto n = companion::distill_now(*store_, *who, complete, o);
+            if (!n) {
+                std::fprintf(stderr, "os1: nothing learned this time (%s); tried again later\n", n.error().message().c_str());
+                break;
+            }
+            std::fprintf(stderr, "os1: %zu fact change(s) learned\n", *n);
+        }
+        // A short chat is not worth the wait at quitting: it is summarized later.
+        if (stop_reply.load() || messages_.size() < static_cast<size_t>(opts_.memory.distill_every)) return;
+        // This conversation is over: its summary, and the person's portrait, are due.
+        companion::summary_options so;
+        so.min_new_turns = opts_.memory.distill_every;
+        auto made = companion::summarize_now(*store_, *who, complete, so, 4);
+        if (!made) {
+            std::fprintf(stderr, "os1: no summary this time (%s)\n", made.error().message().c_str());
+        } else if (*made > 0) {
+            std::fprintf(stderr, "os1: %zu summary(ies) written\n", *made);
+        }
+    }
+
 private:
     llm::chat_session & session_;
     const options & opts_;
@@ -145,6 +189,7 @@ int run_chat(const options & opts) {
             if (line.empty()) continue;
             if (!loop.turn(line, false)) return exit_failure;
         }
+        loop.learn();
         return exit_ok;
     }
 
@@ -163,6 +208,7 @@ int run_chat(const options & opts) {
         if (!loop.turn(line, true)) return exit_failure;
     }
     std::fputc('\n', stdout);
+    loop.learn();
     return exit_ok;
 }
 
@@ -171,7 +217,7 @@ int run_chat(const options & opts) {
 void add_chat_command(CLI::App & root, cli_context & ctx) {
     auto * cmd = root.add_subcommand("chat", "talk with the model in the terminal (or one message per line from a pipe)");
     for (const char * flag : {"--model", "--system", "--seed", "--temp", "--top-p", "--max-tokens", "--ctx", "--threads", "--batch",
-                             "--user", "--no-memory", "--recall-items", "--recall-words"}) {
+                             "--user", "--no-memory", "--recall-items", "--recall-words", "--distill-every"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx] { ctx.run = run_chat; });

@@ -1,4 +1,4 @@
-// os1 memory list|search|show|edit|forget|profile --user NAME: a person's
+// os1 memory list|search|show|edit|forget|facts|forget-fact|summaries|distill|profile --user NAME: a person's
 // memories, read and corrected from the terminal. For the server's people
 // while it runs, use the HTTP routes (docs/api.md): they also drop the KV
 // states the server holds in memory.
@@ -9,6 +9,8 @@
 #include "cli/local_data.h"
 #include "cli/model_path.h"
 #include "companion/fact_distiller.h"
+#include "companion/summarizer.h"
+#include "companion/turn_memory.h"
 #include "llm/chat_session.h"
 #include "memory/export.h"
 #include "memory/recall.h"
@@ -77,12 +79,15 @@ int run_search(const options & o, const memory_args & a) {
     memory::recall_options ro;
     ro.k = a.limit;
     ro.as_of = std::time(nullptr);
+    ro.facts = companion::memory_settings{}.recall_facts;
     auto items = memory::recall(*p.store, p.who, a.text, ro);
     if (!items) return report(items.error());
     if (items->empty()) std::fprintf(stderr, "nothing found\n");
     for (const auto & item : *items) {
-        std::printf("%-8lld %6.2f  %s\n", static_cast<long long>(item.turn_ids.empty() ? 0 : item.turn_ids.front()),
-                    item.score, item.text.c_str());
+        // A memory by its id; a fact as "fact N" (os1 memory facts --history N).
+        const std::string id = item.fact_id ? "fact " + std::to_string(item.fact_id)
+                                            : std::to_string(item.turn_ids.empty() ? 0 : item.turn_ids.front());
+        std::printf("%-8s %6.3f  %s\n", id.c_str(), item.score, item.text.c_str());
     }
     return exit_ok;
 }
@@ -100,8 +105,11 @@ int run_show(const options & o, const memory_args & a) {
 
 // After a correction or a forgetting: the KV states whose prompts held the old words go too.
 void drop_states(const options & o, const std::string & name, std::vector<std::string> conversations) {
-    // A distillation's state left by a server stopped mid-run holds copies too.
-    if (!conversations.empty()) conversations.push_back(companion::distill_conversation());
+    // A background job's state left by a server stopped mid-run holds copies too.
+    if (!conversations.empty()) {
+        conversations.push_back(companion::distill_conversation());
+        conversations.push_back(companion::summary_conversation());
+    }
     const size_t n = remove_kv_files(o, name, conversations);
     if (n > 0) std::fprintf(stderr, "%zu saved conversation state(s) that held it removed\n", n);
 }
@@ -147,7 +155,9 @@ int run_facts(const options & o, const memory_args & a) {
 int run_forget_fact(const options & o, const memory_args & a) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
-    if (auto st = p.store->forget_fact(p.who, a.id); !st) return report(st);
+    auto affected = p.store->forget_fact(p.who, a.id);
+    if (!affected) return report(affected.error());
+    drop_states(o, p.name, *affected);
     std::printf("fact %lld forgotten\n", static_cast<long long>(a.id));
     return exit_ok;
 }
@@ -181,6 +191,32 @@ int run_distill(const options & o, const memory_args &) {
         if (more->empty()) break;
     }
     std::printf("%zu fact change(s) stored\n", total);
+    // Then the summaries: asked for now, so a session still going counts too.
+    companion::summary_options so;
+    so.min_new_turns = 2;
+    auto made = companion::summarize_now(*p.store, p.who, complete, so);
+    if (!made) return report(made.error());
+    std::printf("%zu summary(ies) written\n", *made);
+    return exit_ok;
+}
+
+// The portrait of the person and their sessions' summaries.
+int run_summaries(const options & o, const memory_args & a) {
+    auto p = open_person(o);
+    if (p.failed >= 0) return p.failed;
+    auto portrait = p.store->summary(p.who, 0);
+    if (!portrait) return report(portrait.error());
+    auto sessions = p.store->session_summaries(p.who, 0, a.limit);
+    if (!sessions) return report(sessions.error());
+    if (portrait->id == 0 && sessions->empty()) {
+        std::fprintf(stderr, "no summaries yet (os1 memory distill writes them from the conversations)\n");
+        return exit_ok;
+    }
+    if (portrait->id != 0) std::printf("In short: %s\n\n", portrait->text.c_str());
+    for (const auto & s : *sessions) {
+        std::printf("%s (%s, up to memory %lld):\n  %s\n", s.session.c_str(), memory::utc_text(s.updated_at).substr(0, 10).c_str(),
+                    static_cast<long long>(s.upto_turn_id), s.text.c_str());
+    }
     return exit_ok;
 }
 
@@ -198,7 +234,14 @@ int run_profile(const options & o, const memory_args & a) {
     }
     auto text = (*store)->profile(*who);
     if (!text) return report(text.error());
-    std::printf("%s\n", text->empty() ? "(no core profile)" : text->c_str());
+    std::printf("%s\n", text->empty() ? "(no core profile of their own)" : text->c_str());
+    const companion::memory_settings ms;
+    auto portrait = (*store)->summary(*who, 0);
+    if (!portrait) return report(portrait.error());
+    auto facts = (*store)->core_facts(*who, ms.profile_facts);
+    if (!facts) return report(facts.error());
+    const std::string in_prompt = companion::core_profile(*text, portrait->text, *facts, ms.profile_bytes);
+    if (in_prompt != *text) std::printf("\nIn new conversations' prompts, with what was learned:\n%s\n", in_prompt.c_str());
     return exit_ok;
 }
 
@@ -235,10 +278,13 @@ void add_memory_command(CLI::App & root, cli_context & ctx) {
     facts->add_option("--limit", args->limit, "how many")->check(CLI::Range(1, 100000));
     facts->add_option("--history", args->id, "the fact whose history to show")->each([args](const std::string &) { args->history = true; });
     bind(facts, run_facts);
-    auto * forget_fact = cmd->add_subcommand("forget-fact", "forget a fact (its source memories stay)");
+    auto * summaries = cmd->add_subcommand("summaries", "the portrait of the person and their conversations' summaries");
+    summaries->add_option("--limit", args->limit, "how many conversations")->check(CLI::Range(1, 100000));
+    bind(summaries, run_summaries);
+    auto * forget_fact = cmd->add_subcommand("forget-fact", "forget a fact and the facts it replaced (its source memories stay)");
     forget_fact->add_option("id", args->id, "its id")->required();
     bind(forget_fact, run_forget_fact);
-    auto * distill = cmd->add_subcommand("distill", "distil the waiting memories into facts now, with the model");
+    auto * distill = cmd->add_subcommand("distill", "distil the waiting memories into facts and summaries now, with the model");
     ctx.add_setting(distill, "--model");
     bind(distill, run_distill);
     auto * profile = cmd->add_subcommand("profile", "show, --set or --clear the core profile (always in the prompt)");

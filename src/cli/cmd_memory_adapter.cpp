@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "companion/turn_memory.h"
 #include "memory/memory_store.h"
 #include "memory/recall.h"
 #include "memory/time_expr.h"
@@ -79,6 +80,7 @@ json handle(memory::memory_store & store, const memory::wordnet * words, const j
         }
         ro.candidates = std::max(ro.candidates, ro.k * 2);
         ro.words = words;
+        ro.facts = companion::memory_settings{}.recall_facts;  // when the store has distilled any
         auto items = memory::recall(store, *who, str_field(m, "q"), ro);
         if (!items) return fail(items.error().message());
         json out = json::array();

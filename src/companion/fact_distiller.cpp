@@ -66,11 +66,19 @@ result<distill_batch> prepare_distillation(memory::memory_store & store, memory:
     b.person = who;
     auto progress = store.distill_progress(who);
     if (!progress) return progress.error();
-    auto turns = store.turns_after(who, progress->upto_turn_id, o.max_turns);
+    // First the turns whose facts went with a forgotten or corrected turn:
+    // what they said is to be learned again from what remains.
+    auto again = store.redistill_turns(who, o.max_turns);
+    if (!again) return again.error();
+    auto turns = store.turns_after(who, progress->upto_turn_id, o.max_turns - static_cast<int>(again->size()));
     if (!turns) return turns.error();
-    if (turns->empty() || (!force && static_cast<int>(turns->size()) < o.min_turns)) return b;
-    b.turns = std::move(*turns);
-    b.upto_turn_id = b.turns.back().id;
+    if (again->empty() && (turns->empty() || (!force && static_cast<int>(turns->size()) < o.min_turns))) return b;
+    b.upto_turn_id = turns->empty() ? progress->upto_turn_id : turns->back().id;
+    for (auto & t : *again) {
+        b.redistilled.push_back(t.id);
+        if (t.id <= progress->upto_turn_id) b.turns.push_back(std::move(t));  // a newer one comes with the new turns
+    }
+    b.turns.insert(b.turns.end(), std::make_move_iterator(turns->begin()), std::make_move_iterator(turns->end()));
     auto facts = store.facts(who, /*with_superseded=*/false, o.known_facts);
     if (!facts) return facts.error();
     b.facts = std::move(*facts);
@@ -150,7 +158,7 @@ result<std::vector<memory::fact_change>> parse_distillation(std::string_view ans
 
 result<size_t> apply_distillation(memory::memory_store & store, const distill_batch & b, std::string_view answer) {
     auto changes = parse_distillation(answer, b);
-    status st = changes ? store.apply_facts(b.person, *changes, b.upto_turn_id) : changes.error();
+    status st = changes ? store.apply_facts(b.person, *changes, b.upto_turn_id, b.redistilled) : changes.error();
     if (!st) {
         spdlog::warn("memory: {}", st.message());
         if (auto noted = store.note_distill_failure(b.person, st.message()); !noted) return noted;

@@ -32,7 +32,8 @@ struct distill_batch {
     memory::person_id person = 0;
     std::vector<memory::turn_record> turns;  // oldest first
     std::vector<memory::fact_record> facts;  // current, newest first
-    int64_t upto_turn_id = 0;                // the last turn in the batch
+    int64_t upto_turn_id = 0;                // the last new turn in the batch
+    std::vector<int64_t> redistilled;        // turns in it read again (memory_store::redistill_turns)
 };
 
 // The conversation id a distillation runs under in the engine: a client's ids
@@ -44,7 +45,7 @@ const std::string & distill_conversation();
 const std::string & distill_grammar();
 
 // The turns waiting to be distilled (an empty batch when fewer than min_turns wait,
-// unless FORCE), with the known facts.
+// unless FORCE or some are to be read again), with the known facts.
 result<distill_batch> prepare_distillation(memory::memory_store & store, memory::person_id who, const distill_options & o,
                                            bool force = false);
 

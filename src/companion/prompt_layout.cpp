@@ -39,7 +39,7 @@ std::string with_recalled(const std::string & recalled, const std::string & mess
 }
 
 std::string recalled_block(const std::vector<memory::recalled_item> & items, int max_words,
-                           std::vector<int64_t> & chosen) {
+                           std::vector<int64_t> & chosen, std::vector<int64_t> * chosen_facts) {
     std::string lines;
     int words = 0;
     for (const auto & item : items) {
@@ -48,10 +48,28 @@ std::string recalled_block(const std::vector<memory::recalled_item> & items, int
         words += n;
         lines += "- " + item.text + "\n";
         chosen.insert(chosen.end(), item.turn_ids.begin(), item.turn_ids.end());
+        if (chosen_facts && item.fact_id) chosen_facts->push_back(item.fact_id);
     }
     if (lines.empty()) return "";
     lines.pop_back();
     return recalled_heading + lines + recalled_end;
+}
+
+std::string core_profile(const std::string & own, const std::string & portrait, const std::vector<memory::fact_record> & facts,
+                         size_t max_bytes) {
+    std::string out = own;
+    if (!portrait.empty()) out += (out.empty() ? "" : "\n\n") + std::string("In short: ") + portrait;
+    const char * const learned = "Learned from your conversations:\n";
+    std::string lines;
+    for (const auto & f : facts) {
+        const std::string line = "- " + f.text + "\n";
+        const size_t size = out.size() + (out.empty() ? 0 : 2) + std::char_traits<char>::length(learned) + lines.size() + line.size();
+        if (size > max_bytes) break;  // the order is the importance: no smaller one jumps the queue
+        lines += line;
+    }
+    if (lines.empty()) return out;
+    lines.pop_back();
+    return (out.empty() ? "" : out + "\n\n") + learned + lines;
 }
 
 }  // namespace os1::companion

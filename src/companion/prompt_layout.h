@@ -34,8 +34,15 @@ std::string with_recalled(const std::string & recalled, const std::string & mess
 
 // The block that introduces recalled items in the prompt: as many whole items,
 // best first, as fit in MAX_WORDS; "" when none does. CHOSEN receives the
-// turn ids of the items used.
+// turn ids of the items used (a fact's: its sources), CHOSEN_FACTS the fact ids.
 std::string recalled_block(const std::vector<memory::recalled_item> & items, int max_words,
-                           std::vector<int64_t> & chosen);
+                           std::vector<int64_t> & chosen, std::vector<int64_t> * chosen_facts = nullptr);
+
+// The core profile: the person's own words, the portrait the model wrote of
+// them (their summary), then as many whole facts, in the order given, as keep
+// it within MAX_BYTES (the own words and the portrait are bounded by the store).
+// "" when there is none of them.
+std::string core_profile(const std::string & own, const std::string & portrait, const std::vector<memory::fact_record> & facts,
+                         size_t max_bytes);
 
 }  // namespace os1::companion

@@ -60,9 +60,28 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
         p.history.push_back(std::move(m));
     }
 
-    auto profile = store.profile(*who);
-    if (!profile) return profile.error();
-    p.core_profile = std::move(*profile);
+    // The core profile as this conversation first sent it (it sits before the
+    // history, so a change would recompute the history's KV state), or made
+    // now: the person's own words and the facts said most often.
+    auto frozen = store.session_profile(*who, c.conversation);
+    if (!frozen) return frozen.error();
+    bool freeze = false;
+    if (*frozen) {
+        p.core_profile = std::move(**frozen);
+    } else {
+        auto own = store.profile(*who);
+        if (!own) return own.error();
+        auto portrait = store.summary(*who, 0);
+        if (!portrait) return portrait.error();
+        auto facts = store.core_facts(*who, s.profile_facts);
+        if (!facts) return facts.error();
+        p.core_profile = core_profile(*own, portrait->text, *facts, s.profile_bytes);
+        freeze = true;  // an empty one too: facts learned later wait for the next conversation
+        if (!tail->empty()) {  // the session exists: its profile was cleared (or it predates this)
+            if (auto st = store.set_session_profile(*who, c.conversation, p.core_profile); !st) return st;
+            freeze = false;
+        }
+    }
 
     // A retry of a turn that got no reply: the same turn, the same prompt.
     if (!tail->empty() && tail->back().role == "user" && tail->back().text == p.message) {
@@ -79,15 +98,20 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     memory::recall_options ro;
     ro.k = s.recall_items + static_cast<int>(std::min<size_t>(skip.size(), 32));
     ro.as_of = c.now;
+    ro.facts = s.recall_facts;
+    ro.summaries = s.recall_summaries;
     auto items = memory::recall(store, *who, p.message, ro);
     if (!items) return items.error();
     std::vector<memory::recalled_item> fresh;
     for (auto & item : *items) {
-        const bool seen = std::any_of(item.turn_ids.begin(), item.turn_ids.end(), [&](int64_t id) { return skip.count(id) > 0; });
+        bool seen = std::any_of(item.turn_ids.begin(), item.turn_ids.end(), [&](int64_t id) { return skip.count(id) > 0; });
+        // A fact from a turn the prompt holds is in it already, and so is one of the profile.
+        if (item.kind == "fact" && ("\n" + p.core_profile + "\n").find("\n- " + item.body + "\n") != std::string::npos) seen = true;
         if (!seen && fresh.size() < static_cast<size_t>(s.recall_items)) fresh.push_back(std::move(item));
     }
     memory::new_turn t = turn_of(c, "user", c.speaker, p.message);
-    t.recalled = recalled_block(fresh, s.recall_words, t.cited);
+    t.recalled = recalled_block(fresh, s.recall_words, t.cited, &t.cited_facts);
+    if (freeze) t.profile = p.core_profile;
     auto id = store.add_turn(*who, t);
     if (!id) return id.error();
     out.user_turn_id = *id;

@@ -24,6 +24,10 @@ struct memory_settings {
     int recall_items = 6;     // recalled items considered per turn
     int recall_words = 200;   // at most this many words of them in the prompt
     int tail_turns = 256;     // a conversation's latest turns read to find their recalled blocks
+    int recall_facts = 3;     // of the recalled items, at most this many facts
+    int recall_summaries = 1; // and this many session summaries
+    int profile_facts = 12;   // facts considered for the core profile
+    size_t profile_bytes = 5120;  // the core profile's size: own words (2 KiB), portrait (600 characters), facts
 };
 
 struct turn_context {

@@ -37,7 +37,17 @@ result<person_export> export_person(memory_store & store, const std::string & na
     for (const auto & s : *sessions) {
         session_key[s.id] = s.key;
         doc["sessions"].push_back({{"key", s.key}, {"conversation", s.conversation}, {"started_at", s.started_at},
-                                   {"ended_at", s.ended_at ? json(s.ended_at) : json(nullptr)}});
+                                   {"ended_at", s.ended_at ? json(s.ended_at) : json(nullptr)}, {"core_profile", s.profile}});
+    }
+    auto portrait = store.summary(*who, 0);
+    if (!portrait) return portrait.error();
+    auto summaries = store.session_summaries(*who, 0, 1000000);
+    if (!summaries) return summaries.error();
+    doc["summaries"] = json::array();
+    if (portrait->id) summaries->insert(summaries->begin(), *portrait);
+    for (const auto & s : *summaries) {
+        doc["summaries"].push_back({{"id", s.id}, {"session", s.session_id ? json(s.session) : json(nullptr)}, {"text", s.text},
+                                    {"upto_memory", s.upto_turn_id}, {"updated_at", s.updated_at}});
     }
     auto facts = store.facts(*who, /*with_superseded=*/true, 1000000);
     if (!facts) return facts.error();
@@ -51,6 +61,9 @@ result<person_export> export_person(memory_store & store, const std::string & na
     std::string md = "# What OS1 remembers of " + name + "\n\nExported " + utc_text(now_unix) +
                      ". The complete record, for programs, is memories.json beside this file.\n";
     md += "\n## Core profile\n\n" + (profile->empty() ? std::string("(none)") : *profile) + "\n";
+    md += "\n## Summaries\n\n";
+    if (summaries->empty()) md += "(none yet)\n";
+    for (const auto & s : *summaries) md += "- " + (s.session_id ? "Conversation " + s.session : std::string("In short")) + ": " + s.text + "\n";
     md += "\n## Facts\n\n";
     if (facts->empty()) md += "(none yet)\n";
     for (const auto & f : *facts) {

@@ -104,9 +104,14 @@ result<int64_t> memory_store::session_id(person_id who, const new_turn & t) {
     auto row = find->step();
     if (!row) return row.error();
     if (*row) return find->int64(0);
-    auto ins = db_->prepare("INSERT INTO sessions (person_id, key, conversation, started_at) VALUES (?1, ?2, ?3, ?4)");
+    auto ins = db_->prepare("INSERT INTO sessions (person_id, key, conversation, started_at, profile) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!ins) return ins.error();
     ins->bind(1, who).bind(2, t.session).bind(3, t.conversation).bind(4, t.ts);
+    if (t.profile) {
+        ins->bind(5, *t.profile);
+    } else {
+        ins->bind_null(5);
+    }
     if (auto st = ins->run(); !st) return st;
     return db_->last_insert_id();
 }
@@ -126,6 +131,11 @@ status memory_store::check_turn(const new_turn & t) const {
     if (auto st = check_text(t.text); !st) return st;
     if (t.recalled.size() > limits_.max_turn_bytes) {
         return status(status_code::invalid_argument, "a recalled block over " + std::to_string(limits_.max_turn_bytes) + " bytes");
+    }
+    // A session's profile: the person's own part and the facts' part.
+    if (t.profile && (t.profile->size() > limits_.max_profile_bytes * 2 || !utf8_is_valid(*t.profile))) {
+        return status(status_code::invalid_argument, "a session's core profile must be valid UTF-8 of at most " +
+                                                         std::to_string(limits_.max_profile_bytes * 2) + " bytes");
     }
     for (const std::string * s : {&t.speaker, &t.session, &t.ext_id, &t.conversation, &t.recalled}) {
         if (!utf8_is_valid(*s)) return status(status_code::invalid_argument, "a turn must be valid UTF-8");
@@ -204,6 +214,13 @@ result<int64_t> memory_store::insert_turn(person_id who, const new_turn & t) {
                                  "SELECT ?1, ?2, id FROM turns WHERE person_id = ?1 AND id IN (SELECT value FROM json_each(?3))");
         if (!cite) return cite.error();
         cite->bind(1, who).bind(2, id).bind(3, json_id_array(t.cited));
+        if (auto st = cite->run(); !st) return st;
+    }
+    if (!t.cited_facts.empty()) {
+        auto cite = db_->prepare("INSERT OR IGNORE INTO fact_citations (person_id, turn_id, fact_id) "
+                                 "SELECT ?1, ?2, id FROM facts WHERE person_id = ?1 AND id IN (SELECT value FROM json_each(?3))");
+        if (!cite) return cite.error();
+        cite->bind(1, who).bind(2, id).bind(3, json_id_array(t.cited_facts));
         if (auto st = cite->run(); !st) return st;
     }
     return id;
@@ -331,6 +348,7 @@ status memory_store::compact() {
     // FTS5 keeps deleted words in old segments until they are merged.
     if (auto st = db_->exec("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')"); !st) return st;
     if (auto st = db_->exec("INSERT INTO facts_fts (facts_fts) VALUES ('optimize')"); !st) return st;
+    if (auto st = db_->exec("INSERT INTO summaries_fts (summaries_fts) VALUES ('optimize')"); !st) return st;
     if (auto st = db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !st) return st;
     if (auto st = db_->exec("VACUUM"); !st) return st;
     return db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");

@@ -47,8 +47,9 @@ public:
     // best first; score is BM25, higher is better. TERMS are plain words (stemmed
     // by the index); they are OR-ed.
     struct text_hit {
-        int64_t turn_id;
+        int64_t turn_id;  // or fact id
         double score;
+        double matched_share = 1;  // search_facts: the share of the terms it holds
     };
     // With MIN_TURN_ID, only turns from that id on (the newest part of a long life).
     // With COORDINATED, a turn's score is its BM25 times how many of TERMS it holds
@@ -108,7 +109,13 @@ public:
     // The core profile, always in the person's prompt ("" when none); setting it
     // to "" removes it; invalid_argument over store_limits::max_profile_bytes.
     result<std::string> profile(person_id who);
+    // Setting it also clears the profiles sessions froze (see session_profile).
     status set_profile(person_id who, const std::string & text);
+    // The core profile a session's prompts carry, fixed when the session began
+    // (new_turn::profile) so that its KV state stays reusable; nullopt when the
+    // session does not exist or its profile was cleared (a fact in it forgotten).
+    result<std::optional<std::string>> session_profile(person_id who, const std::string & session);
+    status set_session_profile(person_id who, const std::string & session, const std::string & text);
     // --- Facts (memory_store_facts.cpp) ---
     // Stores a fact with its sources, superseding the facts it names (kept,
     // marked, in its history). invalid_argument: empty or over max_fact_bytes,
@@ -120,7 +127,8 @@ public:
     status reinforce_fact(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts, double confidence);
     // A distillation's changes in one transaction, all or none, and the turns
     // up to UPTO_TURN_ID marked distilled. The same refusals as above.
-    status apply_facts(person_id who, const std::vector<fact_change> & changes, int64_t upto_turn_id);
+    status apply_facts(person_id who, const std::vector<fact_change> & changes, int64_t upto_turn_id,
+                       const std::vector<int64_t> & redistilled = {});
     result<distill_state> distill_progress(person_id who);
     // A distillation that failed (WHY is kept; the turns stay undistilled).
     status note_distill_failure(person_id who, const std::string & why);
@@ -128,10 +136,47 @@ public:
     result<std::vector<fact_record>> facts(person_id who, bool with_superseded, int limit = 1000);
     // FACT and the facts it replaced, newest first.
     result<std::vector<fact_record>> fact_history(person_id who, int64_t id);
-    // Full-text search over this person's current facts, best first (BM25).
+    // Full-text search over this person's current facts, best first: BM25
+    // times the share of TERMS the fact holds (in matched_share).
     result<std::vector<text_hit>> search_facts(person_id who, const std::vector<std::string> & terms, int limit);
-    status edit_fact(person_id who, int64_t id, const std::string & text);
-    status forget_fact(person_id who, int64_t id);
+    // Current facts by id (ids of others or replaced facts are skipped).
+    result<std::vector<fact_record>> facts_by_id(person_id who, const std::vector<int64_t> & ids);
+    // The facts for the core profile: most often said, then most sure, then newest.
+    result<std::vector<fact_record>> core_facts(person_id who, int limit);
+    // Turns whose facts went with a forgotten or corrected turn, oldest first:
+    // distillation reads them again (apply_facts' REDISTILLED clears them).
+    result<std::vector<turn_record>> redistill_turns(person_id who, int limit);
+    // Correcting or forgetting a fact (forgetting also forgets the facts it
+    // replaced) returns the conversations whose prompts held it, whose KV
+    // states the caller must drop; not_found when it is not this person's.
+    result<std::vector<std::string>> edit_fact(person_id who, int64_t id, const std::string & text);
+    result<std::vector<std::string>> forget_fact(person_id who, int64_t id);
+
+    // --- Summaries (memory_store_summaries.cpp) ---
+    // The session most in need of a summary: the oldest with at least MIN_NEW
+    // turns its summary does not cover, or with at least 2 when it is over (ended,
+    // or a newer session began). SESSION_ID 0: none. PREVIOUS: its summary, if any.
+    struct summary_due {
+        int64_t session_id = 0;
+        summary_record previous;  // id 0 when there is none
+    };
+    result<summary_due> session_summary_due(person_id who, int min_new);
+    // A session's turns after AFTER, oldest first, up to LIMIT.
+    result<std::vector<turn_record>> session_turns_after(person_id who, int64_t session_id, int64_t after, int limit);
+    // The session's summary (session_id != 0) or the person's (0); id 0 when there is none.
+    result<summary_record> summary(person_id who, int64_t session_id);
+    // Session summaries covering turns after AFTER (the person's summary reads
+    // them), newest first, up to LIMIT; with AFTER 0, every one.
+    result<std::vector<summary_record>> session_summaries(person_id who, int64_t after, int limit);
+    // Stores (or replaces) a summary. invalid_argument: empty, over
+    // max_summary_bytes, not UTF-8, or a session that is not this person's.
+    status put_summary(person_id who, int64_t session_id, const std::string & text, int64_t upto_turn_id);
+    // Full-text search over this person's summaries, as search_facts.
+    result<std::vector<text_hit>> search_summaries(person_id who, const std::vector<std::string> & terms, int limit);
+    // Session summaries by id (ids of others are skipped).
+    result<std::vector<summary_record>> summaries_by_id(person_id who, const std::vector<int64_t> & ids);
+    // The ids of a session's turns (a summary's provenance), oldest first.
+    result<std::vector<turn_record>> session_turn_ids(person_id who, int64_t session_id);
 
     // Every person's name, for the operator.
     result<std::vector<std::string>> people();
@@ -152,11 +197,15 @@ private:
     status check_fact_text(const std::string & text) const;
     result<bool> owns(person_id who, const char * table, const std::vector<int64_t> & ids);
     result<std::vector<fact_record>> collect_facts(result<sqlite_stmt> & st);
+    static result<std::vector<summary_record>> collect_summaries(result<sqlite_stmt> & st);
     static result<std::vector<text_hit>> collect_hits(result<sqlite_stmt> & st);  // (id, score) rows
+    result<std::vector<text_hit>> search_short(const std::string & table, const char * where, person_id who,
+                                               const std::vector<std::string> & terms, int limit);
     result<int64_t> insert_fact(person_id who, const new_fact & f);  // in the caller's transaction
     status reinforce_locked(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts, double confidence);
     result<int64_t> insert_turn(person_id who, const new_turn & t);
     result<std::vector<std::string>> conversations_quoting(person_id who, int64_t id);
+    result<std::vector<std::string>> conversations_quoting_facts(person_id who, const std::vector<int64_t> & facts);
     std::unique_ptr<sqlite_db> db_;
     store_limits limits_;
     std::unique_ptr<fts_vocab> vocab_;  // made on first use

@@ -152,7 +152,8 @@ status memory_store::reinforce_locked(person_id who, int64_t id, const std::vect
     return src->run();
 }
 
-status memory_store::apply_facts(person_id who, const std::vector<fact_change> & changes, int64_t upto_turn_id) {
+status memory_store::apply_facts(person_id who, const std::vector<fact_change> & changes, int64_t upto_turn_id,
+                                 const std::vector<int64_t> & redistilled) {
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
     for (const auto & c : changes) {
@@ -168,6 +169,12 @@ status memory_store::apply_facts(person_id who, const std::vector<fact_change> &
     if (!st) return st.error();
     st->bind(1, who).bind(2, upto_turn_id).bind(3, static_cast<int64_t>(std::time(nullptr)));
     if (auto s2 = st->run(); !s2) return s2;
+    if (!redistilled.empty()) {
+        auto done = db_->prepare("DELETE FROM redistill WHERE person_id = ?1 AND turn_id IN (SELECT value FROM json_each(?2))");
+        if (!done) return done.error();
+        done->bind(1, who).bind(2, json_id_array(redistilled));
+        if (auto s3 = done->run(); !s3) return s3;
+    }
     return txn.commit();
 }
 
@@ -213,33 +220,112 @@ result<std::vector<fact_record>> memory_store::fact_history(person_id who, int64
 
 result<std::vector<memory_store::text_hit>> memory_store::search_facts(person_id who, const std::vector<std::string> & terms,
                                                                         int limit) {
-    const std::string words = fts_query(who, terms);
-    if (words.empty()) return std::vector<text_hit>{};
-    auto st = db_->prepare("SELECT h.id, h.s FROM (SELECT rowid AS id, -bm25(facts_fts) AS s FROM facts_fts "
-                           "WHERE facts_fts MATCH ?1 ORDER BY s DESC LIMIT ?3) h JOIN facts f ON f.id = h.id "
-                           "WHERE f.person_id = ?2 AND f.superseded_by IS NULL ORDER BY h.s DESC");
-    if (!st) return st.error();
-    st->bind(1, words).bind(2, who).bind(3, static_cast<int64_t>(limit));
-    return collect_hits(st);
+    return search_short("facts", "AND f.superseded_by IS NULL", who, terms, limit);
 }
 
-status memory_store::edit_fact(person_id who, int64_t id, const std::string & text) {
+// TABLE's full text (TABLE_fts), coordinated: BM25 times the share of TERMS held.
+result<std::vector<memory_store::text_hit>> memory_store::search_short(const std::string & table, const char * where, person_id who,
+                                                                        const std::vector<std::string> & terms, int limit) {
+    const std::string words = fts_query(who, terms);
+    if (words.empty()) return std::vector<text_hit>{};
+    const std::string fts = table + "_fts";
+    auto st = db_->prepare("SELECT h.id, h.s, h.m FROM (SELECT rowid AS id, -bm25(" + fts + ") * os1_matched(" + fts +
+                           ") AS s, os1_matched(" + fts + ") AS m FROM " + fts + " WHERE " + fts +
+                           " MATCH ?1 ORDER BY s DESC LIMIT ?3) h JOIN " + table +
+                           " f ON f.id = h.id WHERE f.person_id = ?2 " + where + " ORDER BY h.s DESC");
+    if (!st) return st.error();
+    st->bind(1, words).bind(2, who).bind(3, static_cast<int64_t>(limit));
+    std::vector<text_hit> out;
+    const double n = static_cast<double>(terms.size());
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back({st->int64(0), st->real(1) / n, st->real(2) / n});
+    }
+}
+
+result<std::vector<fact_record>> memory_store::facts_by_id(person_id who, const std::vector<int64_t> & ids) {
+    if (ids.empty()) return std::vector<fact_record>{};
+    auto st = db_->prepare(std::string("SELECT ") + fact_columns +
+                           " FROM facts f WHERE f.person_id = ?1 AND f.superseded_by IS NULL AND f.id IN "
+                           "(SELECT value FROM json_each(?2)) ORDER BY f.id");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, json_id_array(ids));
+    return collect_facts(st);
+}
+
+result<std::vector<fact_record>> memory_store::core_facts(person_id who, int limit) {
+    auto st = db_->prepare(std::string("SELECT ") + fact_columns +
+                           " FROM facts f WHERE f.person_id = ?1 AND f.superseded_by IS NULL "
+                           "ORDER BY f.reinforced DESC, f.confidence DESC, f.ts DESC, f.id DESC LIMIT ?2");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, static_cast<int64_t>(limit));
+    return collect_facts(st);
+}
+
+result<std::vector<turn_record>> memory_store::redistill_turns(person_id who, int limit) {
+    auto st = db_->prepare(std::string("SELECT ") + turn_columns +
+                           " FROM redistill r JOIN turns t ON t.id = r.turn_id "
+                           "WHERE r.person_id = ?1 AND t.person_id = ?1 ORDER BY t.id LIMIT ?2");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, static_cast<int64_t>(limit));
+    return collect_turns(st);
+}
+
+// The conversations whose prompts held one of FACTS: through a recalled block
+// that quoted it, or the core profile a session froze with it.
+result<std::vector<std::string>> memory_store::conversations_quoting_facts(person_id who, const std::vector<int64_t> & facts) {
+    auto st = db_->prepare(
+        "SELECT DISTINCT s.conversation FROM sessions s WHERE s.person_id = ?1 AND s.conversation <> '' AND ("
+        "s.id IN (SELECT t.session_id FROM fact_citations c JOIN turns t ON t.id = c.turn_id "
+        "         WHERE c.person_id = ?1 AND c.fact_id IN (SELECT value FROM json_each(?2))) "
+        "OR EXISTS (SELECT 1 FROM facts f WHERE f.person_id = ?1 AND f.id IN (SELECT value FROM json_each(?2)) "
+        "           AND instr(s.profile, f.text) > 0)) ORDER BY 1");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, json_id_array(facts));
+    std::vector<std::string> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(st->text(0));
+    }
+}
+
+result<std::vector<std::string>> memory_store::edit_fact(person_id who, int64_t id, const std::string & text) {
     if (auto st = check_fact_text(text); !st) return st;
+    sqlite_txn txn(*db_);
+    if (!txn.begun()) return txn.begun();
+    auto affected = conversations_quoting_facts(who, {id});
+    if (!affected) return affected.error();
+    // The triggers clear the blocks and profiles that held the old text.
     auto st = db_->prepare("UPDATE facts SET text = ?3 WHERE person_id = ?1 AND id = ?2");
     if (!st) return st.error();
     st->bind(1, who).bind(2, id).bind(3, text);
     if (auto s = st->run(); !s) return s;
     if (db_->changes() == 0) return status(status_code::not_found, "no fact " + std::to_string(id));
-    return status::ok();
+    if (auto s = txn.commit(); !s) return s;
+    return affected;
 }
 
-status memory_store::forget_fact(person_id who, int64_t id) {
-    auto st = db_->prepare("DELETE FROM facts WHERE person_id = ?1 AND id = ?2");
+result<std::vector<std::string>> memory_store::forget_fact(person_id who, int64_t id) {
+    sqlite_txn txn(*db_);
+    if (!txn.begun()) return txn.begun();
+    auto chain = fact_history(who, id);
+    if (!chain) return chain.error();
+    std::vector<int64_t> ids;
+    for (const auto & f : *chain) ids.push_back(f.id);
+    auto affected = conversations_quoting_facts(who, ids);
+    if (!affected) return affected.error();
+    // With the facts it replaced: forgetting where someone lives should not
+    // bring back where they lived before.
+    auto st = db_->prepare("DELETE FROM facts WHERE person_id = ?1 AND id IN (SELECT value FROM json_each(?2))");
     if (!st) return st.error();
-    st->bind(1, who).bind(2, id);
+    st->bind(1, who).bind(2, json_id_array(ids));
     if (auto s = st->run(); !s) return s;
-    if (db_->changes() == 0) return status(status_code::not_found, "no fact " + std::to_string(id));
-    return status::ok();
+    if (auto s = txn.commit(); !s) return s;
+    return affected;
 }
 
 }  // namespace os1::memory

@@ -1,6 +1,8 @@
 // The memory_store methods behind a person's control of their memories: read,
 // correct, forget, and the core profile. Every statement filters on person_id.
+#include <algorithm>
 #include <ctime>
+#include <optional>
 
 #include "base/utf8.h"
 #include "memory/memory_store.h"
@@ -43,8 +45,8 @@ result<std::vector<turn_record>> memory_store::session_tail(person_id who, const
 }
 
 result<std::vector<session_record>> memory_store::sessions(person_id who) {
-    auto st = db_->prepare("SELECT id, key, conversation, started_at, COALESCE(ended_at, 0) FROM sessions "
-                           "WHERE person_id = ?1 ORDER BY id");
+    auto st = db_->prepare("SELECT id, key, conversation, started_at, COALESCE(ended_at, 0), COALESCE(profile, '') "
+                           "FROM sessions WHERE person_id = ?1 ORDER BY id");
     if (!st) return st.error();
     st->bind(1, who);
     std::vector<session_record> out;
@@ -52,7 +54,7 @@ result<std::vector<session_record>> memory_store::sessions(person_id who) {
         auto row = st->step();
         if (!row) return row.error();
         if (!*row) return out;
-        out.push_back({st->int64(0), st->text(1), st->text(2), st->int64(3), st->int64(4)});
+        out.push_back({st->int64(0), st->text(1), st->text(2), st->int64(3), st->int64(4), st->text(5)});
     }
 }
 
@@ -62,16 +64,36 @@ result<std::vector<std::string>> memory_store::conversations_quoting(person_id w
     auto st = db_->prepare(
         "SELECT DISTINCT s.conversation FROM sessions s JOIN turns t ON t.session_id = s.id "
         "WHERE t.person_id = ?1 AND s.conversation <> '' AND (t.id = ?2 OR t.id IN "
-        "(SELECT turn_id FROM turn_citations WHERE person_id = ?1 AND cited_id = ?2)) ORDER BY 1");
+        "(SELECT turn_id FROM turn_citations WHERE person_id = ?1 AND cited_id = ?2)) "
+        // A frozen core profile may hold the person's summary, read from the turn (0009).
+        "UNION SELECT conversation FROM sessions WHERE person_id = ?1 AND conversation <> '' AND profile <> '' ORDER BY 1");
     if (!st) return st.error();
     st->bind(1, who).bind(2, id);
     std::vector<std::string> out;
     for (;;) {
         auto row = st->step();
         if (!row) return row.error();
-        if (!*row) return out;
+        if (!*row) break;
         out.push_back(st->text(0));
     }
+    // The facts made from the turn go with it (0006's triggers), and so do the prompts that held them.
+    auto made = db_->prepare("SELECT fact_id FROM fact_sources WHERE person_id = ?1 AND turn_id = ?2");
+    if (!made) return made.error();
+    made->bind(1, who).bind(2, id);
+    std::vector<int64_t> facts;
+    for (;;) {
+        auto row = made->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        facts.push_back(made->int64(0));
+    }
+    if (facts.empty()) return out;
+    auto more = conversations_quoting_facts(who, facts);
+    if (!more) return more.error();
+    out.insert(out.end(), more->begin(), more->end());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 result<std::vector<std::string>> memory_store::edit_turn(person_id who, int64_t id, const std::string & text) {
@@ -127,6 +149,34 @@ status memory_store::set_profile(person_id who, const std::string & text) {
     if (!st) return st.error();
     st->bind(1, who);
     if (!text.empty()) st->bind(2, text).bind(3, static_cast<int64_t>(std::time(nullptr)));
+    sqlite_txn txn(*db_);
+    if (!txn.begun()) return txn.begun();
+    if (auto s = st->run(); !s) return s;
+    // The person's own words take effect at once, in every conversation.
+    auto clear = db_->prepare("UPDATE sessions SET profile = NULL WHERE person_id = ?1");
+    if (!clear) return clear.error();
+    clear->bind(1, who);
+    if (auto s = clear->run(); !s) return s;
+    return txn.commit();
+}
+
+result<std::optional<std::string>> memory_store::session_profile(person_id who, const std::string & session) {
+    auto st = db_->prepare("SELECT profile FROM sessions WHERE person_id = ?1 AND key = ?2 AND profile IS NOT NULL");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, session);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<std::string>();
+    return std::optional<std::string>(st->text(0));
+}
+
+status memory_store::set_session_profile(person_id who, const std::string & session, const std::string & text) {
+    if (text.size() > limits_.max_profile_bytes * 2 || !utf8_is_valid(text)) {
+        return status(status_code::invalid_argument, "a session's profile must be valid UTF-8 within the profile limit");
+    }
+    auto st = db_->prepare("UPDATE sessions SET profile = ?3 WHERE person_id = ?1 AND key = ?2");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, session).bind(3, text);
     return st->run();
 }
 

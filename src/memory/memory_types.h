@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct new_turn {
     // the ids of the turns that block quotes (see turn_citations in 0002).
     std::string recalled;
     std::vector<int64_t> cited;
+    std::vector<int64_t> cited_facts;  // the facts that block quotes (see fact_citations in 0008)
+    // For the first turn of a session: the core profile its prompts carry (see sessions.profile in 0008).
+    std::optional<std::string> profile;
 };
 
 struct turn_record {
@@ -76,17 +80,30 @@ struct session_record {
     std::string conversation;
     int64_t started_at = 0;
     int64_t ended_at = 0;  // 0 while open
+    std::string profile;   // the core profile its prompts carry ("" for none)
 };
 
 // One thing recall brings back. prov lists the turns it stands for (their
 // ext_id, or "turn:<id>" when they have none).
 struct recalled_item {
-    std::string kind;  // "turn"
+    std::string kind;  // "turn" or "fact"
     std::string text;  // as it goes into the prompt
+    std::string body;  // the turn's or fact's own words (text without the date and speaker)
     double score = 0;
     int64_t ts = 0;
     std::vector<std::string> prov;
     std::vector<int64_t> turn_ids;  // the store's ids of the turns in prov
+    int64_t fact_id = 0;            // for a fact
+};
+
+// A summary: of one session (session_id set), or of the person (session_id 0).
+struct summary_record {
+    int64_t id = 0;
+    int64_t session_id = 0;
+    std::string session;       // the session's key ("" for the person's)
+    std::string text;
+    int64_t upto_turn_id = 0;  // the newest turn it covers (the person's: of the summaries it read)
+    int64_t updated_at = 0;
 };
 
 // Limits on what is stored, so that one huge message cannot fill the disk.
@@ -95,6 +112,7 @@ struct store_limits {
     size_t max_name_bytes = 256;
     size_t max_profile_bytes = 2048;  // the core profile is in every prompt: it stays short
     size_t max_fact_bytes = 1024;     // a fact is one statement
+    size_t max_summary_bytes = 2048;
 };
 
 }  // namespace os1::memory

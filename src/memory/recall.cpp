@@ -189,10 +189,8 @@ status add_feedback(memory_store & store, person_id who, score_map & own, const 
     return status::ok();
 }
 
-}  // namespace
-
-result<std::vector<recalled_item>> recall(memory_store & store, person_id who, std::string_view message,
-                                          const recall_options & o) {
+result<std::vector<recalled_item>> recall_turns(memory_store & store, person_id who, std::string_view message,
+                                                const recall_options & o) {
     std::vector<recalled_item> out;
     auto terms = query_terms(message);
     // A speaker's name in the question says whose words are meant, not which
@@ -290,11 +288,137 @@ result<std::vector<recalled_item>> recall(memory_store & store, person_id who, s
         recalled_item item;
         item.kind = "turn";
         item.text = format_turn(t);
+        item.body = t.text;
         item.score = r.s;
         item.ts = t.ts;
         item.prov.push_back(t.ext_id.empty() ? "turn:" + std::to_string(t.id) : t.ext_id);
         item.turn_ids.push_back(t.id);
         out.push_back(std::move(item));
+    }
+    return out;
+}
+
+// The facts that hold enough of the message's words, best first.
+result<std::vector<recalled_item>> recall_facts(memory_store & store, person_id who, std::string_view message,
+                                                const recall_options & o) {
+    std::vector<recalled_item> out;
+    auto hits = store.search_facts(who, query_terms(message), o.facts * 4);
+    if (!hits) return hits.error();
+    std::vector<int64_t> ids;
+    for (const auto & h : *hits) {
+        if (h.matched_share >= o.fact_min_share && ids.size() < static_cast<size_t>(o.facts)) ids.push_back(h.turn_id);
+    }
+    auto facts = store.facts_by_id(who, ids);
+    if (!facts) return facts.error();
+    std::vector<int64_t> sources;
+    for (const auto & f : *facts) sources.insert(sources.end(), f.sources.begin(), f.sources.end());
+    auto turns = store.turns_by_id(who, sources, /*brief=*/true);
+    if (!turns) return turns.error();
+    std::unordered_map<int64_t, std::string> ext;
+    for (const auto & t : *turns) ext[t.id] = t.ext_id.empty() ? "turn:" + std::to_string(t.id) : t.ext_id;
+    for (const auto & h : *hits) {
+        auto f = std::find_if(facts->begin(), facts->end(), [&](const fact_record & r) { return r.id == h.turn_id; });
+        if (f == facts->end()) continue;
+        recalled_item item;
+        item.kind = "fact";
+        item.text = format_fact(*f);
+        item.body = f->text;
+        item.score = h.score;
+        item.ts = f->ts;
+        item.fact_id = f->id;
+        for (const auto id : f->sources) {
+            if (!ext.count(id)) continue;
+            item.prov.push_back(ext[id]);
+            item.turn_ids.push_back(id);
+        }
+        out.push_back(std::move(item));
+    }
+    return out;
+}
+
+// Session summaries that hold enough of the message's words; each stands for
+// every turn of its session.
+result<std::vector<recalled_item>> recall_summaries(memory_store & store, person_id who, std::string_view message,
+                                                    const recall_options & o) {
+    std::vector<recalled_item> out;
+    auto hits = store.search_summaries(who, query_terms(message), o.summaries * 4);
+    if (!hits) return hits.error();
+    std::vector<int64_t> ids;
+    for (const auto & h : *hits) {
+        if (h.matched_share >= o.fact_min_share && ids.size() < static_cast<size_t>(o.summaries)) ids.push_back(h.turn_id);
+    }
+    auto rows = store.summaries_by_id(who, ids);
+    if (!rows) return rows.error();
+    for (const auto & h : *hits) {
+        auto s = std::find_if(rows->begin(), rows->end(), [&](const summary_record & r) { return r.id == h.turn_id; });
+        if (s == rows->end()) continue;
+        auto turns = store.session_turn_ids(who, s->session_id);
+        if (!turns) return turns.error();
+        if (turns->empty()) continue;
+        recalled_item item;
+        item.kind = "summary";
+        turn_record last;
+        last.ts = turns->back().ts;
+        item.text = "(conversation until " + format_turn(last).substr(1, 10) + ") " + s->text;
+        item.body = s->text;
+        item.score = h.score;
+        item.ts = last.ts;
+        for (const auto & t : *turns) {
+            item.prov.push_back(t.ext_id.empty() ? "turn:" + std::to_string(t.id) : t.ext_id);
+            item.turn_ids.push_back(t.id);
+        }
+        out.push_back(std::move(item));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string format_fact(const fact_record & f) {
+    turn_record as_turn;
+    as_turn.ts = f.ts;
+    const std::string dated = format_turn(as_turn);  // "(YYYY-MM-DD) : "
+    return "(as of " + dated.substr(1, 10) + ") " + f.text;
+}
+
+result<std::vector<recalled_item>> recall(memory_store & store, person_id who, std::string_view message,
+                                          const recall_options & o) {
+    auto turns = recall_turns(store, who, message, o);
+    if (!turns) return turns;
+    std::vector<recalled_item> facts, summaries;
+    if (o.facts > 0) {
+        auto f = recall_facts(store, who, message, o);
+        if (!f) return f.error();
+        facts = std::move(*f);
+    }
+    if (o.summaries > 0) {
+        auto s = recall_summaries(store, who, message, o);
+        if (!s) return s.error();
+        summaries = std::move(*s);
+    }
+    if (facts.empty() && summaries.empty()) return turns;
+    // Reciprocal rank fusion: a fact's BM25 is over other texts than a turn's,
+    // so their scores do not compare, their ranks do. On a tie a fact comes
+    // first (short, distilled), then a summary, then a turn.
+    struct source {
+        std::vector<recalled_item> * items;
+        double weight;
+        size_t next = 0;
+    };
+    source lists[] = {{&facts, o.fact_weight}, {&summaries, o.fact_weight}, {&*turns, 1.0}};
+    const auto fused = [](const source & s) {
+        return s.next < s.items->size() ? s.weight / (60.0 + static_cast<double>(s.next) + 1) : -1.0;
+    };
+    std::vector<recalled_item> out;
+    while (out.size() < static_cast<size_t>(std::max(o.k, 0))) {
+        source * best = nullptr;
+        for (auto & s : lists) {
+            if (fused(s) > 0 && (!best || fused(s) > fused(*best))) best = &s;
+        }
+        if (!best) break;
+        const double score = fused(*best);
+        out.push_back(std::move((*best->items)[best->next++]));
+        out.back().score = score;
     }
     return out;
 }

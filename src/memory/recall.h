@@ -42,6 +42,14 @@ struct recall_options {
     double time_boost = 0.5;         // extra score, relative, inside a named time
     double session_weight = 0.5;     // extra score, relative, for turns of the sessions that matched most
     double speaker_weight = 0.5;     // extra score, relative, for turns by a speaker the message names (0: off)
+    // Facts (distilled from the turns) that hold at least FACT_MIN_SHARE of the
+    // message's words, up to FACTS of them, fused with the turns by reciprocal
+    // rank; then every item's score is its fused score. 0: turns only.
+    int facts = 0;
+    double fact_min_share = 0.5;
+    double fact_weight = 1.0;
+    // The same for session summaries (each stands for all its session's turns).
+    int summaries = 0;
     // Related words (synonyms, derived forms, narrower kinds) are searched too,
     // their BM25 scaled by these weights; null: only the message's own words.
     // Off by default: on the B2 dev split it did not help (bench/results/memory.md).
@@ -59,5 +67,7 @@ std::vector<std::string> query_terms(std::string_view text);
 
 // "(2023-05-08) Caroline: text": how a recalled turn reads in a prompt.
 std::string format_turn(const turn_record & t);
+// "(as of 2023-05-08) text": how a recalled fact reads.
+std::string format_fact(const fact_record & f);
 
 }  // namespace os1::memory

@@ -7,25 +7,72 @@
 
 namespace os1::server {
 
-background_distill::background_distill(llm::engine & engine, memory::memory_worker & worker, companion::distill_options o)
-    : engine_(engine), worker_(worker), opts_(o) {}
+background_distill::background_distill(llm::engine & engine, memory::memory_worker & worker, companion::distill_options o,
+                                       companion::summary_options so)
+    : engine_(engine), worker_(worker), opts_(o), summary_opts_(so) {}
 
 void background_distill::after_turn(memory::memory_store & store, memory::person_id who, const std::string & person) {
     if (opts_.min_turns <= 0 || in_flight_.count(who)) return;
+    if (start_facts(store, who, person)) return;
+    start_summary(store, who, person);
+}
+
+bool background_distill::start_facts(memory::memory_store & store, memory::person_id who, const std::string & person) {
     auto progress = store.distill_progress(who);
-    if (!progress) return;
+    if (!progress) return false;
     // After each failure in a row, wait for twice as many new turns.
     companion::distill_options o = opts_;
     o.min_turns = opts_.min_turns << std::min<int64_t>(progress->failures, 5);
     auto batch = companion::prepare_distillation(store, who, o);
-    if (!batch || batch->turns.empty()) return;
+    if (!batch || batch->turns.empty()) return false;
     auto b = std::make_shared<companion::distill_batch>(std::move(*batch));
+    auto st = submit(who, person, companion::distill_conversation(), companion::distill_prompt(*b),
+                     companion::distill_generation(opts_),
+                     [b, who](memory::memory_store & s, const std::string & answer, const status & failed) {
+                         if (!failed) {
+                             (void)s.note_distill_failure(who, failed.message());
+                             return;
+                         }
+                         auto n = companion::apply_distillation(s, *b, answer);  // logs and counts a refusal itself
+                         if (n && *n > 0) spdlog::debug("memory: {} fact change(s) distilled", *n);
+                     });
+    if (!st && st.code() != status_code::cancelled) (void)store.note_distill_failure(who, st.message());
+    return true;
+}
+
+void background_distill::start_summary(memory::memory_store & store, memory::person_id who, const std::string & person) {
+    // Looking costs a count per session: done once every few turns, fewer after failures.
+    int & wait = summary_wait_[who];
+    if (wait > 0) {
+        --wait;
+        return;
+    }
+    wait = opts_.min_turns << std::min(summary_failures_[who], 5);
+    auto job = companion::prepare_summary(store, who, summary_opts_);
+    if (!job || job->empty()) return;
+    auto j = std::make_shared<companion::summary_job>(std::move(*job));
+    (void)submit(who, person, companion::summary_conversation(), companion::summary_prompt(*j),
+                 companion::summary_generation(summary_opts_),
+                 [this, j, who](memory::memory_store & s, const std::string & answer, const status & failed) {
+                     auto done = failed ? companion::apply_summary(s, *j, answer) : result<bool>(failed);
+                     if (!done) {
+                         ++summary_failures_[who];
+                         return;
+                     }
+                     summary_failures_[who] = 0;
+                     // What it read changed, or more is due (the person's after a session's): look again next turn.
+                     summary_wait_[who] = 0;
+                 });
+}
+
+status background_distill::submit(memory::person_id who, const std::string & person, const std::string & conversation,
+                                  std::vector<llm::chat_message> messages, llm::generation_options gen, apply_fn apply) {
     auto answer = std::make_shared<std::string>();
     llm::completion_request r;
-    r.key = {person, companion::distill_conversation()};
-    r.messages = companion::distill_prompt(*b);
-    r.gen = companion::distill_generation(opts_);
-    r.on_event = [this, b, answer, who, person](const llm::completion_event & ev) {
+    r.key = {person, conversation};
+    r.messages = std::move(messages);
+    r.gen = std::move(gen);
+    r.on_event = [this, answer, who, person, conversation, apply = std::move(apply)](const llm::completion_event & ev) {
         if (ev.type == llm::completion_event::kind::text) {
             *answer += ev.text;
             return;
@@ -34,30 +81,19 @@ void background_distill::after_turn(memory::memory_store & store, memory::person
                               : ev.stats.reason == llm::stop_reason::end_of_turn
                                   ? status::ok()
                                   : status(status_code::resource_exhausted, "the model's answer was cut short");
-        worker_.post([this, b, answer, who, person, failed](memory::memory_store & s) {
-            finish(s, who, person, *b, *answer, failed);
+        worker_.post([this, answer, who, person, conversation, apply, failed](memory::memory_store & s) {
+            in_flight_.erase(who);
+            // Its prompt held copies of the person's turns: no KV state of it is
+            // kept, so forgetting a turn never has to find one.
+            engine_.drop({person, conversation});
+            if (!failed) spdlog::warn("memory: a background job did not finish: {}", failed.message());
+            apply(s, *answer, failed);
         });
     };
     in_flight_.insert(who);
-    if (auto st = engine_.submit(std::move(r)); !st) {
-        in_flight_.erase(who);
-        if (st.code() != status_code::cancelled) (void)store.note_distill_failure(who, st.message());
-    }
-}
-
-void background_distill::finish(memory::memory_store & store, memory::person_id who, const std::string & person,
-                                const companion::distill_batch & b, const std::string & answer, const status & failed) {
-    in_flight_.erase(who);
-    // Its prompt held copies of the person's turns: no KV state of it is kept, so
-    // forgetting a turn never has to find one (the next batch differs anyway).
-    engine_.drop({person, companion::distill_conversation()});
-    if (!failed) {
-        spdlog::warn("memory: a distillation did not finish: {}", failed.message());
-        (void)store.note_distill_failure(who, failed.message());
-        return;
-    }
-    auto n = companion::apply_distillation(store, b, answer);  // logs and counts a refusal itself
-    if (n && *n > 0) spdlog::debug("memory: {} fact change(s) distilled", *n);
+    auto st = engine_.submit(std::move(r));
+    if (!st) in_flight_.erase(who);
+    return st;
 }
 
 }  // namespace os1::server

@@ -1,19 +1,23 @@
-// Distils each person's new turns into facts in the background, never on a
-// reply's path: the batch is prepared on the memory thread after a turn is
-// stored, the model runs it as an engine request of its own (a conversation
-// key no client can name), and the answer is applied back on the memory thread
-// (companion/fact_distiller.h: all or nothing), and the request's KV state is
-// dropped (it holds copies of the turns). One at a time per person;
-// after failures it waits for more new turns before trying again.
+// Learns from each person's turns in the background, never on a reply's path:
+// facts first (companion/fact_distiller.h), then summaries of sessions and of
+// the person (companion/summarizer.h). A job is prepared on the memory thread
+// after a turn is stored, the model runs it as an engine request of its own (a
+// conversation key no client can name), the answer is applied back on the
+// memory thread (all or nothing), and the request's KV state is dropped (it
+// holds copies of the turns). One job at a time per person; after failures it
+// waits for more new turns before trying again.
 //
 // Threads: after_turn() on the memory thread only; engine events arrive on the
 // engine thread and only post work to the memory thread.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <set>
 #include <string>
 
 #include "companion/fact_distiller.h"
+#include "companion/summarizer.h"
 #include "llm/engine.h"
 #include "memory/memory_worker.h"
 
@@ -21,18 +25,26 @@ namespace os1::server {
 
 class background_distill {
 public:
-    background_distill(llm::engine & engine, memory::memory_worker & worker, companion::distill_options o);
+    background_distill(llm::engine & engine, memory::memory_worker & worker, companion::distill_options o,
+                       companion::summary_options so = {});
 
     // After a turn of PERSON (store id WHO) is stored.
     void after_turn(memory::memory_store & store, memory::person_id who, const std::string & person);
 
 private:
-    void finish(memory::memory_store & store, memory::person_id who, const std::string & person,
-                const companion::distill_batch & b, const std::string & answer, const status & failed);
+    // What to do with the model's answer on the memory thread (FAILED: it did not finish).
+    using apply_fn = std::function<void(memory::memory_store &, const std::string & answer, const status & failed)>;
+    bool start_facts(memory::memory_store & store, memory::person_id who, const std::string & person);
+    void start_summary(memory::memory_store & store, memory::person_id who, const std::string & person);
+    status submit(memory::person_id who, const std::string & person, const std::string & conversation,
+                  std::vector<llm::chat_message> messages, llm::generation_options gen, apply_fn apply);
     llm::engine & engine_;
     memory::memory_worker & worker_;
     companion::distill_options opts_;
-    std::set<memory::person_id> in_flight_;  // memory thread only
+    companion::summary_options summary_opts_;
+    std::set<memory::person_id> in_flight_;                  // memory thread only
+    std::map<memory::person_id, int> summary_wait_;          // turns before summaries are looked at again
+    std::map<memory::person_id, int> summary_failures_;      // in a row
 };
 
 }  // namespace os1::server

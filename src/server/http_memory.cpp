@@ -12,6 +12,8 @@
 
 #include "base/tar_writer.h"
 #include "companion/fact_distiller.h"
+#include "companion/summarizer.h"
+#include "companion/turn_memory.h"
 #include "memory/export.h"
 #include "memory/recall.h"
 #include "server/http_session.h"
@@ -146,11 +148,14 @@ void http_session::memory_routes(request && req, const std::string & person, con
             memory::recall_options ro;
             ro.k = static_cast<int>(limit);
             ro.as_of = std::time(nullptr);
+            ro.facts = companion::memory_settings{}.recall_facts;
             auto items = memory::recall(s, *who, q, ro);
             if (!items) return error_reply(items.error());
             json out = json::array();
             for (const auto & i : *items) {
-                out.push_back({{"kind", i.kind}, {"text", i.text}, {"score", i.score}, {"ts", i.ts}, {"ids", i.turn_ids}});
+                json item = {{"kind", i.kind}, {"text", i.text}, {"score", i.score}, {"ts", i.ts}, {"ids", i.turn_ids}};
+                if (i.fact_id) item["fact_id"] = i.fact_id;
+                out.push_back(std::move(item));
             }
             return {http::status::ok, text(json{{"items", out}})};
         });
@@ -185,7 +190,9 @@ void http_session::memory_routes(request && req, const std::string & person, con
                     if (!t) return error_reply(t.error());
                     memory_reply r{http::status::ok, text(turn_json(*t, false))};
                     r.drop = std::move(*affected);
-                    r.drop.push_back(companion::distill_conversation());  // its prompt may have held the turn
+                    // A background job's prompt may hold the turn.
+                    r.drop.push_back(companion::distill_conversation());
+                    r.drop.push_back(companion::summary_conversation());
                     return r;
                 },
                 person);
@@ -200,7 +207,9 @@ void http_session::memory_routes(request && req, const std::string & person, con
                     if (!affected) return error_reply(affected.error());
                     memory_reply r{http::status::no_content, ""};
                     r.drop = std::move(*affected);
-                    r.drop.push_back(companion::distill_conversation());  // its prompt may have held the turn
+                    // A background job's prompt may hold the turn.
+                    r.drop.push_back(companion::distill_conversation());
+                    r.drop.push_back(companion::summary_conversation());
                     return r;
                 },
                 person);
@@ -218,6 +227,25 @@ void http_session::memory_routes(request && req, const std::string & person, con
             json items = json::array();
             for (const auto & f : *facts) items.push_back(fact_json(f));
             return {http::status::ok, text(json{{"items", items}})};
+        });
+    }
+    if (path == "/api/v1/summaries") {
+        if (method != http::verb::get) return wrong_method("GET");
+        return memory_job(route_name, [person, limit](memory::memory_store & s) -> memory_reply {
+            auto who = s.person(person, true);
+            if (!who) return error_reply(who.error());
+            auto portrait = s.summary(*who, 0);
+            if (!portrait) return error_reply(portrait.error());
+            auto sessions = s.session_summaries(*who, 0, static_cast<int>(limit));
+            if (!sessions) return error_reply(sessions.error());
+            const auto item = [](const memory::summary_record & r) {
+                return json{{"id", r.id}, {"conversation", r.session}, {"text", r.text}, {"upto_memory", r.upto_turn_id},
+                            {"updated_at", r.updated_at}};
+            };
+            json items = json::array();
+            for (const auto & r : *sessions) items.push_back(item(r));
+            return {http::status::ok,
+                    text(json{{"person", portrait->id ? json(portrait->text) : json(nullptr)}, {"items", items}})};
         });
     }
     const std::string fact_prefix = "/api/v1/facts/";
@@ -242,8 +270,11 @@ void http_session::memory_routes(request && req, const std::string & person, con
             return memory_job(route_name, [person, id](memory::memory_store & s) -> memory_reply {
                 auto who = s.person(person, true);
                 if (!who) return error_reply(who.error());
-                if (auto st = s.forget_fact(*who, id); !st) return error_reply(st);
-                return {http::status::no_content, ""};
+                auto affected = s.forget_fact(*who, id);
+                if (!affected) return error_reply(affected.error());
+                memory_reply r{http::status::no_content, ""};
+                r.drop = std::move(*affected);  // the conversations whose prompts held it
+                return r;
             });
         }
         if (method == http::verb::patch) {
@@ -252,10 +283,13 @@ void http_session::memory_routes(request && req, const std::string & person, con
             return memory_job(route_name, [person, id, corrected = *body](memory::memory_store & s) -> memory_reply {
                 auto who = s.person(person, true);
                 if (!who) return error_reply(who.error());
-                if (auto st = s.edit_fact(*who, id, corrected); !st) return error_reply(st);
+                auto affected = s.edit_fact(*who, id, corrected);
+                if (!affected) return error_reply(affected.error());
                 auto history = s.fact_history(*who, id);
                 if (!history) return error_reply(history.error());
-                return {http::status::ok, text(fact_json(history->front()))};
+                memory_reply r{http::status::ok, text(fact_json(history->front()))};
+                r.drop = std::move(*affected);
+                return r;
             });
         }
         return wrong_method("GET, PATCH or DELETE");
@@ -267,7 +301,13 @@ void http_session::memory_routes(request && req, const std::string & person, con
                 if (!who) return error_reply(who.error());
                 auto profile = s.profile(*who);
                 if (!profile) return error_reply(profile.error());
-                return {http::status::ok, text(json{{"text", *profile}})};
+                const companion::memory_settings ms;
+                auto portrait = s.summary(*who, 0);
+                if (!portrait) return error_reply(portrait.error());
+                auto facts = s.core_facts(*who, ms.profile_facts);
+                if (!facts) return error_reply(facts.error());
+                const std::string in_prompt = companion::core_profile(*profile, portrait->text, *facts, ms.profile_bytes);
+                return {http::status::ok, text(json{{"text", *profile}, {"in_prompt", in_prompt}})};
             });
         }
         if (method != http::verb::put) return wrong_method("GET or PUT");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "companion/fact_distiller.h"
+#include "companion/summarizer.h"
 #include "llm/chat_session.h"
 #include "support/temp_dir.h"
 
@@ -40,6 +41,38 @@ TEST(distill_model, the_grammar_gives_json_of_the_expected_shape) {
     }
     EXPECT_EQ(answer.rfind("{\"facts\": [", 0), 0u) << answer;
     EXPECT_EQ(answer.substr(answer.size() - 2), "]}") << answer;
+}
+
+TEST(distill_model, the_summary_grammar_gives_a_summary_that_is_stored) {
+    auto m = llm::model::load(test::tiny_model_path(), model_options{});
+    ASSERT_TRUE(m) << m.error().message();
+    auto session = llm::chat_session::create(*m, model_options{});
+    ASSERT_TRUE(session);
+    test::temp_dir d;
+    auto store = memory::memory_store::open(d.file("m.db"));
+    ASSERT_TRUE(store);
+    const auto ada = *(*store)->person("ada", true);
+    for (const char * key : {"s1", "s1", "s2"}) {
+        memory::new_turn t;
+        t.session = key;
+        t.ts = 1780000000;
+        t.speaker = "ada";
+        t.role = "user";
+        t.text = "We talked about the heron by the mill.";
+        ASSERT_TRUE((*store)->add_turn(ada, t));
+    }
+    const auto complete = [&](const std::vector<llm::chat_message> & msgs, const llm::generation_options & g) -> result<std::string> {
+        std::string answer;
+        auto st = (*session)->reply(msgs, g, {}, answer);
+        if (!st) return st.error();
+        EXPECT_EQ(answer.rfind("{\"summary\": \"", 0), 0u) << answer;
+        return answer;
+    };
+    // s1 is over (s2 began): its summary, then the person's portrait from it.
+    auto made = summarize_now(**store, ada, complete);
+    ASSERT_TRUE(made) << made.error().message();
+    EXPECT_EQ(*made, 2u);
+    EXPECT_NE((*store)->summary(ada, 0)->id, 0);
 }
 
 }  // namespace

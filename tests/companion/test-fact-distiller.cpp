@@ -122,5 +122,31 @@ TEST_F(distiller_test, it_waits_for_enough_new_turns) {
     EXPECT_EQ(b->turns.size(), 3u);
 }
 
+TEST_F(distiller_test, a_fact_lost_with_a_forgotten_turn_is_learned_again_from_the_turns_left) {
+    const int64_t a = said(ada_, "My sister Zoe moved.");
+    const int64_t b = said(ada_, "Zoe lives in Boston now.");
+    const auto fact = [](const std::string & text, int64_t source) {
+        return R"({"text": ")" + text + R"(", "sources": [)" + std::to_string(source) +
+               R"(], "supersedes": [], "reinforces": null, "confidence": 0.8})";
+    };
+    const std::string both = R"({"text": "Her sister Zoe lives in Boston.", "sources": [)" + std::to_string(a) + "," +
+                             std::to_string(b) + R"(], "supersedes": [], "reinforces": null, "confidence": 0.8})";
+    ASSERT_EQ(*distill_now(*store_, ada_, model(R"({"facts": [)" + both + "]}"), {}, true), 1u);
+    ASSERT_TRUE(store_->forget_turn(ada_, a));
+    EXPECT_TRUE(store_->facts(ada_, true)->empty());
+    // Without new turns and without FORCE, the turn left is read again.
+    auto batch = prepare_distillation(*store_, ada_, {});
+    ASSERT_TRUE(batch);
+    ASSERT_EQ(batch->turns.size(), 1u);
+    EXPECT_EQ(batch->turns[0].id, b);
+    EXPECT_EQ(batch->redistilled, (std::vector<int64_t>{b}));
+    EXPECT_EQ(batch->upto_turn_id, b);  // progress does not move back
+    ASSERT_EQ(*distill_now(*store_, ada_, model(R"({"facts": [)" + fact("Zoe lives in Boston.", b) + "]}")), 1u);
+    auto facts = store_->facts(ada_, false);
+    ASSERT_EQ(facts->size(), 1u);
+    EXPECT_EQ(facts->front().sources, (std::vector<int64_t>{b}));
+    EXPECT_TRUE(prepare_distillation(*store_, ada_, {})->turns.empty());
+}
+
 }  // namespace
 }  // namespace os1::companion

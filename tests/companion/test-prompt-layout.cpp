@@ -61,5 +61,28 @@ TEST(prompt_layout, the_recalled_block_keeps_to_its_word_budget_with_whole_items
     EXPECT_TRUE(chosen.empty());
 }
 
+TEST(prompt_layout, the_core_profile_is_the_persons_words_then_whole_facts_within_its_size) {
+    const auto fact = [](const std::string & text) {
+        memory::fact_record f;
+        f.text = text;
+        return f;
+    };
+    const std::vector<memory::fact_record> facts = {fact("Her sister Zoe lives in Boston."), fact("She paints at night."),
+                                                    fact("She has a grey cat called Pixel.")};
+    EXPECT_EQ(core_profile("Ada, a painter.", "", facts, 1000),
+              "Ada, a painter.\n\nLearned from your conversations:\n- Her sister Zoe lives in Boston.\n"
+              "- She paints at night.\n- She has a grey cat called Pixel.");
+    EXPECT_EQ(core_profile("", "", {facts[1]}, 1000), "Learned from your conversations:\n- She paints at night.");
+    // Within the size, whole facts in their order: the third does not fit, nor does anything after it.
+    const std::string two = core_profile("Ada, a painter.", "", facts, 120);
+    EXPECT_LE(two.size(), 120u);
+    EXPECT_NE(two.find("She paints at night."), std::string::npos);
+    EXPECT_EQ(two.find("Pixel"), std::string::npos);
+    EXPECT_EQ(core_profile("Ada, a painter.", "", facts, 10), "Ada, a painter.");
+    EXPECT_EQ(core_profile("", "", {}, 1000), "");
+    EXPECT_EQ(core_profile("Ada.", "Ada paints and misses Zoe.", {facts[1]}, 1000),
+              "Ada.\n\nIn short: Ada paints and misses Zoe.\n\nLearned from your conversations:\n- She paints at night.");
+}
+
 }  // namespace
 }  // namespace os1::companion

@@ -103,6 +103,63 @@ TEST_F(turn_memory_test, the_core_profile_is_its_own_system_message_after_the_pe
     EXPECT_NE(seen[1].content.find("Ada paints at night."), std::string::npos);
 }
 
+TEST_F(turn_memory_test, learned_facts_join_the_core_profile_which_holds_for_a_whole_conversation) {
+    std::vector<llm::chat_message> c1, c2, c3;
+    say(ctx("ada", "c1"), c1, "My sister Zoe moved to Boston.", "How exciting!");
+    auto ada = store_->person("ada", false);
+    ASSERT_TRUE(ada);
+    memory::new_fact f;
+    f.text = "Her sister Zoe lives in Boston.";
+    f.ts = now_;
+    f.confidence = 0.9;
+    f.sources = {store_->list_turns(*ada, 0, 10)->back().id};
+    const int64_t zoe = *store_->add_fact(*ada, f);
+    // c1 began without it: its prompt keeps its first profile (none), so its KV prefix holds.
+    const auto later = say(ctx("ada", "c1"), c1, "I miss her.", "Call her tonight?");
+    EXPECT_EQ(later[1].content, "My sister Zoe moved to Boston.");
+    // A new conversation begins with it, and keeps it even as more is learned.
+    const auto fresh = say(ctx("ada", "c2"), c2, "Hello again.", "Hello, Ada.");
+    ASSERT_GE(fresh.size(), 3u);
+    EXPECT_EQ(fresh[1].role, "system");
+    EXPECT_NE(fresh[1].content.find("Learned from your conversations:\n- Her sister Zoe lives in Boston."), std::string::npos)
+        << fresh[1].content;
+    f.text = "She paints at night.";
+    ASSERT_TRUE(store_->add_fact(*ada, f));
+    const auto next = say(ctx("ada", "c2"), c2, "What a day.", "Tell me.");
+    EXPECT_EQ(next[1].content, fresh[1].content);
+    // Forgetting the fact names c2 (its KV state must go) and its next prompt is without it.
+    auto affected = store_->forget_fact(*ada, zoe);
+    ASSERT_TRUE(affected);
+    EXPECT_EQ(*affected, (std::vector<std::string>{"c2"}));
+    const auto after = say(ctx("ada", "c2"), c2, "Anyway.", "Yes?");
+    for (const auto & m : after) EXPECT_EQ(m.content.find("lives in Boston"), std::string::npos) << m.content;
+    EXPECT_NE(after[1].content.find("She paints at night."), std::string::npos);
+}
+
+TEST_F(turn_memory_test, a_fact_is_recalled_where_the_profile_has_no_room_for_it) {
+    std::vector<llm::chat_message> c1, c2;
+    say(ctx("ada", "c1"), c1, "The heron nests by the old mill.", "Lovely.");
+    auto ada = store_->person("ada", false);
+    memory::new_fact f;
+    f.text = "A heron nests by the old mill.";
+    f.ts = now_;
+    f.confidence = 0.8;
+    f.sources = {store_->list_turns(*ada, 0, 10)->back().id};
+    const int64_t heron = *store_->add_fact(*ada, f);
+    memory_settings s;
+    s.profile_facts = 0;  // the profile holds none: recall brings it
+    c2.push_back({"user", "Is the heron still at the mill?"});
+    auto p = prepare_turn(*store_, ctx("ada", "c2"), c2, "", s);
+    ASSERT_TRUE(p) << p.error().message();
+    EXPECT_NE(p->parts.recalled.find("(as of "), std::string::npos) << p->parts.recalled;
+    EXPECT_NE(p->parts.recalled.find("A heron nests by the old mill."), std::string::npos);
+    // The turn keeps which fact it quoted: forgetting the fact clears the block and names the conversation.
+    auto affected = store_->forget_fact(*ada, heron);
+    ASSERT_TRUE(affected);
+    EXPECT_EQ(*affected, (std::vector<std::string>{"c2"}));
+    EXPECT_EQ(store_->turn(*ada, p->user_turn_id)->recalled.find("heron nests"), std::string::npos);
+}
+
 TEST_F(turn_memory_test, bad_requests_are_refused_and_nothing_is_stored) {
     EXPECT_EQ(prepare_turn(*store_, ctx("ada", "c"), {}, "").error().code(), status_code::invalid_argument);
     EXPECT_EQ(prepare_turn(*store_, ctx("ada", "c"), {{"assistant", "hi"}}, "").error().code(), status_code::invalid_argument);

@@ -86,6 +86,102 @@ TEST_F(facts_test, forgetting_or_correcting_a_source_turn_takes_its_facts_along)
     EXPECT_TRUE(store_->check_integrity());
 }
 
+TEST_F(facts_test, forgetting_a_fact_forgets_what_it_replaced_and_every_prompt_that_held_it) {
+    const int64_t t1 = said(ada_, "My sister moved to Boston.");
+    const int64_t t2 = said(ada_, "Actually my sister moved on to Denver.");
+    const int64_t boston = *store_->add_fact(ada_, fact("Her sister lives in Boston.", {t1}));
+    const int64_t denver = *store_->add_fact(ada_, fact("Her sister lives in Denver.", {t2}, {boston}));
+    const int64_t lyon = *store_->add_fact(ada_, fact("She lives in Lyon.", {t1}));
+    // One conversation quoted the fact in a recalled block, another froze it in its profile.
+    new_turn q;
+    q.session = q.conversation = "c-quoted";
+    q.speaker = "ada";
+    q.role = "user";
+    q.text = "Where is my sister?";
+    q.recalled = "[- Her sister lives in Denver.]";
+    q.cited_facts = {denver};
+    const int64_t quoting = *store_->add_turn(ada_, q);
+    new_turn p = q;
+    p.session = p.conversation = "c-profile";
+    p.text = "Hello";
+    p.recalled.clear();
+    p.cited_facts.clear();
+    p.profile = "Learned from your conversations:\n- Her sister lives in Denver.\n- She lives in Lyon.";
+    ASSERT_TRUE(store_->add_turn(ada_, p));
+    p.session = p.conversation = "c-other";
+    p.profile = "Learned from your conversations:\n- She lives in Lyon.";
+    ASSERT_TRUE(store_->add_turn(ada_, p));
+    ASSERT_TRUE(store_->session_profile(ada_, "c-profile")->has_value());
+
+    auto affected = store_->forget_fact(ada_, denver);
+    ASSERT_TRUE(affected) << affected.error().message();
+    EXPECT_EQ(*affected, (std::vector<std::string>{"c-profile", "c-quoted"}));
+    auto left = store_->facts(ada_, true);
+    ASSERT_EQ(left->size(), 1u);  // Boston did not come back
+    EXPECT_EQ(left->front().id, lyon);
+    EXPECT_EQ(store_->turn(ada_, quoting)->recalled, "");
+    EXPECT_FALSE(store_->session_profile(ada_, "c-profile")->has_value());
+    EXPECT_TRUE(store_->session_profile(ada_, "c-other")->has_value());
+    // Correcting one reaches the same places; the person's own profile clears every frozen one.
+    auto edited = store_->edit_fact(ada_, lyon, "She lives in Paris.");
+    ASSERT_TRUE(edited);
+    EXPECT_EQ(*edited, (std::vector<std::string>{"c-other"}));
+    ASSERT_TRUE(store_->set_session_profile(ada_, "c-other", "frozen"));
+    ASSERT_TRUE(store_->set_profile(ada_, "Ada paints."));
+    EXPECT_FALSE(store_->session_profile(ada_, "c-other")->has_value());
+    EXPECT_TRUE(store_->check_integrity());
+}
+
+TEST_F(facts_test, a_fact_lost_with_a_forgotten_turn_is_distilled_again_from_what_remains) {
+    const int64_t t1 = said(ada_, "My sister Zoe moved.");
+    const int64_t t2 = said(ada_, "She is in Boston now.");
+    const int64_t t3 = said(ada_, "I paint at night.");
+    const int64_t zoe = *store_->add_fact(ada_, fact("Her sister Zoe lives in Boston.", {t1, t2}));
+    ASSERT_TRUE(store_->apply_facts(ada_, {}, t3));
+    new_turn q;
+    q.session = q.conversation = "c";
+    q.speaker = "ada";
+    q.role = "user";
+    q.text = "Tell me about Zoe";
+    q.cited = {t2};
+    q.cited_facts = {zoe};
+    q.recalled = "[- Her sister Zoe lives in Boston.]";
+    ASSERT_TRUE(store_->add_turn(ada_, q));
+    auto affected = store_->forget_turn(ada_, t1);
+    ASSERT_TRUE(affected);
+    EXPECT_EQ(*affected, (std::vector<std::string>{"c"}));  // it held a fact made from the turn
+    EXPECT_TRUE(store_->facts(ada_, true)->empty());
+    auto again = store_->redistill_turns(ada_, 10);
+    ASSERT_TRUE(again);
+    ASSERT_EQ(again->size(), 1u);
+    EXPECT_EQ(again->front().id, t2);
+    ASSERT_TRUE(store_->apply_facts(ada_, {}, t3, {t2}));
+    EXPECT_TRUE(store_->redistill_turns(ada_, 10)->empty());
+    // A corrected turn that was distilled is read again too.
+    ASSERT_TRUE(store_->edit_turn(ada_, t3, "I paint in the morning."));
+    again = store_->redistill_turns(ada_, 10);
+    ASSERT_EQ(again->size(), 1u);
+    EXPECT_EQ(again->front().id, t3);
+    EXPECT_TRUE(store_->redistill_turns(bob_, 10)->empty());
+}
+
+TEST_F(facts_test, the_core_facts_are_the_most_said_then_the_surest) {
+    const int64_t t1 = said(ada_, "a");
+    const int64_t t2 = said(ada_, "b");
+    const int64_t once = *store_->add_fact(ada_, fact("Said once.", {t1}));
+    const int64_t twice = *store_->add_fact(ada_, fact("Said twice.", {t1}));
+    ASSERT_TRUE(store_->reinforce_fact(ada_, twice, {t2}, 1780000000, 0.5));
+    new_fact sure = fact("Said once, surely.", {t2});
+    sure.confidence = 0.95;
+    const int64_t surely = *store_->add_fact(ada_, sure);
+    auto core = store_->core_facts(ada_, 10);
+    ASSERT_EQ(core->size(), 3u);
+    EXPECT_EQ((*core)[0].id, twice);
+    EXPECT_EQ((*core)[1].id, surely);
+    EXPECT_EQ((*core)[2].id, once);
+    EXPECT_EQ(store_->core_facts(ada_, 1)->size(), 1u);
+}
+
 TEST_F(facts_test, nobody_cites_supersedes_reads_or_finds_anothers_facts) {
     const int64_t ada_turn = said(ada_, "Ada's secret: the heron.");
     const int64_t bob_turn = said(bob_, "Bob's words.");
@@ -94,8 +190,10 @@ TEST_F(facts_test, nobody_cites_supersedes_reads_or_finds_anothers_facts) {
     EXPECT_EQ(store_->add_fact(bob_, fact("mine", {bob_turn}, {ada_fact})).error().code(), status_code::invalid_argument);
     EXPECT_EQ(store_->reinforce_fact(bob_, ada_fact, {bob_turn}, 0, 0.5).code(), status_code::not_found);
     EXPECT_EQ(store_->fact_history(bob_, ada_fact).error().code(), status_code::not_found);
-    EXPECT_EQ(store_->forget_fact(bob_, ada_fact).code(), status_code::not_found);
-    EXPECT_EQ(store_->edit_fact(bob_, ada_fact, "x").code(), status_code::not_found);
+    EXPECT_EQ(store_->forget_fact(bob_, ada_fact).error().code(), status_code::not_found);
+    EXPECT_EQ(store_->edit_fact(bob_, ada_fact, "x").error().code(), status_code::not_found);
+    EXPECT_TRUE(store_->facts_by_id(bob_, {ada_fact})->empty());
+    EXPECT_TRUE(store_->core_facts(bob_, 10)->empty());
     EXPECT_TRUE(store_->facts(bob_, true)->empty());
     EXPECT_TRUE(store_->search_facts(bob_, {"secret", "heron"}, 10)->empty());
     EXPECT_EQ(store_->search_facts(ada_, {"secret", "heron"}, 10)->size(), 1u);

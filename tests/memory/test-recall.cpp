@@ -166,6 +166,47 @@ TEST_F(recall_test, an_empty_or_stopword_question_recalls_nothing_and_does_not_f
     EXPECT_TRUE(ids("\"*NEAR(").empty());
 }
 
+TEST_F(recall_test, facts_are_fused_with_turns_and_cite_their_sources) {
+    const int64_t t0 = days_from_civil(2023, 5, 1) * 86400;
+    say("s1", t0, "Ada", "Zoe finally moved, she is in Boston now.", "z1");
+    say("s1", t0 + 60, "Ada", "Boston winters are cold, she says.", "z2");
+    say("s2", t0 + 86400, "Ada", "I painted the harbour at night.", "p1");
+    auto turns = store->list_turns(ada, 0, 10);
+    ASSERT_TRUE(turns);
+    const int64_t z1 = turns->back().id;  // oldest last
+    new_fact f;
+    f.text = "Her sister Zoe lives in Boston.";
+    f.ts = t0;
+    f.confidence = 0.9;
+    f.sources = {z1};
+    const int64_t zoe = *store->add_fact(ada, f);
+    f.text = "Her sister is a potter.";  // holds too few of the question's words
+    ASSERT_TRUE(store->add_fact(ada, f));
+
+    recall_options o;
+    o.k = 4;
+    o.facts = 2;
+    auto got = recall(*store, ada, "Where does my sister Zoe live?", o);
+    ASSERT_TRUE(got) << got.error().message();
+    ASSERT_FALSE(got->empty());
+    const auto & first = got->front();
+    EXPECT_EQ(first.kind, "fact");
+    EXPECT_EQ(first.fact_id, zoe);
+    EXPECT_EQ(first.text, "(as of 2023-05-01) Her sister Zoe lives in Boston.");
+    EXPECT_EQ(first.prov, (std::vector<std::string>{"z1"}));
+    EXPECT_EQ(first.turn_ids, (std::vector<int64_t>{z1}));
+    EXPECT_EQ(std::count_if(got->begin(), got->end(), [](const recalled_item & i) { return i.kind == "fact"; }), 1);
+    EXPECT_EQ((*got)[1].kind, "turn");
+    EXPECT_GT(first.score, (*got)[1].score);
+    // Off by default: turns only.
+    EXPECT_EQ(ids("Where does my sister Zoe live?").at(0), "z1");
+    // Another person's question never reaches Ada's facts.
+    auto bob = store->person("bob", true);
+    auto none = recall(*store, *bob, "Where does my sister Zoe live?", o);
+    ASSERT_TRUE(none);
+    EXPECT_TRUE(none->empty());
+}
+
 TEST(recall_format, a_turn_reads_with_its_date_and_speaker) {
     turn_record t;
     t.ts = days_from_civil(2023, 5, 8) * 86400 + 3600;
