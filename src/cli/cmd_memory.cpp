@@ -80,6 +80,7 @@ int run_search(const options & o, const memory_args & a) {
     ro.k = a.limit;
     ro.as_of = std::time(nullptr);
     ro.facts = companion::memory_settings{}.recall_facts;
+    ro.summaries = companion::memory_settings{}.recall_summaries;
     auto items = memory::recall(*p.store, p.who, a.text, ro);
     if (!items) return report(items.error());
     if (items->empty()) std::fprintf(stderr, "nothing found\n");
@@ -179,9 +180,13 @@ int run_distill(const options & o, const memory_args &) {
         return answer;
     };
     size_t total = 0;
+    int rc = exit_ok;
     for (;;) {  // a batch at a time until no turn waits
         auto n = companion::distill_now(*p.store, p.who, complete, {}, /*force=*/true);
-        if (!n) return report(n.error());
+        if (!n) {
+            rc = report(n.error());  // the summaries may still be written
+            break;
+        }
         auto left = p.store->distill_progress(p.who);
         if (!left) return report(left.error());
         total += *n;
@@ -197,7 +202,7 @@ int run_distill(const options & o, const memory_args &) {
     auto made = companion::summarize_now(*p.store, p.who, complete, so);
     if (!made) return report(made.error());
     std::printf("%zu summary(ies) written\n", *made);
-    return exit_ok;
+    return rc;
 }
 
 // The portrait of the person and their sessions' summaries.

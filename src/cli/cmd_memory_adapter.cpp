@@ -81,6 +81,7 @@ json handle(memory::memory_store & store, const memory::wordnet * words, const j
         ro.candidates = std::max(ro.candidates, ro.k * 2);
         ro.words = words;
         ro.facts = companion::memory_settings{}.recall_facts;  // when the store has distilled any
+        ro.summaries = companion::memory_settings{}.recall_summaries;
         auto items = memory::recall(store, *who, str_field(m, "q"), ro);
         if (!items) return fail(items.error().message());
         json out = json::array();

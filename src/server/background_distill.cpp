@@ -30,7 +30,7 @@ bool background_distill::start_facts(memory::memory_store & store, memory::perso
                      companion::distill_generation(opts_),
                      [b, who](memory::memory_store & s, const std::string & answer, const status & failed) {
                          if (!failed) {
-                             (void)s.note_distill_failure(who, failed.message());
+                             (void)s.note_distill_failure(who, "the distillation did not finish: " + failed.message());
                              return;
                          }
                          auto n = companion::apply_distillation(s, *b, answer);  // logs and counts a refusal itself
@@ -86,7 +86,7 @@ status background_distill::submit(memory::person_id who, const std::string & per
             // Its prompt held copies of the person's turns: no KV state of it is
             // kept, so forgetting a turn never has to find one.
             engine_.drop({person, conversation});
-            if (!failed) spdlog::warn("memory: a background job did not finish: {}", failed.message());
+            if (!failed) spdlog::warn("memory: a background job ({}) did not finish: {}", conversation.substr(1), failed.message());
             apply(s, *answer, failed);
         });
     };

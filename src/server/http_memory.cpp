@@ -149,6 +149,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
             ro.k = static_cast<int>(limit);
             ro.as_of = std::time(nullptr);
             ro.facts = companion::memory_settings{}.recall_facts;
+            ro.summaries = companion::memory_settings{}.recall_summaries;
             auto items = memory::recall(s, *who, q, ro);
             if (!items) return error_reply(items.error());
             json out = json::array();

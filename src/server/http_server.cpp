@@ -32,6 +32,7 @@ struct http_server::impl {
         if (memory && ctx.opts.distill_every > 0) {
             companion::distill_options d;
             d.min_turns = ctx.opts.distill_every;
+            d.max_tokens = ctx.opts.distill_max_tokens;
             distill = std::make_unique<background_distill>(e, *memory, d);
             ctx.distill = distill.get();
         }

@@ -128,8 +128,7 @@ void http_session::route(request && req) {
         return delete_conversation(*person, path.substr(conv_prefix.size()));
     }
     if (path.rfind("/api/v1/memories", 0) == 0 || path.rfind("/api/v1/facts", 0) == 0 || path == "/api/v1/profile" ||
-        path == "/api/v1/export" ||
-        path == "/api/v1/me") {
+        path == "/api/v1/summaries" || path == "/api/v1/export" || path == "/api/v1/me") {
         auto person = authenticate(req);
         if (!person) return unauthorized("memory");
         return memory_routes(std::move(req), *person, path);

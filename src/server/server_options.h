@@ -27,6 +27,7 @@ struct server_options {
     std::string assistant_name = "OS1";  // how the OS appears in people's memories
     companion::memory_settings memory;   // recall in each turn (when the server remembers)
     int distill_every = 8;               // new turns of a person that start a background distillation (0 = never)
+    int distill_max_tokens = 1400;       // of the model's answer (the grammar's longest fits; tests bound it)
 };
 
 }  // namespace os1::server

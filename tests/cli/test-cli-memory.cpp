@@ -69,6 +69,31 @@ TEST(cli_memory, chat_remembers_across_runs_and_the_person_reads_corrects_and_fo
     EXPECT_EQ(os1(home, {"memory", "profile", "--user", "ada", "--set", std::string(3000, 'x')}).exit_code, 2);
 }
 
+// The model (random weights here) learns under its grammars: facts may be
+// refused for citing turns that are not there, but a summary of the right
+// shape is stored, and the person's portrait from it.
+TEST(cli_memory, distill_writes_summaries_and_chat_learns_when_it_ends) {
+    temp_dir home;
+    ASSERT_EQ(os1(home, chat_as("ada", {"--distill-every", "0"}), with_stdin("My sister Zoe moved to Boston.\nShe loves it.\n")).exit_code, 0);
+    ASSERT_EQ(os1(home, chat_as("ada", {"--distill-every", "0"}), with_stdin("Hello again.\n")).exit_code, 0);
+    EXPECT_NE(os1(home, {"memory", "summaries", "--user", "ada"}).err.find("no summaries yet"), std::string::npos);
+    const auto learned = os1(home, {"memory", "distill", "--user", "ada", "--model", tiny_model_path()});
+    EXPECT_NE(learned.out.find("fact change(s) stored"), std::string::npos) << learned.err;
+    EXPECT_NE(learned.out.find("summary(ies) written"), std::string::npos) << learned.err;
+    const auto sums = os1(home, {"memory", "summaries", "--user", "ada"});
+    ASSERT_EQ(sums.exit_code, 0) << sums.err;
+    EXPECT_NE(sums.out.find("In short: "), std::string::npos) << sums.out;
+    EXPECT_NE(sums.out.find("chat-"), std::string::npos) << sums.out;  // a conversation's summary
+    EXPECT_NE(os1(home, {"memory", "summaries", "--user", "bob"}).exit_code, 0);  // nothing of Ada's for Bob
+
+    // A chat that ends learns from itself; with --distill-every 0 it does not.
+    const auto chat = os1(home, chat_as("bob", {"--distill-every", "2"}), with_stdin("I keep bees.\nThey swarmed today.\n"));
+    ASSERT_EQ(chat.exit_code, 0);
+    EXPECT_NE(chat.err.find("learning from this conversation"), std::string::npos) << chat.err;
+    const auto quiet = os1(home, chat_as("cy", {"--distill-every", "0"}), with_stdin("a\nb\nc\nd\n"));
+    EXPECT_EQ(quiet.err.find("learning"), std::string::npos);
+}
+
 TEST(cli_memory, export_is_one_tar_with_json_and_markdown_of_that_person_only) {
     temp_dir home;
     ASSERT_EQ(os1(home, chat_as("ada", {"--no-memory"}), with_stdin("not remembered\n")).exit_code, 0);

@@ -28,7 +28,8 @@ protected:
     }
     static std::string answer(const std::string & text) { return R"({"summary": ")" + text + R"("})"; }
     int64_t session_id(memory::person_id who, const std::string & key) {
-        for (const auto & s : *store_->sessions(who)) {
+        const auto all = store_->sessions(who);  // kept: the loop reads into it
+        for (const auto & s : *all) {
             if (s.key == key) return s.id;
         }
         return 0;
@@ -136,7 +137,7 @@ TEST_F(summarizer_test, a_bad_answer_is_refused_and_nothing_is_stored) {
     said(ada_, "s2", "c");
     auto job = prepare_summary(*store_, ada_, {});
     ASSERT_TRUE(job);
-    for (const std::string bad : {std::string("not json"), std::string("{\"summary\": \"  \"}"), std::string("{\"text\": \"x\"}"),
+    for (const std::string & bad : {std::string("not json"), std::string("{\"summary\": \"  \"}"), std::string("{\"text\": \"x\"}"),
                                   std::string("[\"x\"]"), answer(std::string(601, 'x')), std::string("{\"summary\": 3}")}) {
         auto r = apply_summary(*store_, *job, bad);
         ASSERT_FALSE(r) << bad;

@@ -197,7 +197,7 @@ TEST_F(recall_test, facts_are_fused_with_turns_and_cite_their_sources) {
     EXPECT_EQ(first.turn_ids, (std::vector<int64_t>{z1}));
     EXPECT_EQ(std::count_if(got->begin(), got->end(), [](const recalled_item & i) { return i.kind == "fact"; }), 1);
     EXPECT_EQ((*got)[1].kind, "turn");
-    EXPECT_GT(first.score, (*got)[1].score);
+    EXPECT_GE(first.score, (*got)[1].score);  // the first of each list tie; the fact goes first
     // Off by default: turns only.
     EXPECT_EQ(ids("Where does my sister Zoe live?").at(0), "z1");
     // Another person's question never reaches Ada's facts.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "companion/fact_distiller.h"
@@ -208,11 +209,74 @@ TEST_F(server_test, a_person_reads_corrects_and_forgets_their_own_facts_only) {
     path_of_json(port, ada, "GET", "/api/v1/facts/x1", "", 404);
 }
 
+// What the background jobs learn (stored here as they would store it) reaches
+// the person's routes and prompts, never another's; forgetting the memory it
+// came from takes it out of both.
+TEST_F(server_test, facts_and_summaries_reach_their_person_only_and_go_with_their_source) {
+    server_options so;
+    so.distill_every = 0;  // only what this test stores
+    auto s = start(so, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    const auto bob = *s->users->add("bob");
+    const int port = s->port();
+    chat(port, ada, "c", json::array({user("My sister Zoe moved to Boston.")}));
+    int64_t source = 0;
+    {
+        auto store = memory::memory_store::open(dir_.file("m") + "/memory.db");
+        ASSERT_TRUE(store);
+        auto who = (*store)->person("ada", false);
+        auto turns = (*store)->list_turns(*who, 0, 10);
+        source = turns->back().id;
+        memory::new_fact f;
+        f.text = "Her sister Zoe lives in Boston.";
+        f.ts = turns->back().ts;
+        f.confidence = 0.9;
+        f.sources = {source};
+        ASSERT_TRUE((*store)->add_fact(*who, f));
+        const int64_t session = (*store)->sessions(*who)->front().id;
+        ASSERT_TRUE((*store)->put_summary(*who, session, "Ada told of her sister Zoe's move to Boston.", turns->front().id));
+        ASSERT_TRUE((*store)->put_summary(*who, 0, "Ada paints and misses her sister Zoe.", turns->front().id));
+    }
+    const auto sums = json::parse(path_of_json(port, ada, "GET", "/api/v1/summaries"));
+    EXPECT_EQ(sums["person"], "Ada paints and misses her sister Zoe.");
+    ASSERT_EQ(sums["items"].size(), 1u);
+    EXPECT_EQ(sums["items"][0]["conversation"], "c");
+    const auto none = json::parse(path_of_json(port, bob, "GET", "/api/v1/summaries"));
+    EXPECT_TRUE(none["person"].is_null());
+    EXPECT_TRUE(none["items"].empty());
+    const auto profile = json::parse(path_of_json(port, ada, "GET", "/api/v1/profile"));
+    EXPECT_NE(profile["in_prompt"].get<std::string>().find("In short: Ada paints"), std::string::npos) << profile;
+    EXPECT_NE(profile["in_prompt"].get<std::string>().find("- Her sister Zoe lives in Boston."), std::string::npos);
+    EXPECT_EQ(json::parse(path_of_json(port, bob, "GET", "/api/v1/profile"))["in_prompt"], "");
+    const auto found = json::parse(path_of_json(port, ada, "GET", "/api/v1/memories/search?q=sister%20Zoe%20move%20Boston"));
+    std::set<std::string> kinds;
+    for (const auto & i : found["items"]) kinds.insert(i["kind"].get<std::string>());
+    EXPECT_TRUE(kinds.count("fact") && kinds.count("summary") && kinds.count("turn")) << found;
+    EXPECT_TRUE(json::parse(path_of_json(port, bob, "GET", "/api/v1/memories/search?q=sister%20Zoe%20move%20Boston"))["items"].empty());
+
+    // A new conversation begins with the portrait and the fact in its core profile.
+    const json with = chat(port, ada, "e", json::array({user("Hello")}));
+    const json without = chat(port, bob, "e", json::array({user("Hello")}));
+    EXPECT_GT(with["usage"]["prompt_tokens"].get<int>(), without["usage"]["prompt_tokens"].get<int>() + 10);
+    const std::string before = path_of_json(port, ada, "GET", "/api/v1/export");
+    EXPECT_NE(before.find("In short: Ada paints"), std::string::npos);
+
+    // Forgetting the source: the fact, both summaries and that profile go, and e's KV state with them.
+    path_of_json(port, ada, "DELETE", "/api/v1/memories/" + std::to_string(source), "", 204);
+    EXPECT_FALSE(s->engine->drop({"ada", "e"}));
+    const std::string after = path_of_json(port, ada, "GET", "/api/v1/export");
+    for (const char * gone : {"Ada paints", "Zoe lives in Boston", "Zoe's move", "moved to Boston"}) {
+        EXPECT_EQ(after.find(gone), std::string::npos) << gone;
+    }
+    EXPECT_TRUE(json::parse(path_of_json(port, ada, "GET", "/api/v1/summaries"))["person"].is_null());
+}
+
 // Distillation runs in the background after enough new turns; its answer (noise
 // from this model) is checked and refused or stored, and replies go on meanwhile.
 TEST_F(server_test, facts_are_distilled_in_the_background_without_holding_up_replies) {
     server_options so;
     so.distill_every = 2;
+    so.distill_max_tokens = 200;  // a random model's answer is long: on a loaded machine it could take minutes
     auto s = start(so, {}, "m", true);
     const auto ada = *s->users->add("ada");
     chat(s->port(), ada, "c", json::array({user("My sister Zoe moved to Boston in May.")}));
