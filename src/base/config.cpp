@@ -47,6 +47,8 @@ const std::vector<option_entry> table = {
      [](options & o) -> option_target { return &o.memory.recall_words; }, 0, 10000},
     {"memory.distill_every", "OS1_DISTILL_EVERY", "--distill-every", "new turns of a person before facts are distilled from them (0 = never)",
      [](options & o) -> option_target { return &o.memory.distill_every; }, 0, 100000},
+    {"memory.embed_model", "OS1_EMBED_MODEL", "--embed-model", "GGUF model whose vectors join recall (a path; empty = full text only)",
+     [](options & o) -> option_target { return &o.memory.embed_model; }, 0, 0, true},
     {"paths.data", "OS1_DATA", "--data", "data folder (default ~/.local/share/os1)",
      [](options & o) -> option_target { return &o.paths.data_dir; }, 0, 0, true},
     {"paths.models", "OS1_MODELS", "--models", "models folder (default <data>/models)",

@@ -33,6 +33,7 @@ struct memory_options {
     int recall_items = 6;      // recalled items considered per turn
     int recall_words = 200;    // at most this many words of them in each prompt
     int distill_every = 8;     // new turns of a person before facts are distilled (serve: in the background; chat: on quitting; 0 = never)
+    std::string embed_model;   // a GGUF file for dense recall vectors; empty = full text only
 };
 
 struct path_options {

@@ -51,8 +51,8 @@ std::string chat_conversation_id() {
 class chat_loop {
 public:
     // With STORE, every turn is remembered and recalled from.
-    chat_loop(llm::chat_session & session, const options & opts, memory::memory_store * store)
-        : session_(session), opts_(opts), store_(store) {
+    chat_loop(llm::chat_session & session, const options & opts, memory::memory_store * store, llm::embedder * embedder)
+        : session_(session), opts_(opts), store_(store), embedder_(embedder) {
         if (!opts.chat.system.empty()) messages_.push_back({"system", opts.chat.system});
         gen_.sampling = opts.sampling;
         gen_.max_tokens = opts.chat.max_tokens;
@@ -62,6 +62,7 @@ public:
         turn_.conversation = chat_conversation_id();
         settings_.recall_items = opts.memory.recall_items;
         settings_.recall_words = opts.memory.recall_words;
+        settings_.embedder = embedder;
     }
 
     // One turn: the reply streams to stdout. Returns false on a hard error.
@@ -100,7 +101,7 @@ public:
         messages_.push_back({"assistant", reply});
         if (prepared) {
             turn_.now = std::time(nullptr);
-            if (auto st = companion::remember_reply(*store_, turn_, prepared->person, reply); !st) report(st);
+            if (auto st = companion::remember_reply(*store_, turn_, prepared->person, reply, embedder_); !st) report(st);
         }
         if (stats->reason == llm::stop_reason::cancelled && interactive) std::fputs(" [stopped]", stdout);
         std::fputs(interactive ? "\n" : "\n\n", stdout);
@@ -112,13 +113,20 @@ public:
         return true;
     }
 
-    // When the conversation ends, the model distils what waits (at least
-    // --distill-every turns) into facts: no reply waits for it then.
+    // When the conversation ends (no reply waits for it then): the session is
+    // marked ended, turns without a vector get one (--embed-model), and the
+    // model distils what waits (at least --distill-every turns) into facts and
+    // summaries.
     void learn() {
-        if (!store_ || opts_.memory.distill_every <= 0 || turn_.now == 0) return;
+        if (!store_ || turn_.now == 0) return;
         auto who = store_->person(turn_.person, false);
         if (!who) return;
         if (auto st = store_->end_session(*who, turn_.conversation, std::time(nullptr)); !st) report(st);
+        if (embedder_) {  // turns from before the embedding model was configured
+            auto n = companion::embed_missing(*store_, *who, *embedder_, 200);
+            if (!n) report(n.error());
+        }
+        if (opts_.memory.distill_every <= 0) return;
         companion::distill_options o;
         o.min_turns = opts_.memory.distill_every;
         const auto complete = [this](const std::vector<llm::chat_message> & m,
@@ -158,6 +166,7 @@ private:
     llm::chat_session & session_;
     const options & opts_;
     memory::memory_store * store_;
+    llm::embedder * embedder_;
     companion::turn_context turn_;
     companion::memory_settings settings_;
     std::vector<llm::chat_message> messages_;
@@ -173,14 +182,18 @@ int run_chat(const options & opts) {
     if (!session) return report(session.error());
     install_sigint();
     std::unique_ptr<memory::memory_store> store;
+    std::unique_ptr<llm::embedder> embedder;
     if (!opts.memory.off) {
         if (auto st = make_dirs(opts.paths.data_dir); !st) return report(st);
         auto opened = memory::memory_store::open(opts.paths.data_dir + "/memory.db");
         if (!opened) return report(opened.error().with_context("memory"));
         store = std::move(*opened);
+        auto e = open_embedder(opts, *store);
+        if (!e) return report(e.error());
+        embedder = std::move(*e);
     }
 
-    chat_loop loop(**session, opts, store.get());
+    chat_loop loop(**session, opts, store.get(), embedder.get());
     const bool interactive = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
     if (!interactive) {
         std::string line;
@@ -217,7 +230,7 @@ int run_chat(const options & opts) {
 void add_chat_command(CLI::App & root, cli_context & ctx) {
     auto * cmd = root.add_subcommand("chat", "talk with the model in the terminal (or one message per line from a pipe)");
     for (const char * flag : {"--model", "--system", "--seed", "--temp", "--top-p", "--max-tokens", "--ctx", "--threads", "--batch",
-                             "--user", "--no-memory", "--recall-items", "--recall-words", "--distill-every"}) {
+                             "--user", "--no-memory", "--recall-items", "--recall-words", "--distill-every", "--embed-model"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx] { ctx.run = run_chat; });

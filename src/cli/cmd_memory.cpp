@@ -81,6 +81,15 @@ int run_search(const options & o, const memory_args & a) {
     ro.as_of = std::time(nullptr);
     ro.facts = companion::memory_settings{}.recall_facts;
     ro.summaries = companion::memory_settings{}.recall_summaries;
+    auto embedder = open_embedder(o, *p.store, /*replace=*/false);
+    if (!embedder) return report(embedder.error());
+    std::vector<float> vec;
+    if (*embedder) {
+        auto v = (*embedder)->embed(a.text);
+        if (!v) return report(v.error());
+        vec = std::move(*v);
+        ro.query_vector = &vec;
+    }
     auto items = memory::recall(*p.store, p.who, a.text, ro);
     if (!items) return report(items.error());
     if (items->empty()) std::fprintf(stderr, "nothing found\n");
@@ -291,6 +300,7 @@ void add_memory_command(CLI::App & root, cli_context & ctx) {
     bind(forget_fact, run_forget_fact);
     auto * distill = cmd->add_subcommand("distill", "distil the waiting memories into facts and summaries now, with the model");
     ctx.add_setting(distill, "--model");
+    ctx.add_setting(search, "--embed-model");
     bind(distill, run_distill);
     auto * profile = cmd->add_subcommand("profile", "show, --set or --clear the core profile (always in the prompt)");
     profile->add_option("--set", args->text, "the new profile (at most 2 KiB)");

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/local_data.h"
 #include "companion/turn_memory.h"
 #include "memory/memory_store.h"
 #include "memory/recall.h"
@@ -39,7 +40,7 @@ std::string str_field(const json & m, const char * key, bool required = true) {
     return m[key].get<std::string>();
 }
 
-json handle(memory::memory_store & store, const memory::wordnet * words, const json & m) {
+json handle(memory::memory_store & store, const memory::wordnet * words, llm::embedder * embedder, const json & m) {
     const std::string op = str_field(m, "op");
     const std::string scope = str_field(m, "scope");
     if (op == "reset") {
@@ -61,8 +62,17 @@ json handle(memory::memory_store & store, const memory::wordnet * words, const j
         t.speaker = str_field(m, "speaker");
         t.role = str_field(m, "role");
         t.text = str_field(m, "text");
+        std::vector<float> vec;  // made first: a turn is stored whole or not at all
+        if (embedder && !t.text.empty()) {
+            auto v = embedder->embed(t.text);
+            if (!v) return fail(v.error().message());
+            vec = std::move(*v);
+        }
         auto id = store.add_turn(*who, t);
         if (!id) return fail(id.error().message());
+        if (!vec.empty()) {
+            if (auto st = store.put_vector(*who, *id, vec); !st) return fail(st.message());
+        }
         return {{"ok", true}};
     }
     if (op == "end_session") {
@@ -82,7 +92,15 @@ json handle(memory::memory_store & store, const memory::wordnet * words, const j
         ro.words = words;
         ro.facts = companion::memory_settings{}.recall_facts;  // when the store has distilled any
         ro.summaries = companion::memory_settings{}.recall_summaries;
-        auto items = memory::recall(store, *who, str_field(m, "q"), ro);
+        const std::string q = str_field(m, "q");
+        std::vector<float> vec;
+        if (embedder && !q.empty()) {
+            auto v = embedder->embed(q);
+            if (!v) return fail(v.error().message());
+            vec = std::move(*v);
+            ro.query_vector = &vec;
+        }
+        auto items = memory::recall(store, *who, q, ro);
         if (!items) return fail(items.error().message());
         json out = json::array();
         for (const auto & it : *items) {
@@ -93,9 +111,11 @@ json handle(memory::memory_store & store, const memory::wordnet * words, const j
     return fail("unknown op '" + op + "' (reset, ingest, end_session, query)");
 }
 
-int run(const adapter_options & a) {
+int run(const adapter_options & a, const options & o) {
     auto store = memory::memory_store::open(a.db);
     if (!store) return report(store.error());
+    auto embedder = open_embedder(o, **store);
+    if (!embedder) return report(embedder.error());
     std::shared_ptr<const memory::wordnet> wn;
     if (a.related_words) {
         auto w = memory::wordnet::open();
@@ -110,7 +130,7 @@ int run(const adapter_options & a) {
         try {
             const json m = json::parse(line);
             if (!m.is_object()) throw std::invalid_argument("each line must be a JSON object");
-            reply = handle(**store, words, m);
+            reply = handle(**store, words, embedder->get(), m);
         } catch (const json::exception & e) {
             reply = fail(std::string("malformed JSON: ") + e.what());
         } catch (const std::invalid_argument & e) {
@@ -131,7 +151,8 @@ void add_memory_adapter_command(CLI::App & root, cli_context & ctx) {
     cmd->add_option("--db", a->db, "memory database file (default: in memory, gone at exit)");
     cmd->add_flag("--related-words", a->related_words,
                   "also search words related to the question's (WordNet synonyms, derived forms, narrower kinds)");
-    cmd->callback([&ctx, a] { ctx.run = [a](const options &) { return run(*a); }; });
+    ctx.add_setting(cmd, "--embed-model");
+    cmd->callback([&ctx, a] { ctx.run = [a](const options & o) { return run(*a, o); }; });
 }
 
 }  // namespace os1::cli

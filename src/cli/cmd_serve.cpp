@@ -6,6 +6,7 @@
 
 #include "base/files.h"
 #include "cli/commands.h"
+#include "cli/local_data.h"
 #include "cli/model_path.h"
 #include "llm/engine.h"
 #include "memory/memory_worker.h"
@@ -37,10 +38,14 @@ int run_serve(const options & o) {
         eo.shared_system_prompts.push_back(*text);
     }
     std::unique_ptr<memory::memory_worker> memory;
+    std::unique_ptr<llm::embedder> embedder;  // used on the memory thread only
     if (!o.memory.off) {
         if (auto st = make_dirs(o.paths.data_dir); !st) return report(st);
         auto store = memory::memory_store::open(o.paths.data_dir + "/memory.db");
         if (!store) return report(store.error().with_context("memory"));
+        auto e = open_embedder(o, **store);
+        if (!e) return report(e.error());
+        embedder = std::move(*e);
         memory = std::make_unique<memory::memory_worker>(std::move(*store));
     }
 
@@ -67,6 +72,7 @@ int run_serve(const options & o) {
     so.memory.recall_items = o.memory.recall_items;
     so.memory.recall_words = o.memory.recall_words;
     so.distill_every = o.memory.distill_every;
+    so.memory.embedder = embedder.get();
     std::unique_ptr<server::users_store> users;
     if (!s.no_auth) {
         users = std::make_unique<server::users_store>(so.users_file);
@@ -97,7 +103,7 @@ void add_serve_command(CLI::App & root, cli_context & ctx) {
     for (const char * flag : {"--model", "--host", "--port", "--threads", "--io-threads", "--parallel", "--ctx", "--batch",
                               "--kv-tokens", "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
                               "--max-body-kib", "--drain-s", "--shared-prompt", "--max-tokens",
-                              "--no-memory", "--recall-items", "--recall-words", "--distill-every"}) {
+                              "--no-memory", "--recall-items", "--recall-words", "--distill-every", "--embed-model"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx] { ctx.run = run_serve; });

@@ -23,6 +23,15 @@ result<std::unique_ptr<memory::memory_store>> open_memory(const options & o) {
     return store;
 }
 
+result<std::unique_ptr<llm::embedder>> open_embedder(const options & o, memory::memory_store & store, bool replace) {
+    if (o.memory.embed_model.empty()) return std::unique_ptr<llm::embedder>();
+    model_options mo = o.model;
+    auto e = llm::embedder::open(o.memory.embed_model, mo);
+    if (!e) return e.error().with_context("--embed-model");
+    if (auto st = store.use_vector_model((*e)->key(), (*e)->dims(), replace); !st) return st.with_context("--embed-model");
+    return std::move(*e);
+}
+
 size_t remove_kv_files(const options & o, const std::string & person, const std::vector<std::string> & conversations) {
     const std::string folder = llm::kv_person_folder(person);
     std::vector<fs::path> targets;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/options.h"
+#include "llm/embedder.h"
 #include "memory/memory_store.h"
 
 namespace os1::cli {
@@ -16,6 +17,11 @@ std::string local_user(const options & o);
 
 // <data>/memory.db, created when missing.
 result<std::unique_ptr<memory::memory_store>> open_memory(const options & o);
+
+// The embedding model of --embed-model, made the one STORE's vectors come
+// from (null when none is configured). Without REPLACE, a store whose vectors
+// come from another model is an error rather than emptied (for searches).
+result<std::unique_ptr<llm::embedder>> open_embedder(const options & o, memory::memory_store & store, bool replace = true);
 
 // Deletes PERSON's KV state files under <data>/kv for every model: of the
 // CONVERSATIONS named, or all of them (and their prefixes) when none is named.

@@ -1,5 +1,7 @@
 #include "companion/turn_memory.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <set>
 #include <unordered_map>
@@ -98,6 +100,16 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     memory::recall_options ro;
     ro.k = s.recall_items + static_cast<int>(std::min<size_t>(skip.size(), 32));
     ro.as_of = c.now;
+    std::vector<float> vec;  // the message's, also stored with it
+    if (s.embedder) {
+        auto v = s.embedder->embed(p.message);
+        if (v) {
+            vec = std::move(*v);
+            ro.query_vector = &vec;
+        } else {
+            spdlog::warn("memory: no vector for a message ({}); full text only", v.error().message());
+        }
+    }
     ro.facts = s.recall_facts;
     ro.summaries = s.recall_summaries;
     auto items = memory::recall(store, *who, p.message, ro);
@@ -115,15 +127,37 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     auto id = store.add_turn(*who, t);
     if (!id) return id.error();
     out.user_turn_id = *id;
+    if (!vec.empty()) {
+        if (auto st = store.put_vector(*who, *id, vec); !st) spdlog::warn("memory: a vector was not stored: {}", st.message());
+    }
     p.recalled = std::move(t.recalled);
     return out;
 }
 
 status remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,
-                      const std::string & reply) {
+                      const std::string & reply, llm::embedder * embedder) {
     if (reply.empty()) return status::ok();  // nothing was said
     auto id = store.add_turn(who, turn_of(c, "assistant", c.assistant, reply));
-    return id ? status::ok() : id.error();
+    if (!id) return id.error();
+    if (embedder) {
+        // The reply is stored already: a vector that fails is made later (embed_missing).
+        auto v = embedder->embed(reply);
+        if (v) (void)store.put_vector(who, *id, *v);
+    }
+    return status::ok();
+}
+
+result<int> embed_missing(memory::memory_store & store, memory::person_id who, llm::embedder & embedder, int limit) {
+    auto turns = store.turns_without_vector(who, limit);
+    if (!turns) return turns.error();
+    int done = 0;
+    for (const auto & t : *turns) {
+        auto v = embedder.embed(t.text);
+        if (!v) return v.error();
+        if (auto st = store.put_vector(who, t.id, *v); !st) return st;
+        ++done;
+    }
+    return done;
 }
 
 }  // namespace os1::companion

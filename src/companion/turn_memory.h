@@ -15,6 +15,7 @@
 
 #include "companion/prompt_layout.h"
 #include "llm/chat_types.h"
+#include "llm/embedder.h"
 #include "memory/memory_store.h"
 #include "os1/status.h"
 
@@ -28,6 +29,9 @@ struct memory_settings {
     int recall_summaries = 1; // and this many session summaries
     int profile_facts = 12;   // facts considered for the core profile
     size_t profile_bytes = 5120;  // the core profile's size: own words (2 KiB), portrait (600 characters), facts
+    // With an embedding model (the store's use_vector_model set to it): each
+    // turn gets a vector and recall searches them too. Not owned.
+    llm::embedder * embedder = nullptr;
 };
 
 struct turn_context {
@@ -53,8 +57,12 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
                                    const std::vector<llm::chat_message> & request, const std::string & default_persona,
                                    const memory_settings & s = {});
 
-// Stores the complete reply to the turn prepare_turn stored.
+// Stores the complete reply to the turn prepare_turn stored (with its vector, given EMBEDDER).
 status remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,
-                      const std::string & reply);
+                      const std::string & reply, llm::embedder * embedder = nullptr);
+
+// Gives up to LIMIT of WHO's turns that have none a vector, newest first (turns
+// stored before the model was configured, or corrected): how many were done.
+result<int> embed_missing(memory::memory_store & store, memory::person_id who, llm::embedder & embedder, int limit);
 
 }  // namespace os1::companion

@@ -331,6 +331,7 @@ result<int64_t> memory_store::count_turns(person_id who) {
 status memory_store::erase_person(person_id who) {
     speaker_stems_.erase(who);
     turn_counts_.erase(who);
+    vectors_.erase(who);
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
     // Turns first, row by row through the trigger, so the index forgets them too.

@@ -178,6 +178,20 @@ public:
     // The ids of a session's turns (a summary's provenance), oldest first.
     result<std::vector<turn_record>> session_turn_ids(person_id who, int64_t session_id);
 
+    // --- Dense vectors (memory_store_vectors.cpp) ---
+    // The embedding model in use, by KEY (llm::embedder::key); with REPLACE,
+    // vectors of any other model are removed (they do not compare), else
+    // such vectors are an invalid_argument naming the problem.
+    status use_vector_model(const std::string & key, int dims, bool replace = true);
+    // Stores turn ID's vector (DIMS floats, L2-normalized). invalid_argument:
+    // no model in use, wrong size, or not this person's turn.
+    status put_vector(person_id who, int64_t turn_id, const std::vector<float> & v);
+    // This person's turns that have no vector yet, newest first, up to LIMIT.
+    result<std::vector<turn_record>> turns_without_vector(person_id who, int limit);
+    // The LIMIT turns whose vectors are nearest Q (dot product), best first.
+    // The person's vectors are read once and kept in memory.
+    result<std::vector<text_hit>> search_vectors(person_id who, const std::vector<float> & q, int limit);
+
     // Every person's name, for the operator.
     result<std::vector<std::string>> people();
 
@@ -211,6 +225,12 @@ private:
     std::unique_ptr<fts_vocab> vocab_;  // made on first use
     std::unordered_map<person_id, std::unordered_set<std::string>> speaker_stems_;  // see speaker_words
     std::unordered_map<person_id, int64_t> turn_counts_;  // see person_turns_estimate
+    struct vector_set {
+        std::vector<int64_t> ids;
+        std::vector<float> data;  // ids.size() rows of vector_dims_
+    };
+    std::unordered_map<person_id, vector_set> vectors_;   // see search_vectors
+    int vector_dims_ = 0;                                 // 0 until use_vector_model
 };
 
 }  // namespace os1::memory

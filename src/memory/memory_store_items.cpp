@@ -108,6 +108,7 @@ result<std::vector<std::string>> memory_store::edit_turn(person_id who, int64_t 
     if (auto s = st->run(); !s) return s;
     if (db_->changes() == 0) return status(status_code::not_found, "no memory " + std::to_string(id));
     if (auto s = txn.commit(); !s) return s;
+    vectors_.erase(who);  // the old words' vector was removed (0010)
     return affected;
 }
 
@@ -124,6 +125,7 @@ result<std::vector<std::string>> memory_store::forget_turn(person_id who, int64_
     if (db_->changes() == 0) return status(status_code::not_found, "no memory " + std::to_string(id));
     turn_counts_.erase(who);
     if (auto s = txn.commit(); !s) return s;
+    vectors_.erase(who);
     return affected;
 }
 

@@ -381,10 +381,59 @@ std::string format_fact(const fact_record & f) {
     return "(as of " + dated.substr(1, 10) + ") " + f.text;
 }
 
+namespace {
+
+// The full-text ranking fused with the nearest vectors: each turn's score is
+// the sum over the two lists of 1 / (60 + rank).
+result<std::vector<recalled_item>> fuse_vectors(memory_store & store, person_id who, std::vector<recalled_item> text,
+                                                const recall_options & o) {
+    auto near = store.search_vectors(who, *o.query_vector, o.vector_candidates);
+    if (!near) return near.error();
+    if (near->empty()) return text;
+    std::unordered_map<int64_t, double> score;
+    std::unordered_map<int64_t, size_t> in_text;
+    for (size_t i = 0; i < text.size(); ++i) {
+        score[text[i].turn_ids.front()] += 1.0 / (61.0 + static_cast<double>(i));
+        in_text[text[i].turn_ids.front()] = i;
+    }
+    std::vector<int64_t> missing;
+    for (size_t i = 0; i < near->size(); ++i) {
+        const int64_t id = (*near)[i].turn_id;
+        score[id] += 1.0 / (61.0 + static_cast<double>(i));
+        if (!in_text.count(id)) missing.push_back(id);
+    }
+    auto rows = store.turns_by_id(who, missing);
+    if (!rows) return rows.error();
+    for (const auto & t : *rows) {
+        recalled_item item;
+        item.kind = "turn";
+        item.text = format_turn(t);
+        item.body = t.text;
+        item.ts = t.ts;
+        item.prov.push_back(t.ext_id.empty() ? "turn:" + std::to_string(t.id) : t.ext_id);
+        item.turn_ids.push_back(t.id);
+        in_text[t.id] = text.size();
+        text.push_back(std::move(item));
+    }
+    for (auto & item : text) item.score = score[item.turn_ids.front()];
+    std::stable_sort(text.begin(), text.end(), [](const recalled_item & a, const recalled_item & b) { return a.score > b.score; });
+    if (text.size() > static_cast<size_t>(std::max(o.k, 0))) text.resize(static_cast<size_t>(std::max(o.k, 0)));
+    return text;
+}
+
+}  // namespace
+
 result<std::vector<recalled_item>> recall(memory_store & store, person_id who, std::string_view message,
                                           const recall_options & o) {
-    auto turns = recall_turns(store, who, message, o);
+    const bool dense = o.query_vector && !o.query_vector->empty();
+    recall_options wide = o;
+    if (dense) wide.k = std::max(o.k, o.vector_candidates);  // a longer text list to fuse with
+    auto turns = recall_turns(store, who, message, wide);
     if (!turns) return turns;
+    if (dense) {
+        turns = fuse_vectors(store, who, std::move(*turns), o);
+        if (!turns) return turns;
+    }
     std::vector<recalled_item> facts, summaries;
     if (o.facts > 0) {
         auto f = recall_facts(store, who, message, o);

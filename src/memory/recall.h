@@ -50,6 +50,11 @@ struct recall_options {
     double fact_weight = 1.0;
     // The same for session summaries (each stands for all its session's turns).
     int summaries = 0;
+    // The message's vector (embedding model, L2-normalized): the turns nearest
+    // it (up to VECTOR_CANDIDATES) are fused with the full-text ranking by
+    // reciprocal rank. Null: full text only.
+    const std::vector<float> * query_vector = nullptr;  // not owned; outlives the call
+    int vector_candidates = 50;
     // Related words (synonyms, derived forms, narrower kinds) are searched too,
     // their BM25 scaled by these weights; null: only the message's own words.
     // Off by default: on the B2 dev split it did not help (bench/results/memory.md).

@@ -120,6 +120,10 @@ sqlite_stmt & sqlite_stmt::bind_null(int i) {
     sqlite3_bind_null(st_, i);
     return *this;
 }
+sqlite_stmt & sqlite_stmt::bind_blob(int i, const void * data, size_t bytes) {
+    sqlite3_bind_blob(st_, i, data, static_cast<int>(bytes), SQLITE_TRANSIENT);
+    return *this;
+}
 
 result<bool> sqlite_stmt::step() {
     const int rc = sqlite3_step(st_);
@@ -144,6 +148,11 @@ void sqlite_stmt::reset() {
 int64_t sqlite_stmt::int64(int col) const { return sqlite3_column_int64(st_, col); }
 double sqlite_stmt::real(int col) const { return sqlite3_column_double(st_, col); }
 bool sqlite_stmt::is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+std::string sqlite_stmt::blob(int col) const {
+    const auto * p = static_cast<const char *>(sqlite3_column_blob(st_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string();
+}
+
 std::string sqlite_stmt::text(int col) const {
     const auto * p = reinterpret_cast<const char *>(sqlite3_column_text(st_, col));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string();

@@ -74,6 +74,7 @@ public:
     sqlite_stmt & bind(int i, double v);
     sqlite_stmt & bind(int i, std::string_view v);
     sqlite_stmt & bind_null(int i);
+    sqlite_stmt & bind_blob(int i, const void * data, size_t bytes);
     // true: a row is ready; false: done. Errors become a status.
     result<bool> step();
     // Runs to completion, for statements without rows.
@@ -83,6 +84,7 @@ public:
     int64_t int64(int col) const;
     double real(int col) const;
     std::string text(int col) const;
+    std::string blob(int col) const;
     bool is_null(int col) const;
 
 private:

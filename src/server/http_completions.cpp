@@ -160,9 +160,12 @@ void http_session::on_engine_event(const llm::completion_event & ev) {
         c.turn.reset();
         turn->context.now = unix_now();
         ctx_.memory->post([self = shared_from_this(), turn, text = c.text, ev](memory::memory_store & store) {
-            const status st = companion::remember_reply(store, turn->context, turn->prepared.person, text);
+            llm::embedder * embedder = self->ctx_.opts.memory.embedder;
+            const status st = companion::remember_reply(store, turn->context, turn->prepared.person, text, embedder);
             if (!st) spdlog::error("memory: a reply was not stored: {}", st.message());
             if (self->ctx_.distill) self->ctx_.distill->after_turn(store, turn->prepared.person, turn->context.person);
+            // Turns from before the embedding model was configured get their vectors a few at a time.
+            if (embedder) (void)companion::embed_missing(store, turn->prepared.person, *embedder, 4);
             net::post(self->stream_.get_executor(), [self, ev] { self->on_engine_event(ev); });
         });
         return;

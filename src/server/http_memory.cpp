@@ -142,10 +142,16 @@ void http_session::memory_routes(request && req, const std::string & person, con
         if (q.empty() || q.size() > 4096) {
             return send_error(http::status::bad_request, "q must be 1 to 4096 bytes", "invalid_request_error", route_name);
         }
-        return memory_job(route_name, [person, q, limit](memory::memory_store & s) -> memory_reply {
+        llm::embedder * embedder = ctx_.opts.memory.embedder;  // lives as long as the server
+        return memory_job(route_name, [embedder, person, q, limit](memory::memory_store & s) -> memory_reply {
             auto who = s.person(person, true);
             if (!who) return error_reply(who.error());
             memory::recall_options ro;
+            std::vector<float> vec;
+            if (embedder) {
+                if (auto v = embedder->embed(q)) vec = std::move(*v);
+                if (!vec.empty()) ro.query_vector = &vec;
+            }
             ro.k = static_cast<int>(limit);
             ro.as_of = std::time(nullptr);
             ro.facts = companion::memory_settings{}.recall_facts;

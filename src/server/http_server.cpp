@@ -36,6 +36,13 @@ struct http_server::impl {
             distill = std::make_unique<background_distill>(e, *memory, d);
             ctx.distill = distill.get();
         }
+        if (memory && ctx.opts.memory.embedder) {
+            // The store compares only vectors of the model in use (os1 serve set it already; tests may not).
+            llm::embedder * e = ctx.opts.memory.embedder;
+            memory->post([e](memory::memory_store & s) {
+                if (auto st = s.use_vector_model(e->key(), e->dims()); !st) spdlog::error("memory: {}", st.message());
+            });
+        }
         ctx.started_unix = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count();
     }

@@ -48,5 +48,27 @@ TEST(cli_memory_adapter, speaks_the_b2_protocol_and_keeps_scopes_apart) {
     EXPECT_TRUE(out[9]["items"].empty()) << out[9];  // reset forgot everything of a
 }
 
+// With an embedding model, a question that shares no word with a turn still
+// reaches it through the vectors, and only within its scope.
+TEST(cli_memory_adapter, an_embedding_model_adds_the_nearest_turns) {
+    temp_dir home;
+    const std::string input =
+        R"({"op":"ingest","scope":"a","session":"D1","ts":"2023-05-08T13:56:00","turn":"a1","speaker":"Ann","role":"user","text":"I adopted a cat called Pixel."})" "\n"
+        R"({"op":"ingest","scope":"b","session":"D1","ts":"2023-05-08T13:56:00","turn":"b1","speaker":"Bo","role":"user","text":"My cat is called Zorro."})" "\n"
+        R"({"op":"query","scope":"a","q":"Tell me about my pet","k":5})" "\n";
+    const auto plain = replies(os1(home, {"memory-adapter"}, with_stdin(input)).out);
+    ASSERT_EQ(plain.size(), 3u);
+    EXPECT_TRUE(plain[2]["items"].empty()) << plain[2];  // no word in common
+    const auto r = os1(home, {"memory-adapter", "--embed-model", tiny_model_path()}, with_stdin(input));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto dense = replies(r.out);
+    ASSERT_EQ(dense.size(), 3u);
+    ASSERT_EQ(dense[2]["items"].size(), 1u) << dense[2];
+    EXPECT_EQ(dense[2]["items"][0]["prov"], json::array({"a1"}));
+    const auto missing = os1(home, {"memory-adapter", "--embed-model", home.file("none.gguf")}, with_stdin(input));
+    EXPECT_NE(missing.exit_code, 0);
+    EXPECT_NE(missing.err.find("--embed-model"), std::string::npos) << missing.err;
+}
+
 }  // namespace
 }  // namespace os1::test

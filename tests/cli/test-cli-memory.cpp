@@ -94,6 +94,17 @@ TEST(cli_memory, distill_writes_summaries_and_chat_learns_when_it_ends) {
     EXPECT_EQ(quiet.err.find("learning"), std::string::npos);
 }
 
+TEST(cli_memory, with_an_embedding_model_chat_and_search_use_vectors) {
+    temp_dir home;
+    ASSERT_EQ(os1(home, chat_as("ada"), with_stdin("I adopted a grey cat called Pixel.\n")).exit_code, 0);
+    // The turns from before the model was configured get their vectors when the next chat ends.
+    ASSERT_EQ(os1(home, chat_as("ada", {"--embed-model", tiny_model_path()}), with_stdin("Hello again.\n")).exit_code, 0);
+    EXPECT_EQ(os1(home, {"memory", "search", "--user", "ada", "Tell me about my pet"}).out.find("Pixel"), std::string::npos);
+    const auto dense = os1(home, {"memory", "search", "--user", "ada", "--embed-model", tiny_model_path(), "Tell me about my pet"});
+    ASSERT_EQ(dense.exit_code, 0) << dense.err;
+    EXPECT_NE(dense.out.find("Pixel"), std::string::npos) << dense.out;
+}
+
 TEST(cli_memory, export_is_one_tar_with_json_and_markdown_of_that_person_only) {
     temp_dir home;
     ASSERT_EQ(os1(home, chat_as("ada", {"--no-memory"}), with_stdin("not remembered\n")).exit_code, 0);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "companion/fact_distiller.h"
+#include "llm/embedder.h"
 #include "memory/memory_store.h"
 #include "server/running_server.h"
 
@@ -269,6 +270,36 @@ TEST_F(server_test, facts_and_summaries_reach_their_person_only_and_go_with_thei
         EXPECT_EQ(after.find(gone), std::string::npos) << gone;
     }
     EXPECT_TRUE(json::parse(path_of_json(port, ada, "GET", "/api/v1/summaries"))["person"].is_null());
+}
+
+// With an embedding model, each turn and reply gets a vector when it is stored,
+// and a search reaches turns that share no word with it, of that person only.
+TEST_F(server_test, with_an_embedding_model_every_turn_gets_a_vector_and_recall_uses_them) {
+    auto e = llm::embedder::open(test::tiny_model_path(), model_options{});
+    ASSERT_TRUE(e) << e.error().message();
+    server_options so;
+    so.distill_every = 0;
+    so.memory.embedder = e->get();
+    auto s = start(so, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    const auto bob = *s->users->add("bob");
+    const int port = s->port();
+    const auto search = "/api/v1/memories/search?q=Tell%20me%20about%20my%20pet";
+    chat(port, ada, "c", json::array({user("I adopted a grey cat called Pixel.")}));
+    {
+        auto store = memory::memory_store::open(dir_.file("m") + "/memory.db");
+        ASSERT_TRUE(store);
+        ASSERT_TRUE((*store)->use_vector_model((*e)->key(), (*e)->dims(), /*replace=*/false));
+        auto who = (*store)->person("ada", false);
+        EXPECT_EQ(*(*store)->count_turns(*who), 2);
+        EXPECT_TRUE((*store)->turns_without_vector(*who, 10)->empty());  // the message and the reply
+    }
+    const auto found = json::parse(path_of_json(port, ada, "GET", search));
+    ASSERT_FALSE(found["items"].empty()) << found;
+    bool cat = false;
+    for (const auto & i : found["items"]) cat = cat || i["text"].get<std::string>().find("Pixel") != std::string::npos;
+    EXPECT_TRUE(cat) << found;
+    EXPECT_TRUE(json::parse(path_of_json(port, bob, "GET", search))["items"].empty());
 }
 
 // Distillation runs in the background after enough new turns; its answer (noise
