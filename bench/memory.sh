@@ -34,6 +34,10 @@ bm25=$(run builtin-bm25)
   echo "kinds of the question's words are searched too at a tenth of the weight; it does not help on"
   echo "this split (senses are not disambiguated), so it is off by default."
   echo
+  echo "The adapter ingests turns only and runs no model, so no facts or summaries exist here (recall would"
+  echo "fuse them in, each citing its source turns); with \\`--embed-model FILE.gguf\\` it would fuse dense vectors too."
+  echo "No embedding GGUF exists on this machine (no downloads), so that is not measured here."
+  echo
   echo "$os1" | awk '/^HEADLINE/ {
     printf "Headline (categories 1-4): turn recall@10 %s (target 75: %s), recall within 1,024 words %s (target 85: %s).\n\n",
       $4, ($4 >= 75 ? "met" : "not yet"), $10, ($10 >= 85 ? "met" : "not yet") }'

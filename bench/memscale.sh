@@ -28,7 +28,10 @@ out=bench/results/memory-b3.md
   echo "Command: \`bench/memscale.sh\` (build/bin/os1-memscale, the real store and recall, k = 10)."
   echo "Text: words drawn from a Zipf distribution over the words of the dev conversations ranked by frequency"
   echo "(so the commonest are the stopwords recall ignores), 6 to 30 words a turn, sittings of 20 turns a day;"
-  echo "messages of 5 to 15 such words, a quarter naming a time. There is no peer: the target is absolute"
+  echo "messages of 5 to 15 such words, a quarter naming a time. Beside the turns, what distillation would have"
+  echo "made: a fact (6 to 15 words, citing a turn) per 10 turns and a summary (40 to 90 words) per sitting; each"
+  echo "recall searches all three and fuses them, as a turn of os1 serve and os1 chat does (3 facts, 1 summary at most)."
+  echo "There is no peer: the target is absolute"
   echo "(p99 under 5 ms for one person with 100,000 memories; one token of generation on this machine is 25-40 ms)."
   echo
   echo "Each twice: as the turns were written (the index in the segments FTS5 left), and after merging the"

@@ -133,6 +133,8 @@ int main(int argc, char ** argv) {
     app.add_option("--vocab", vocab, "a text file whose words make the vocabulary (else made-up words)");
     app.add_option("--vocab-size", vocab_size, "words in the vocabulary");
     app.add_option("--seed", seed, "random seed");
+    int facts_every = 10;
+    app.add_option("--facts-every", facts_every, "a fact per this many turns, and a summary per sitting (0: turns only)");
     bool merge = false;
     app.add_flag("--merge", merge, "merge the index's segments after the build (as an idle-time task would)");
     CLI11_PARSE(app, argc, argv);
@@ -172,6 +174,36 @@ int main(int argc, char ** argv) {
                 batch.clear();
             }
         }
+        // What distillation would have learned: facts citing turns, a summary of each sitting.
+        if (facts_every > 0) {
+            auto newest = (*store)->list_turns(*who, 0, 1);
+            if (!newest || newest->empty()) return 1;
+            const int64_t first = newest->front().id - turns + 1;  // this person's turns are one run of ids
+            std::vector<os1::memory::fact_change> changes;
+            for (int i = 0; i < turns; i += facts_every) {
+                os1::memory::fact_change c;
+                c.fact.text = text.words(text.uniform(6, 15));
+                c.fact.ts = t_start + (i / turns_per_session) * 86400;
+                c.fact.confidence = 0.8;
+                c.fact.sources = {first + i};
+                changes.push_back(std::move(c));
+                if (changes.size() == 1000 || i + facts_every >= turns) {
+                    if (auto st = (*store)->apply_facts(*who, changes, 0); !st) {
+                        std::fprintf(stderr, "memscale: %s\n", st.message().c_str());
+                        return 1;
+                    }
+                    changes.clear();
+                }
+            }
+            auto sessions = (*store)->sessions(*who);
+            if (!sessions) return 1;
+            for (const auto & s : *sessions) {
+                if (auto st = (*store)->put_summary(*who, s.id, text.words(text.uniform(40, 90)), first); !st) {
+                    std::fprintf(stderr, "memscale: %s\n", st.message().c_str());
+                    return 1;
+                }
+            }
+        }
         if (people >= 10 && (p + 1) % (people / 10) == 0) std::fprintf(stderr, "built %d of %d people\n", p + 1, people);
     }
     const double build_s = ms_since(t_build) / 1000;
@@ -194,9 +226,11 @@ int main(int argc, char ** argv) {
     for (int q = 0; q < queries; ++q) {
         std::string msg = text.words(text.uniform(5, 15));
         if (q % 4 == 0) msg += std::string(" ") + times[q / 4 % 4];
-        os1::memory::recall_options ro;
+        os1::memory::recall_options ro;  // as a turn recalls in os1 serve and os1 chat (companion::memory_settings)
         ro.k = 10;
         ro.as_of = as_of;
+        ro.facts = 3;
+        ro.summaries = 1;
         const auto who = ids[static_cast<size_t>(text.uniform(0, people - 1))];
         const auto t0 = clock_type::now();
         auto items = os1::memory::recall(**store, who, msg, ro);
@@ -224,7 +258,11 @@ int main(int argc, char ** argv) {
         const auto n = std::filesystem::file_size(db + ext, ec);
         if (!ec) bytes += n;
     }
-    std::printf("memories: %lld (%d people x %d)\n", static_cast<long long>(total), people, turns);
+    std::printf("memories: %lld (%d people x %d)", static_cast<long long>(total), people, turns);
+    if (facts_every > 0) {
+        std::printf(", with a fact per %d turns and a summary per sitting of %d turns", facts_every, turns_per_session);
+    }
+    std::printf("\n");
     std::printf("bulk ingest: %.1f s, %.0f memories/s (batches of 1,000)%s\n", build_s, static_cast<double>(total) / build_s,
                 merge ? (", then the index merged in " + std::to_string(static_cast<int>(merge_s + 0.5)) + " s").c_str() : "");
     std::printf("recall (k=10), %d messages: p50 %.2f ms, p99 %.2f ms, max %.2f ms; %.1f items each\n", queries,

@@ -175,7 +175,7 @@ public:
     result<std::vector<text_hit>> search_summaries(person_id who, const std::vector<std::string> & terms, int limit);
     // Session summaries by id (ids of others are skipped).
     result<std::vector<summary_record>> summaries_by_id(person_id who, const std::vector<int64_t> & ids);
-    // The ids of a session's turns (a summary's provenance), oldest first.
+    // A session's turns, brief (turns_by_id): a summary's provenance, oldest first.
     result<std::vector<turn_record>> session_turn_ids(person_id who, int64_t session_id);
 
     // --- Dense vectors (memory_store_vectors.cpp) ---

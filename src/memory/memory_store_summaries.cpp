@@ -50,7 +50,11 @@ result<std::vector<turn_record>> memory_store::session_turns_after(person_id who
 }
 
 result<std::vector<turn_record>> memory_store::session_turn_ids(person_id who, int64_t session_id) {
-    return session_turns_after(who, session_id, 0, 1000000);
+    auto st = db_->prepare(std::string("SELECT ") + turn_brief_columns +
+                           " FROM turns t WHERE t.session_id = ?2 AND t.person_id = ?1 ORDER BY t.id");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, session_id);
+    return collect_turns(st);
 }
 
 result<summary_record> memory_store::summary(person_id who, int64_t session_id) {

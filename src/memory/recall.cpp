@@ -1,6 +1,7 @@
 #include "memory/recall.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <cstdio>
 #include <unordered_map>
@@ -273,6 +274,11 @@ result<std::vector<recalled_item>> recall_turns(memory_store & store, person_id 
                 break;
             }
         }
+        // Recency: what was said lately is more often what is meant, all else equal.
+        if (o.as_of > 0 && o.recency_weight > 0 && ranges.empty()) {
+            const double age_days = static_cast<double>(std::max<int64_t>(0, o.as_of - it->second.ts)) / 86400.0;
+            v *= 1 + o.recency_weight * std::exp2(-age_days / o.recency_half_life_days);
+        }
         order.push_back({id, v});
     }
     std::sort(order.begin(), order.end(), [](const ranked & a, const ranked & b) { return a.s != b.s ? a.s > b.s : a.id < b.id; });
@@ -298,12 +304,35 @@ result<std::vector<recalled_item>> recall_turns(memory_store & store, person_id 
     return out;
 }
 
+// The message's words for the facts' and summaries' searches: in a large
+// index, the rarest ones as for turns (a word common in turns is common there too).
+result<std::vector<std::string>> affordable_terms(memory_store & store, person_id who, std::string_view message,
+                                                  const recall_options & o) {
+    auto terms = query_terms(message);
+    int64_t min_id = 0;  // unused: facts and summaries are few beside turns
+    if (auto st = keep_affordable(store, who, terms, o, false, min_id); !st) return st;
+    return terms;
+}
+
 // The facts that hold enough of the message's words, best first.
-result<std::vector<recalled_item>> recall_facts(memory_store & store, person_id who, std::string_view message,
+result<std::vector<recalled_item>> recall_facts(memory_store & store, person_id who, const std::vector<std::string> & terms,
                                                 const recall_options & o) {
     std::vector<recalled_item> out;
-    auto hits = store.search_facts(who, query_terms(message), o.facts * 4);
+    auto hits = store.search_facts(who, terms, o.facts * 4);
     if (!hits) return hits.error();
+    // Importance: a fact's confidence (which repetition raises) weighs its match.
+    {
+        std::vector<int64_t> all;
+        for (const auto & h : *hits) all.push_back(h.turn_id);
+        auto rows = store.facts_by_id(who, all);
+        if (!rows) return rows.error();
+        for (auto & h : *hits) {
+            for (const auto & f : *rows) {
+                if (f.id == h.turn_id) h.score *= 0.5 + 0.5 * f.confidence;
+            }
+        }
+        std::stable_sort(hits->begin(), hits->end(), [](const auto & a, const auto & b) { return a.score > b.score; });
+    }
     std::vector<int64_t> ids;
     for (const auto & h : *hits) {
         if (h.matched_share >= o.fact_min_share && ids.size() < static_cast<size_t>(o.facts)) ids.push_back(h.turn_id);
@@ -338,10 +367,10 @@ result<std::vector<recalled_item>> recall_facts(memory_store & store, person_id 
 
 // Session summaries that hold enough of the message's words; each stands for
 // every turn of its session.
-result<std::vector<recalled_item>> recall_summaries(memory_store & store, person_id who, std::string_view message,
+result<std::vector<recalled_item>> recall_summaries(memory_store & store, person_id who, const std::vector<std::string> & terms,
                                                     const recall_options & o) {
     std::vector<recalled_item> out;
-    auto hits = store.search_summaries(who, query_terms(message), o.summaries * 4);
+    auto hits = store.search_summaries(who, terms, o.summaries * 4);
     if (!hits) return hits.error();
     std::vector<int64_t> ids;
     for (const auto & h : *hits) {
@@ -435,13 +464,19 @@ result<std::vector<recalled_item>> recall(memory_store & store, person_id who, s
         if (!turns) return turns;
     }
     std::vector<recalled_item> facts, summaries;
+    std::vector<std::string> terms;
+    if (o.facts > 0 || o.summaries > 0) {
+        auto t = affordable_terms(store, who, message, o);
+        if (!t) return t.error();
+        terms = std::move(*t);
+    }
     if (o.facts > 0) {
-        auto f = recall_facts(store, who, message, o);
+        auto f = recall_facts(store, who, terms, o);
         if (!f) return f.error();
         facts = std::move(*f);
     }
     if (o.summaries > 0) {
-        auto s = recall_summaries(store, who, message, o);
+        auto s = recall_summaries(store, who, terms, o);
         if (!s) return s.error();
         summaries = std::move(*s);
     }

@@ -9,7 +9,8 @@
 // its neighbour); a boost for turns inside a time the message names ("last
 // week", "in May"), one for turns of the sittings that match the message best as
 // a whole (a topic talked over for a while outranks a word mentioned once in
-// passing), and one for turns by a speaker the message names. Optionally, related
+// passing), one for turns by a speaker the message names, and a small one for
+// recent turns (when no time is named). Optionally, related
 // words from WordNet are searched at a lower weight.
 //
 // Cost: about 2 + (words in the message) full-text searches, plus one small
@@ -42,6 +43,10 @@ struct recall_options {
     double time_boost = 0.5;         // extra score, relative, inside a named time
     double session_weight = 0.5;     // extra score, relative, for turns of the sessions that matched most
     double speaker_weight = 0.5;     // extra score, relative, for turns by a speaker the message names (0: off)
+    // Recency, when the message names no time: extra score, relative, halving
+    // every RECENCY_HALF_LIFE_DAYS of a turn's age (as_of set; 0: off).
+    double recency_weight = 0.1;
+    double recency_half_life_days = 30;
     // Facts (distilled from the turns) that hold at least FACT_MIN_SHARE of the
     // message's words, up to FACTS of them, fused with the turns by reciprocal
     // rank; then every item's score is its fused score. 0: turns only.

@@ -38,9 +38,9 @@ struct http_server::impl {
         }
         if (memory && ctx.opts.memory.embedder) {
             // The store compares only vectors of the model in use (os1 serve set it already; tests may not).
-            llm::embedder * e = ctx.opts.memory.embedder;
-            memory->post([e](memory::memory_store & s) {
-                if (auto st = s.use_vector_model(e->key(), e->dims()); !st) spdlog::error("memory: {}", st.message());
+            llm::embedder * embed = ctx.opts.memory.embedder;
+            memory->post([embed](memory::memory_store & s) {
+                if (auto st = s.use_vector_model(embed->key(), embed->dims()); !st) spdlog::error("memory: {}", st.message());
             });
         }
         ctx.started_unix = std::chrono::duration_cast<std::chrono::seconds>(

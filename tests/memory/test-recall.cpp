@@ -207,6 +207,35 @@ TEST_F(recall_test, facts_are_fused_with_turns_and_cite_their_sources) {
     EXPECT_TRUE(none->empty());
 }
 
+TEST_F(recall_test, of_two_equal_matches_the_recent_one_comes_first_and_the_surer_fact) {
+    const int64_t day = 86400;
+    const int64_t now = days_from_civil(2023, 9, 1) * day;
+    say("s1", now - 200 * day, "Ada", "I repotted the fern on the balcony.", "old");
+    say("s2", now - 2 * day, "Ada", "I repotted the fern on the balcony.", "new");
+    EXPECT_EQ(ids("the fern on the balcony", now).at(0), "new");
+    recall_options off;
+    off.as_of = now;
+    off.recency_weight = 0;
+    EXPECT_EQ(ids_with("the fern on the balcony", off).at(0), "old");  // equal otherwise: the older id first
+
+    auto turns = store->list_turns(ada, 0, 10);
+    new_fact f;
+    f.ts = now;
+    f.sources = {turns->front().id};
+    f.text = "Ada may own a fern.";
+    f.confidence = 0.3;
+    ASSERT_TRUE(store->add_fact(ada, f));
+    f.text = "Ada owns a fern, a big one on her balcony.";  // longer: without its confidence it would lose
+    f.confidence = 0.95;
+    const int64_t sure = *store->add_fact(ada, f);
+    recall_options o;
+    o.facts = 2;
+    auto got = recall(*store, ada, "fern owns", o);
+    ASSERT_TRUE(got);
+    ASSERT_FALSE(got->empty());
+    EXPECT_EQ(got->front().fact_id, sure);
+}
+
 TEST(recall_format, a_turn_reads_with_its_date_and_speaker) {
     turn_record t;
     t.ts = days_from_civil(2023, 5, 8) * 86400 + 3600;
