@@ -167,7 +167,7 @@ int run_forget_fact(const options & o, const memory_args & a) {
     if (p.failed >= 0) return p.failed;
     auto affected = p.store->forget_fact(p.who, a.id);
     if (!affected) return report(affected.error());
-    drop_states(o, p.name, *affected);
+    if (!affected->empty()) drop_states(o, p.name, *affected);  // none named: no state held it
     std::printf("fact %lld forgotten\n", static_cast<long long>(a.id));
     return exit_ok;
 }

@@ -156,7 +156,41 @@ result<std::vector<memory::fact_change>> parse_distillation(std::string_view ans
     return out;
 }
 
+namespace {
+
+// Whether the turns and facts B showed the model are all still there, unchanged:
+// a turn forgotten or corrected while the model ran must not come back in a fact.
+result<bool> batch_unchanged(memory::memory_store & store, const distill_batch & b) {
+    std::vector<int64_t> ids;
+    for (const auto & t : b.turns) ids.push_back(t.id);
+    auto turns = store.turns_by_id(b.person, ids);
+    if (!turns) return turns.error();
+    if (turns->size() != b.turns.size()) return false;
+    for (size_t i = 0; i < turns->size(); ++i) {
+        if ((*turns)[i].text != b.turns[i].text) return false;
+    }
+    ids.clear();
+    for (const auto & f : b.facts) ids.push_back(f.id);
+    auto facts = store.facts_by_id(b.person, ids);
+    if (!facts) return facts.error();
+    if (facts->size() != b.facts.size()) return false;
+    for (const auto & f : *facts) {
+        const auto was = std::find_if(b.facts.begin(), b.facts.end(), [&](const memory::fact_record & r) { return r.id == f.id; });
+        if (was == b.facts.end() || was->text != f.text) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 result<size_t> apply_distillation(memory::memory_store & store, const distill_batch & b, std::string_view answer) {
+    auto same = batch_unchanged(store, b);
+    if (!same) return same.error();
+    if (!*same) {
+        // Not the model's fault: nothing is counted, and the next batch reads what is there now.
+        spdlog::info("memory: a distillation was set aside: its turns or facts changed while the model ran");
+        return size_t{0};
+    }
     auto changes = parse_distillation(answer, b);
     status st = changes ? store.apply_facts(b.person, *changes, b.upto_turn_id, b.redistilled) : changes.error();
     if (!st) {

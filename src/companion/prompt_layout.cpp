@@ -58,7 +58,10 @@ std::string recalled_block(const std::vector<memory::recalled_item> & items, int
 std::string core_profile(const std::string & own, const std::string & portrait, const std::vector<memory::fact_record> & facts,
                          size_t max_bytes) {
     std::string out = own;
-    if (!portrait.empty()) out += (out.empty() ? "" : "\n\n") + std::string("In short: ") + portrait;
+    // The person's own words come first; a portrait that would not fit beside them is left out.
+    const std::string with_portrait = portrait.empty() ? own : own + (own.empty() ? "" : "\n\n") + "In short: " + portrait;
+    if (with_portrait.size() <= max_bytes) out = with_portrait;
+    if (out.size() > max_bytes) return out;  // own words over the size: the store bounds them, nothing is cut
     const char * const learned = "Learned from your conversations:\n";
     std::string lines;
     for (const auto & f : facts) {

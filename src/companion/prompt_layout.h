@@ -39,9 +39,8 @@ std::string recalled_block(const std::vector<memory::recalled_item> & items, int
                            std::vector<int64_t> & chosen, std::vector<int64_t> * chosen_facts = nullptr);
 
 // The core profile: the person's own words, the portrait the model wrote of
-// them (their summary), then as many whole facts, in the order given, as keep
-// it within MAX_BYTES (the own words and the portrait are bounded by the store).
-// "" when there is none of them.
+// them (their summary) if it fits beside them, then as many whole facts, in
+// the order given, as keep it within MAX_BYTES. "" when there is none of them.
 std::string core_profile(const std::string & own, const std::string & portrait, const std::vector<memory::fact_record> & facts,
                          size_t max_bytes);
 

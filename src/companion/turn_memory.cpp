@@ -123,10 +123,14 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     }
     memory::new_turn t = turn_of(c, "user", c.speaker, p.message);
     t.recalled = recalled_block(fresh, s.recall_words, t.cited, &t.cited_facts);
-    if (freeze) t.profile = p.core_profile;
+    if (freeze) t.profile = p.core_profile;  // kept when this turn begins the session
     auto id = store.add_turn(*who, t);
     if (!id) return id.error();
     out.user_turn_id = *id;
+    if (freeze && tail->empty()) {
+        // The session may have existed with no turn left (all forgotten): it keeps this profile too.
+        if (auto st = store.set_session_profile(*who, c.conversation, p.core_profile); !st) return st;
+    }
     if (!vec.empty()) {
         if (auto st = store.put_vector(*who, *id, vec); !st) spdlog::warn("memory: a vector was not stored: {}", st.message());
     }

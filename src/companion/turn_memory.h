@@ -28,7 +28,7 @@ struct memory_settings {
     int recall_facts = 3;     // of the recalled items, at most this many facts
     int recall_summaries = 1; // and this many session summaries
     int profile_facts = 12;   // facts considered for the core profile
-    size_t profile_bytes = 5120;  // the core profile's size: own words (2 KiB), portrait (600 characters), facts
+    size_t profile_bytes = 5120;  // the core profile's size (within store_limits::max_session_profile_bytes)
     // With an embedding model (the store's use_vector_model set to it): each
     // turn gets a vector and recall searches them too. Not owned.
     llm::embedder * embedder = nullptr;

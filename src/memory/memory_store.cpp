@@ -132,10 +132,9 @@ status memory_store::check_turn(const new_turn & t) const {
     if (t.recalled.size() > limits_.max_turn_bytes) {
         return status(status_code::invalid_argument, "a recalled block over " + std::to_string(limits_.max_turn_bytes) + " bytes");
     }
-    // A session's profile: the person's own part and the facts' part.
-    if (t.profile && (t.profile->size() > limits_.max_profile_bytes * 2 || !utf8_is_valid(*t.profile))) {
+    if (t.profile && (t.profile->size() > limits_.max_session_profile_bytes || !utf8_is_valid(*t.profile))) {
         return status(status_code::invalid_argument, "a session's core profile must be valid UTF-8 of at most " +
-                                                         std::to_string(limits_.max_profile_bytes * 2) + " bytes");
+                                                         std::to_string(limits_.max_session_profile_bytes) + " bytes");
     }
     for (const std::string * s : {&t.speaker, &t.session, &t.ext_id, &t.conversation, &t.recalled}) {
         if (!utf8_is_valid(*s)) return status(status_code::invalid_argument, "a turn must be valid UTF-8");

@@ -173,7 +173,7 @@ result<std::optional<std::string>> memory_store::session_profile(person_id who, 
 }
 
 status memory_store::set_session_profile(person_id who, const std::string & session, const std::string & text) {
-    if (text.size() > limits_.max_profile_bytes * 2 || !utf8_is_valid(text)) {
+    if (text.size() > limits_.max_session_profile_bytes || !utf8_is_valid(text)) {
         return status(status_code::invalid_argument, "a session's profile must be valid UTF-8 within the profile limit");
     }
     auto st = db_->prepare("UPDATE sessions SET profile = ?3 WHERE person_id = ?1 AND key = ?2");

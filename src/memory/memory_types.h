@@ -112,7 +112,8 @@ struct store_limits {
     size_t max_name_bytes = 256;
     size_t max_profile_bytes = 2048;  // the core profile is in every prompt: it stays short
     size_t max_fact_bytes = 1024;     // a fact is one statement
-    size_t max_summary_bytes = 2048;
+    size_t max_summary_bytes = 2400;          // 600 characters of up to 4 bytes
+    size_t max_session_profile_bytes = 8192;  // the core profile a session keeps: own words, portrait, facts
 };
 
 }  // namespace os1::memory

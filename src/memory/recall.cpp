@@ -463,6 +463,7 @@ result<std::vector<recalled_item>> recall(memory_store & store, person_id who, s
         turns = fuse_vectors(store, who, std::move(*turns), o);
         if (!turns) return turns;
     }
+    if (turns->size() > static_cast<size_t>(std::max(o.k, 0))) turns->resize(static_cast<size_t>(std::max(o.k, 0)));
     std::vector<recalled_item> facts, summaries;
     std::vector<std::string> terms;
     if (o.facts > 0 || o.summaries > 0) {

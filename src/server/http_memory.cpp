@@ -134,7 +134,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
             json j = {{"items", items}};
             if (rows->size() == static_cast<size_t>(limit)) j["next_before"] = rows->back().id;
             return {http::status::ok, text(j)};
-        });
+        }, person);
     }
     if (path == "/api/v1/memories/search") {
         if (method != http::verb::get) return wrong_method("GET");
@@ -165,7 +165,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
                 out.push_back(std::move(item));
             }
             return {http::status::ok, text(json{{"items", out}})};
-        });
+        }, person);
     }
     const std::string item_prefix = "/api/v1/memories/";
     if (path.rfind(item_prefix, 0) == 0) {
@@ -181,7 +181,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
                 auto t = s.turn(*who, id);
                 if (!t) return error_reply(t.error());
                 return {http::status::ok, text(turn_json(*t, true))};
-            });
+            }, person);
         }
         if (method == http::verb::patch) {
             const auto body = text_field(req.body());
@@ -234,7 +234,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
             json items = json::array();
             for (const auto & f : *facts) items.push_back(fact_json(f));
             return {http::status::ok, text(json{{"items", items}})};
-        });
+        }, person);
     }
     if (path == "/api/v1/summaries") {
         if (method != http::verb::get) return wrong_method("GET");
@@ -253,7 +253,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
             for (const auto & r : *sessions) items.push_back(item(r));
             return {http::status::ok,
                     text(json{{"person", portrait->id ? json(portrait->text) : json(nullptr)}, {"items", items}})};
-        });
+        }, person);
     }
     const std::string fact_prefix = "/api/v1/facts/";
     if (path.rfind(fact_prefix, 0) == 0) {
@@ -271,7 +271,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
                 j["history"] = json::array();
                 for (size_t i = 1; i < history->size(); ++i) j["history"].push_back(fact_json((*history)[i]));
                 return {http::status::ok, text(j)};
-            });
+            }, person);
         }
         if (method == http::verb::delete_) {
             return memory_job(route_name, [person, id](memory::memory_store & s) -> memory_reply {
@@ -282,7 +282,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
                 memory_reply r{http::status::no_content, ""};
                 r.drop = std::move(*affected);  // the conversations whose prompts held it
                 return r;
-            });
+            }, person);
         }
         if (method == http::verb::patch) {
             const auto body = text_field(req.body());
@@ -297,7 +297,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
                 memory_reply r{http::status::ok, text(fact_json(history->front()))};
                 r.drop = std::move(*affected);
                 return r;
-            });
+            }, person);
         }
         return wrong_method("GET, PATCH or DELETE");
     }
@@ -315,7 +315,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
                 if (!facts) return error_reply(facts.error());
                 const std::string in_prompt = companion::core_profile(*profile, portrait->text, *facts, ms.profile_bytes);
                 return {http::status::ok, text(json{{"text", *profile}, {"in_prompt", in_prompt}})};
-            });
+            }, person);
         }
         if (method != http::verb::put) return wrong_method("GET or PUT");
         const auto body = text_field(req.body());
@@ -347,7 +347,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
             auto tar = tar_archive({{"os1-export/memories.json", dump->json}, {"os1-export/memories.md", dump->markdown}}, now);
             if (!tar) return error_reply(tar.error());
             return {http::status::ok, std::move(*tar), "application/x-tar"};
-        });
+        }, person);
     }
     if (path == "/api/v1/me") {
         if (method != http::verb::delete_) return wrong_method("DELETE");

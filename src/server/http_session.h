@@ -70,7 +70,7 @@ private:
     void delete_conversation(const std::string & person, const std::string & id);
     void memory_routes(request && req, const std::string & person, const std::string & path);
     void memory_job(const std::string & route_name, std::function<memory_reply(memory::memory_store &)> job,
-                    const std::string & person = "");
+                    const std::string & person);
     std::optional<std::string> authenticate(const request & req);
 
     // A completion in progress

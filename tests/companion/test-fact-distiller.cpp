@@ -122,6 +122,23 @@ TEST_F(distiller_test, it_waits_for_enough_new_turns) {
     EXPECT_EQ(b->turns.size(), 3u);
 }
 
+TEST_F(distiller_test, an_answer_about_turns_changed_while_the_model_ran_is_set_aside) {
+    const int64_t a = said(ada_, "I live in Lyon.");
+    said(ada_, "I like rain.");
+    auto batch = prepare_distillation(*store_, ada_, {}, /*force=*/true);
+    ASSERT_TRUE(batch);
+    ASSERT_TRUE(store_->edit_turn(ada_, a, "I live in Paris."));
+    const std::string answer = R"({"facts": [{"text": "She lives in Lyon.", "sources": [)" + std::to_string(a) +
+                               R"(], "supersedes": [], "reinforces": null, "confidence": 0.9}]})";
+    auto n = apply_distillation(*store_, *batch, answer);
+    ASSERT_TRUE(n) << n.error().message();
+    EXPECT_EQ(*n, 0u);
+    EXPECT_TRUE(store_->facts(ada_, true)->empty());
+    const auto progress = store_->distill_progress(ada_);
+    EXPECT_EQ(progress->upto_turn_id, 0);  // read again, as they are now
+    EXPECT_EQ(progress->failures, 0);      // not the model's fault
+}
+
 TEST_F(distiller_test, a_fact_lost_with_a_forgotten_turn_is_learned_again_from_the_turns_left) {
     const int64_t a = said(ada_, "My sister Zoe moved.");
     const int64_t b = said(ada_, "Zoe lives in Boston now.");

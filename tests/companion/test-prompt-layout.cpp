@@ -80,6 +80,8 @@ TEST(prompt_layout, the_core_profile_is_the_persons_words_then_whole_facts_withi
     EXPECT_EQ(two.find("Pixel"), std::string::npos);
     EXPECT_EQ(core_profile("Ada, a painter.", "", facts, 10), "Ada, a painter.");
     EXPECT_EQ(core_profile("", "", {}, 1000), "");
+    // A portrait that does not fit beside the person's own words is left out, not cut.
+    EXPECT_EQ(core_profile(std::string(90, 'a'), std::string(20, 'p'), {}, 100), std::string(90, 'a'));
     EXPECT_EQ(core_profile("Ada.", "Ada paints and misses Zoe.", {facts[1]}, 1000),
               "Ada.\n\nIn short: Ada paints and misses Zoe.\n\nLearned from your conversations:\n- She paints at night.");
 }

@@ -262,6 +262,23 @@ TEST_F(server_test, facts_and_summaries_reach_their_person_only_and_go_with_thei
     const std::string before = path_of_json(port, ada, "GET", "/api/v1/export");
     EXPECT_NE(before.find("In short: Ada paints"), std::string::npos);
 
+    // Forgetting a fact that a conversation's profile holds drops that conversation's KV state.
+    int64_t other = 0;
+    {
+        auto store = memory::memory_store::open(dir_.file("m") + "/memory.db");
+        auto who = (*store)->person("ada", false);
+        memory::new_fact f;
+        f.text = "Ada keeps bees on the roof.";
+        f.ts = 1780000000;
+        f.confidence = 0.9;
+        f.sources = {(*store)->list_turns(*who, 0, 1)->front().id};
+        other = *(*store)->add_fact(*who, f);
+    }
+    chat(port, ada, "g", json::array({user("Good evening")}));
+    path_of_json(port, ada, "DELETE", "/api/v1/facts/" + std::to_string(other), "", 204);
+    EXPECT_FALSE(s->engine->drop({"ada", "g"}));  // already dropped by the route
+    EXPECT_TRUE(s->engine->drop({"bob", "e"}));   // another person's state stays
+
     // Forgetting the source: the fact, both summaries and that profile go, and e's KV state with them.
     path_of_json(port, ada, "DELETE", "/api/v1/memories/" + std::to_string(source), "", 204);
     EXPECT_FALSE(s->engine->drop({"ada", "e"}));

@@ -37,6 +37,9 @@ CREATE INDEX redistill_by_turn ON redistill (turn_id);
 
 DROP TRIGGER turns_forget_facts;
 CREATE TRIGGER turns_forget_facts BEFORE DELETE ON turns BEGIN
+    -- First: the turn's own quotes go, so that the facts' trigger below never
+    -- changes the row being deleted (undefined in a BEFORE trigger).
+    DELETE FROM fact_citations WHERE turn_id = old.id;
     INSERT OR IGNORE INTO redistill (person_id, turn_id)
         SELECT person_id, turn_id FROM fact_sources
         WHERE turn_id <> old.id AND fact_id IN (SELECT fact_id FROM fact_sources WHERE turn_id = old.id);
