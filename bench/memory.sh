@@ -29,13 +29,15 @@ bm25=$(run builtin-bm25)
   echo "a word to find; a second search with the words of the 3 best turns adds up to a tenth of the"
   echo "best score (pseudo-relevance feedback); each turn's score is smoothed with the turns up to two"
   echo "either side in its session (share 0.5/2/distance); a boost inside times the question names, and"
-  echo "one for turns of the sessions that match best as a whole. Items are single turns printed as"
+  echo "one for turns of the sessions that match best as a whole, and a small one for recent turns when no time"
+  echo "is named (up to x1.1, halving every 30 days; a general prior, not fitted here: on this split it costs"
+  echo "0.1 of recall@10, since the questions ask about every session alike). Items are single turns printed as"
   echo "\"(date) speaker: text\". With \`--related-words\`, WordNet synonyms, derived forms and narrower"
   echo "kinds of the question's words are searched too at a tenth of the weight; it does not help on"
   echo "this split (senses are not disambiguated), so it is off by default."
   echo
   echo "The adapter ingests turns only and runs no model, so no facts or summaries exist here (recall would"
-  echo "fuse them in, each citing its source turns); with \\`--embed-model FILE.gguf\\` it would fuse dense vectors too."
+  echo "fuse them in, each citing its source turns); with \`--embed-model FILE.gguf\` it would fuse dense vectors too."
   echo "No embedding GGUF exists on this machine (no downloads), so that is not measured here."
   echo
   echo "$os1" | awk '/^HEADLINE/ {

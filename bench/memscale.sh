@@ -52,5 +52,12 @@ out=bench/results/memory-b3.md
   echo
   echo "$bm"
   echo '```'
+  echo
+  # The target, read from the runs above (p99 of one person's recall).
+  for run in "$a" "$am"; do
+    awk -v how="$([ "$run" = "$a" ] && echo "as written" || echo "merged")" '/^recall/ {
+      for (i = 1; i <= NF; i++) if ($i == "p99") p = $(i + 1)
+      printf "Target (p99 under 5 ms, one person): %s ms %s, %s.\n", p, how, (p + 0 < 5 ? "met" : "not met") }' <<<"$run"
+  done
 } >"$out"
 cat "$out"
