@@ -64,7 +64,7 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
 
     // The core profile as this conversation first sent it (it sits before the
     // history, so a change would recompute the history's KV state), or made
-    // now: the person's own words and the facts said most often.
+    // now: the person's own words, their portrait and the facts said most often.
     auto frozen = store.session_profile(*who, c.conversation);
     if (!frozen) return frozen.error();
     bool freeze = false;
@@ -123,12 +123,10 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     }
     memory::new_turn t = turn_of(c, "user", c.speaker, p.message);
     t.recalled = recalled_block(fresh, s.recall_words, t.cited, &t.cited_facts);
-    if (freeze) t.profile = p.core_profile;  // kept when this turn begins the session
     auto id = store.add_turn(*who, t);
     if (!id) return id.error();
     out.user_turn_id = *id;
-    if (freeze && tail->empty()) {
-        // The session may have existed with no turn left (all forgotten): it keeps this profile too.
+    if (freeze) {  // this turn began the session (or the first since all its turns were forgotten)
         if (auto st = store.set_session_profile(*who, c.conversation, p.core_profile); !st) return st;
     }
     if (!vec.empty()) {

@@ -42,6 +42,16 @@ result<std::vector<turn_record>> collect_turns(result<sqlite_stmt> & st) {
     }
 }
 
+result<std::vector<std::string>> collect_texts(result<sqlite_stmt> & st) {
+    std::vector<std::string> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(st->text(0));
+    }
+}
+
 // An FTS5 query that ORs the words as plain strings, each owned by WHO (see
 // person_tokenizer.h): a word is reduced to letters and digits, so no FTS5
 // operator or quote from the input survives.
@@ -63,6 +73,23 @@ std::string json_id_array(const std::vector<int64_t> & ids) {
     std::string arr = "[";
     for (size_t i = 0; i < ids.size(); ++i) arr += (i ? "," : "") + std::to_string(ids[i]);
     return arr + "]";
+}
+
+std::vector<int64_t> parse_id_array(const std::string & json) {
+    std::vector<int64_t> out;
+    int64_t v = 0;
+    bool in = false;
+    for (const char c : json) {
+        if (c >= '0' && c <= '9') {
+            v = v * 10 + (c - '0');
+            in = true;
+        } else if (in) {
+            out.push_back(v);
+            v = 0;
+            in = false;
+        }
+    }
+    return out;
 }
 
 memory_store::memory_store(std::unique_ptr<sqlite_db> db, const store_limits & limits)
@@ -104,14 +131,9 @@ result<int64_t> memory_store::session_id(person_id who, const new_turn & t) {
     auto row = find->step();
     if (!row) return row.error();
     if (*row) return find->int64(0);
-    auto ins = db_->prepare("INSERT INTO sessions (person_id, key, conversation, started_at, profile) VALUES (?1, ?2, ?3, ?4, ?5)");
+    auto ins = db_->prepare("INSERT INTO sessions (person_id, key, conversation, started_at) VALUES (?1, ?2, ?3, ?4)");
     if (!ins) return ins.error();
     ins->bind(1, who).bind(2, t.session).bind(3, t.conversation).bind(4, t.ts);
-    if (t.profile) {
-        ins->bind(5, *t.profile);
-    } else {
-        ins->bind_null(5);
-    }
     if (auto st = ins->run(); !st) return st;
     return db_->last_insert_id();
 }
@@ -131,10 +153,6 @@ status memory_store::check_turn(const new_turn & t) const {
     if (auto st = check_text(t.text); !st) return st;
     if (t.recalled.size() > limits_.max_turn_bytes) {
         return status(status_code::invalid_argument, "a recalled block over " + std::to_string(limits_.max_turn_bytes) + " bytes");
-    }
-    if (t.profile && (t.profile->size() > limits_.max_session_profile_bytes || !utf8_is_valid(*t.profile))) {
-        return status(status_code::invalid_argument, "a session's core profile must be valid UTF-8 of at most " +
-                                                         std::to_string(limits_.max_session_profile_bytes) + " bytes");
     }
     for (const std::string * s : {&t.speaker, &t.session, &t.ext_id, &t.conversation, &t.recalled}) {
         if (!utf8_is_valid(*s)) return status(status_code::invalid_argument, "a turn must be valid UTF-8");

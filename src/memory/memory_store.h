@@ -111,9 +111,9 @@ public:
     result<std::string> profile(person_id who);
     // Setting it also clears the profiles sessions froze (see session_profile).
     status set_profile(person_id who, const std::string & text);
-    // The core profile a session's prompts carry, fixed when the session began
-    // (new_turn::profile) so that its KV state stays reusable; nullopt when the
-    // session does not exist or its profile was cleared (a fact in it forgotten).
+    // The core profile a session's prompts carry, set when the session began
+    // (set_session_profile) so that its KV state stays reusable; nullopt when
+    // the session does not exist or its profile was cleared (a fact in it forgotten).
     result<std::optional<std::string>> session_profile(person_id who, const std::string & session);
     status set_session_profile(person_id who, const std::string & session, const std::string & text);
     // --- Facts (memory_store_facts.cpp) ---

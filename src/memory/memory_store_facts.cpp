@@ -15,23 +15,6 @@ const char * const fact_columns =
     "f.id, f.text, f.ts, f.confidence, f.reinforced, f.created_at, COALESCE(f.superseded_by, 0), "
     "COALESCE(f.superseded_at, 0), (SELECT json_group_array(turn_id) FROM fact_sources WHERE fact_id = f.id)";
 
-std::vector<int64_t> parse_id_array(const std::string & json) {
-    std::vector<int64_t> out;
-    int64_t v = 0;
-    bool in = false;
-    for (const char c : json) {
-        if (c >= '0' && c <= '9') {
-            v = v * 10 + (c - '0');
-            in = true;
-        } else if (in) {
-            out.push_back(v);
-            v = 0;
-            in = false;
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 result<std::vector<fact_record>> memory_store::collect_facts(result<sqlite_stmt> & st) {
@@ -284,13 +267,7 @@ result<std::vector<std::string>> memory_store::conversations_quoting_facts(perso
         "           AND instr(s.profile, f.text) > 0)) ORDER BY 1");
     if (!st) return st.error();
     st->bind(1, who).bind(2, json_id_array(facts));
-    std::vector<std::string> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) return out;
-        out.push_back(st->text(0));
-    }
+    return collect_texts(st);
 }
 
 result<std::vector<std::string>> memory_store::edit_fact(person_id who, int64_t id, const std::string & text) {

@@ -69,30 +69,20 @@ result<std::vector<std::string>> memory_store::conversations_quoting(person_id w
         "UNION SELECT conversation FROM sessions WHERE person_id = ?1 AND conversation <> '' AND profile <> '' ORDER BY 1");
     if (!st) return st.error();
     st->bind(1, who).bind(2, id);
-    std::vector<std::string> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        out.push_back(st->text(0));
-    }
+    auto out = collect_texts(st);
+    if (!out) return out;
     // The facts made from the turn go with it (0006's triggers), and so do the prompts that held them.
-    auto made = db_->prepare("SELECT fact_id FROM fact_sources WHERE person_id = ?1 AND turn_id = ?2");
+    // One row always (an aggregate): "[]" when no fact came from the turn.
+    auto made = db_->prepare("SELECT json_group_array(fact_id) FROM fact_sources WHERE person_id = ?1 AND turn_id = ?2");
     if (!made) return made.error();
     made->bind(1, who).bind(2, id);
-    std::vector<int64_t> facts;
-    for (;;) {
-        auto row = made->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        facts.push_back(made->int64(0));
-    }
-    if (facts.empty()) return out;
-    auto more = conversations_quoting_facts(who, facts);
+    auto facts = collect_texts(made);
+    if (!facts) return facts.error();
+    auto more = conversations_quoting_facts(who, parse_id_array(facts->front()));
     if (!more) return more.error();
-    out.insert(out.end(), more->begin(), more->end());
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
+    out->insert(out->end(), more->begin(), more->end());
+    std::sort(out->begin(), out->end());
+    out->erase(std::unique(out->begin(), out->end()), out->end());
     return out;
 }
 
@@ -174,7 +164,8 @@ result<std::optional<std::string>> memory_store::session_profile(person_id who, 
 
 status memory_store::set_session_profile(person_id who, const std::string & session, const std::string & text) {
     if (text.size() > limits_.max_session_profile_bytes || !utf8_is_valid(text)) {
-        return status(status_code::invalid_argument, "a session's profile must be valid UTF-8 within the profile limit");
+        return status(status_code::invalid_argument, "a session's core profile must be valid UTF-8 of at most " +
+                                                         std::to_string(limits_.max_session_profile_bytes) + " bytes");
     }
     auto st = db_->prepare("UPDATE sessions SET profile = ?3 WHERE person_id = ?1 AND key = ?2");
     if (!st) return st.error();

@@ -15,10 +15,14 @@ extern const char * const turn_columns;
 extern const char * const turn_brief_columns;
 // Every row of ST as a turn.
 result<std::vector<turn_record>> collect_turns(result<sqlite_stmt> & st);
+// The first column of every row of ST, as text.
+result<std::vector<std::string>> collect_texts(result<sqlite_stmt> & st);
 // An FTS5 query ORing TERMS as WHO's words (person_tokenizer.h); only letters
 // and digits of each survive, so no FTS5 syntax from the input does.
 std::string fts_query(person_id who, const std::vector<std::string> & terms);
 // "[1,2,3]", for `IN (SELECT value FROM json_each(?))`.
 std::string json_id_array(const std::vector<int64_t> & ids);
+// The ids of a JSON array of non-negative integers (json_group_array's output).
+std::vector<int64_t> parse_id_array(const std::string & json);
 
 }  // namespace os1::memory

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,8 +23,6 @@ struct new_turn {
     std::string recalled;
     std::vector<int64_t> cited;
     std::vector<int64_t> cited_facts;  // the facts that block quotes (see fact_citations in 0008)
-    // For the first turn of a session: the core profile its prompts carry (see sessions.profile in 0008).
-    std::optional<std::string> profile;
 };
 
 struct turn_record {

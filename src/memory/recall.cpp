@@ -320,42 +320,37 @@ result<std::vector<recalled_item>> recall_facts(memory_store & store, person_id 
     std::vector<recalled_item> out;
     auto hits = store.search_facts(who, terms, o.facts * 4);
     if (!hits) return hits.error();
+    std::vector<int64_t> all;
+    for (const auto & h : *hits) all.push_back(h.turn_id);
+    auto rows = store.facts_by_id(who, all);
+    if (!rows) return rows.error();
     // Importance: a fact's confidence (which repetition raises) weighs its match.
-    {
-        std::vector<int64_t> all;
-        for (const auto & h : *hits) all.push_back(h.turn_id);
-        auto rows = store.facts_by_id(who, all);
-        if (!rows) return rows.error();
-        for (auto & h : *hits) {
-            for (const auto & f : *rows) {
-                if (f.id == h.turn_id) h.score *= 0.5 + 0.5 * f.confidence;
-            }
+    for (auto & h : *hits) {
+        for (const auto & f : *rows) {
+            if (f.id == h.turn_id) h.score *= 0.5 + 0.5 * f.confidence;
         }
-        std::stable_sort(hits->begin(), hits->end(), [](const auto & a, const auto & b) { return a.score > b.score; });
     }
-    std::vector<int64_t> ids;
+    std::stable_sort(hits->begin(), hits->end(), [](const auto & a, const auto & b) { return a.score > b.score; });
+    std::vector<fact_record> chosen;
     for (const auto & h : *hits) {
-        if (h.matched_share >= o.fact_min_share && ids.size() < static_cast<size_t>(o.facts)) ids.push_back(h.turn_id);
+        if (h.matched_share < o.fact_min_share || chosen.size() >= static_cast<size_t>(o.facts)) continue;
+        auto f = std::find_if(rows->begin(), rows->end(), [&](const fact_record & r) { return r.id == h.turn_id; });
+        if (f != rows->end()) chosen.push_back(*f);
     }
-    auto facts = store.facts_by_id(who, ids);
-    if (!facts) return facts.error();
     std::vector<int64_t> sources;
-    for (const auto & f : *facts) sources.insert(sources.end(), f.sources.begin(), f.sources.end());
+    for (const auto & f : chosen) sources.insert(sources.end(), f.sources.begin(), f.sources.end());
     auto turns = store.turns_by_id(who, sources, /*brief=*/true);
     if (!turns) return turns.error();
     std::unordered_map<int64_t, std::string> ext;
     for (const auto & t : *turns) ext[t.id] = t.ext_id.empty() ? "turn:" + std::to_string(t.id) : t.ext_id;
-    for (const auto & h : *hits) {
-        auto f = std::find_if(facts->begin(), facts->end(), [&](const fact_record & r) { return r.id == h.turn_id; });
-        if (f == facts->end()) continue;
+    for (const auto & f : chosen) {  // best first
         recalled_item item;
         item.kind = "fact";
-        item.text = format_fact(*f);
-        item.body = f->text;
-        item.score = h.score;
-        item.ts = f->ts;
-        item.fact_id = f->id;
-        for (const auto id : f->sources) {
+        item.text = format_fact(f);
+        item.body = f.text;
+        item.ts = f.ts;
+        item.fact_id = f.id;
+        for (const auto id : f.sources) {
             if (!ext.count(id)) continue;
             item.prov.push_back(ext[id]);
             item.turn_ids.push_back(id);

@@ -99,8 +99,8 @@ TEST_F(summarizer_test, forgetting_a_turn_removes_the_summaries_that_read_it_and
     t.speaker = "ada";
     t.role = "user";
     t.text = "hi";
-    t.profile = "In short: " + store_->summary(ada_, 0)->text;
     ASSERT_TRUE(store_->add_turn(ada_, t));
+    ASSERT_TRUE(store_->set_session_profile(ada_, "c", "In short: " + store_->summary(ada_, 0)->text));
 
     const int64_t pin = store_->list_turns(ada_, 0, 10)->back().id;
     auto affected = store_->forget_turn(ada_, pin);

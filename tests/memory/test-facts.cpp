@@ -106,11 +106,12 @@ TEST_F(facts_test, forgetting_a_fact_forgets_what_it_replaced_and_every_prompt_t
     p.text = "Hello";
     p.recalled.clear();
     p.cited_facts.clear();
-    p.profile = "Learned from your conversations:\n- Her sister lives in Denver.\n- She lives in Lyon.";
     ASSERT_TRUE(store_->add_turn(ada_, p));
+    ASSERT_TRUE(store_->set_session_profile(ada_, "c-profile",
+                                            "Learned from your conversations:\n- Her sister lives in Denver.\n- She lives in Lyon."));
     p.session = p.conversation = "c-other";
-    p.profile = "Learned from your conversations:\n- She lives in Lyon.";
     ASSERT_TRUE(store_->add_turn(ada_, p));
+    ASSERT_TRUE(store_->set_session_profile(ada_, "c-other", "Learned from your conversations:\n- She lives in Lyon."));
     ASSERT_TRUE(store_->session_profile(ada_, "c-profile")->has_value());
 
     auto affected = store_->forget_fact(ada_, denver);
