@@ -137,9 +137,13 @@ int main(int argc, char ** argv) {
     app.add_option("--facts-every", facts_every, "a fact per this many turns, and a summary per sitting (0: turns only)");
     bool merge = false;
     app.add_flag("--merge", merge, "merge the index's segments after the build (as an idle-time task would)");
+    bool reuse = false;
+    app.add_flag("--reuse", reuse, "recall from the database a run with the same options left (no build; for profiling)");
     CLI11_PARSE(app, argc, argv);
 
-    for (const char * ext : {"", "-wal", "-shm"}) std::filesystem::remove(db + ext);
+    if (!reuse) {
+        for (const char * ext : {"", "-wal", "-shm"}) std::filesystem::remove(db + ext);
+    }
     auto store = os1::memory::memory_store::open(db);
     if (!store) {
         std::fprintf(stderr, "memscale: %s\n", store.error().message().c_str());
@@ -156,6 +160,7 @@ int main(int argc, char ** argv) {
         auto who = (*store)->person("person" + std::to_string(p), true);
         if (!who) return 1;
         ids.push_back(*who);
+        if (reuse) continue;
         std::vector<os1::memory::new_turn> batch;
         for (int i = 0; i < turns; ++i) {
             os1::memory::new_turn t;

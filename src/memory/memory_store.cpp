@@ -10,6 +10,7 @@
 #include "memory/migrations.h"
 #include "memory/person_tokenizer.h"
 #include "memory/sqlite_db.h"
+#include "memory/turn_briefs.h"
 
 namespace os1::memory {
 
@@ -93,7 +94,7 @@ std::vector<int64_t> parse_id_array(const std::string & json) {
 }
 
 memory_store::memory_store(std::unique_ptr<sqlite_db> db, const store_limits & limits)
-    : db_(std::move(db)), limits_(limits) {}
+    : db_(std::move(db)), limits_(limits), briefs_(std::make_unique<turn_briefs>(*db_, limits.brief_turns)) {}
 memory_store::~memory_store() = default;
 
 const std::string & memory_store::path() const { return db_->path(); }
@@ -254,16 +255,25 @@ result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id
                                                                         int limit, int64_t min_turn_id, bool coordinated) {
     const std::string words = fts_query(who, terms);
     if (words.empty()) return std::vector<text_hit>{};
-    // The words are this person's own postings; the join checks the owner
-    // again in SQL, on the best rows only. The speaker weighs less than the words.
+    // The words are this person's own postings (person_tokenizer.h); each hit's
+    // owner is checked again against the person's turns held in memory, which
+    // costs no row reads. The speaker weighs less than the words.
     const std::string q = "{text speaker} : (" + words + ")";
-    auto st = db_->prepare(std::string("SELECT h.id, h.s FROM (SELECT rowid AS id, -bm25(turns_fts, 1.0, 0.3)") +
-                           (coordinated ? " * os1_matched(turns_fts)" : "") +
-                           " AS s FROM turns_fts WHERE turns_fts MATCH ?1 AND rowid >= ?4 ORDER BY s DESC LIMIT ?3) h "
-                           "JOIN turns t ON t.id = h.id WHERE t.person_id = ?2 ORDER BY h.s DESC");
+    auto st = db_->prepare(std::string("SELECT rowid, -bm25(turns_fts, 1.0, 0.3)") + (coordinated ? " * os1_matched(turns_fts)" : "") +
+                           " AS s FROM turns_fts WHERE turns_fts MATCH ?1 AND rowid >= ?3 ORDER BY s DESC LIMIT ?2");
     if (!st) return st.error();
-    st->bind(1, q).bind(2, who).bind(3, static_cast<int64_t>(limit)).bind(4, min_turn_id);
-    return collect_hits(st);
+    st->bind(1, q).bind(2, static_cast<int64_t>(limit)).bind(3, min_turn_id);
+    auto hits = collect_hits(st);
+    if (!hits) return hits;
+    std::vector<int64_t> ids;
+    for (const auto & h : *hits) ids.push_back(h.turn_id);
+    auto mine = briefs_->owned(who, ids);
+    if (!mine) return mine.error();
+    std::vector<text_hit> out;
+    for (size_t i = 0; i < hits->size(); ++i) {
+        if ((*mine)[i]) out.push_back((*hits)[i]);
+    }
+    return out;
 }
 
 result<std::vector<memory_store::text_hit>> memory_store::collect_hits(result<sqlite_stmt> & st) {
@@ -305,6 +315,7 @@ result<std::vector<std::string>> memory_store::speaker_words(person_id who, cons
 result<std::vector<turn_record>> memory_store::turns_by_id(person_id who, const std::vector<int64_t> & ids, bool brief) {
     std::vector<turn_record> out;
     if (ids.empty()) return out;
+    if (brief) return briefs_->by_id(who, ids);
     // One statement through a JSON array keeps this to a single query whatever the count.
     const std::string arr = json_id_array(ids);
     auto st = db_->prepare(std::string("SELECT ") + (brief ? turn_brief_columns : turn_columns) +
@@ -315,6 +326,7 @@ result<std::vector<turn_record>> memory_store::turns_by_id(person_id who, const 
 }
 
 result<std::vector<turn_record>> memory_store::neighbours(person_id who, int64_t id, int n, bool brief) {
+    if (brief) return briefs_->neighbours(who, id, n);
     // Walks the (session_id, id) index from the turn both ways. "+t.person_id"
     // keeps the planner on the ids found rather than scanning the person's turns.
     auto st = db_->prepare(std::string("SELECT ") + (brief ? turn_brief_columns : turn_columns) + " FROM turns t WHERE t.id IN ("
@@ -371,6 +383,12 @@ status memory_store::compact() {
     if (auto st = db_->exec("VACUUM"); !st) return st;
     return db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
+
+memory_store::snapshot::snapshot(memory_store & store) : store_(store), txn_(std::make_unique<sqlite_read>(*store.db_)) {
+    store_.briefs_->pin();
+}
+
+memory_store::snapshot::~snapshot() { store_.briefs_->unpin(); }
 
 status memory_store::merge_index() { return db_->exec("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')"); }
 

@@ -21,6 +21,8 @@
 namespace os1::memory {
 
 class sqlite_db;
+class sqlite_read;
+class turn_briefs;
 class sqlite_stmt;
 class fts_vocab;
 
@@ -89,6 +91,20 @@ public:
     // One bounded step of the same (about PAGES pages written): true when it
     // did some work, false when the index is already merged. For idle time.
     result<bool> merge_index_step(int pages);
+    // One read transaction while it lives: the queries of a recall see one
+    // state of the store and take the WAL's locks once.
+    class snapshot {
+    public:
+        explicit snapshot(memory_store & store);
+        ~snapshot();
+        snapshot(const snapshot &) = delete;
+        snapshot & operator=(const snapshot &) = delete;
+
+    private:
+        memory_store & store_;
+        std::unique_ptr<sqlite_read> txn_;
+    };
+    snapshot read_snapshot() { return snapshot(*this); }
 
     // --- What a person can read and correct (memory_store_items.cpp) ---
     // This person's turns, newest first, with id < BEFORE (0: from the newest), up to LIMIT.
@@ -222,6 +238,7 @@ private:
     result<std::vector<std::string>> conversations_quoting_facts(person_id who, const std::vector<int64_t> & facts);
     std::unique_ptr<sqlite_db> db_;
     store_limits limits_;
+    std::unique_ptr<turn_briefs> briefs_;  // ranking's view of the turns, in memory
     std::unique_ptr<fts_vocab> vocab_;  // made on first use
     std::unordered_map<person_id, std::unordered_set<std::string>> speaker_stems_;  // see speaker_words
     std::unordered_map<person_id, int64_t> turn_counts_;  // see person_turns_estimate

@@ -78,7 +78,7 @@ result<std::vector<summary_record>> memory_store::session_summaries(person_id wh
 
 result<std::vector<summary_record>> memory_store::summaries_by_id(person_id who, const std::vector<int64_t> & ids) {
     auto st = db_->prepare(std::string("SELECT ") + summary_columns +
-                           " FROM summaries m WHERE m.person_id = ?1 AND m.id IN (SELECT value FROM json_each(?2)) ORDER BY m.id");
+                           " FROM summaries m WHERE +m.person_id = ?1 AND m.id IN (SELECT value FROM json_each(?2)) ORDER BY m.id");
     if (!st) return st.error();
     st->bind(1, who).bind(2, json_id_array(ids));
     return collect_summaries(st);

@@ -288,9 +288,12 @@ result<std::vector<recalled_item>> recall_turns(memory_store & store, person_id 
     for (const auto & r : order) chosen.push_back(r.id);
     auto full = store.turns_by_id(who, chosen);
     if (!full) return full.error();
-    for (auto & t : *full) known[t.id] = std::move(t);
+    std::unordered_map<int64_t, turn_record> read;
+    for (auto & t : *full) read.emplace(t.id, std::move(t));
     for (const auto & r : order) {
-        const turn_record & t = known.at(r.id);
+        auto it = read.find(r.id);
+        if (it == read.end()) continue;  // gone since it was ranked
+        const turn_record & t = it->second;
         recalled_item item;
         item.kind = "turn";
         item.text = format_turn(t);
@@ -449,6 +452,7 @@ result<std::vector<recalled_item>> fuse_vectors(memory_store & store, person_id 
 
 result<std::vector<recalled_item>> recall(memory_store & store, person_id who, std::string_view message,
                                           const recall_options & o) {
+    const auto snapshot = store.read_snapshot();
     const bool dense = o.query_vector && !o.query_vector->empty();
     recall_options wide = o;
     if (dense) wide.k = std::max(o.k, o.vector_candidates);  // a longer text list to fuse with

@@ -177,4 +177,13 @@ status sqlite_txn::commit() {
     return status::ok();
 }
 
+sqlite_read::sqlite_read(sqlite_db & db) : db_(db) {
+    // A failed BEGIN leaves each statement its own transaction, as without this.
+    open_ = sqlite3_get_autocommit(db_.raw()) != 0 && db_.exec("BEGIN").is_ok();
+}
+
+sqlite_read::~sqlite_read() {
+    if (open_) (void)db_.exec("COMMIT");
+}
+
 }  // namespace os1::memory

@@ -111,4 +111,18 @@ private:
     bool open_ = false;
 };
 
+// A read transaction for a run of queries: one snapshot, and the WAL's locks
+// taken once rather than per statement. Inside a transaction already, nothing.
+class sqlite_read {
+public:
+    explicit sqlite_read(sqlite_db & db);
+    ~sqlite_read();
+    sqlite_read(const sqlite_read &) = delete;
+    sqlite_read & operator=(const sqlite_read &) = delete;
+
+private:
+    sqlite_db & db_;
+    bool open_ = false;
+};
+
 }  // namespace os1::memory

@@ -1,0 +1,248 @@
+#include "memory/turn_briefs.h"
+
+#include <algorithm>
+
+#include <sqlite3.h>
+
+#include "memory/memory_store_rows.h"
+#include "memory/sqlite_db.h"
+
+namespace os1::memory {
+namespace {
+
+constexpr size_t max_followed_changes = 10000;  // more (a bulk load, an erasure): reload instead
+
+void on_update(void * self, int, const char * db, const char * table, sqlite3_int64 rowid) {
+    if (std::string_view(db) == "main" && std::string_view(table) == "turns") static_cast<turn_briefs *>(self)->note_change(rowid);
+}
+
+void on_rollback(void * self) { static_cast<turn_briefs *>(self)->note_rollback(); }
+
+}  // namespace
+
+turn_briefs::turn_briefs(sqlite_db & db, size_t max_turns) : db_(db), max_turns_(max_turns) {
+    sqlite3_update_hook(db_.raw(), &on_update, this);
+    sqlite3_rollback_hook(db_.raw(), &on_rollback, this);
+}
+
+turn_briefs::~turn_briefs() {
+    sqlite3_update_hook(db_.raw(), nullptr, nullptr);
+    sqlite3_rollback_hook(db_.raw(), nullptr, nullptr);
+}
+
+void turn_briefs::note_change(int64_t id) {
+    if (changed_many_) return;
+    changed_.push_back(id);
+    if (changed_.size() > max_followed_changes) {
+        changed_many_ = true;
+        changed_.clear();
+    }
+}
+
+// What was read inside the transaction may be undone: start again.
+void turn_briefs::note_rollback() {
+    changed_many_ = true;
+    changed_.clear();
+}
+
+void turn_briefs::pin() {
+    if (pins_++ == 0) synced_in_pin_ = false;
+}
+
+void turn_briefs::unpin() {
+    if (pins_ > 0) --pins_;
+}
+
+void turn_briefs::drop_all() {
+    people_.clear();
+    held_ = 0;
+}
+
+status turn_briefs::sync() {
+    // data_version changes when another connection commits (os1 memory forget
+    // while os1 serve runs): what is held may be stale, all of it.
+    auto st = db_.prepare("PRAGMA data_version");
+    if (!st) return st.error();
+    auto row = st->step();
+    if (!row) return row.error();
+    const int64_t v = *row ? st->int64(0) : -1;
+    if (v != data_version_) {
+        if (data_version_ != -1) drop_all();
+        data_version_ = v;
+    }
+    return apply_changes();
+}
+
+// This connection's own writes: the changed ids are let go wherever held, then
+// read again (an insert, an update; a deleted turn is no longer there).
+status turn_briefs::apply_changes() {
+    if (changed_many_) {
+        drop_all();
+        changed_many_ = false;
+        changed_.clear();
+        return status::ok();
+    }
+    if (changed_.empty()) return status::ok();
+    std::vector<int64_t> ids;
+    ids.swap(changed_);
+    if (people_.empty()) return status::ok();
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (auto & [who, p] : people_) {
+        const size_t before = p.turns.size();
+        for (const int64_t id : ids) {
+            if (p.turns.empty() || id > p.turns.back().id) break;  // new turns: beyond what is held
+            auto it = std::lower_bound(p.turns.begin(), p.turns.end(), id, [](const brief & b, int64_t v) { return b.id < v; });
+            if (it != p.turns.end() && it->id == id) {
+                auto & in_session = p.sessions[it->session_id];
+                in_session.erase(std::remove(in_session.begin(), in_session.end(), id), in_session.end());
+                if (in_session.empty()) p.sessions.erase(it->session_id);
+                p.ext_ids.erase(id);
+                p.turns.erase(it);
+            }
+        }
+        held_ -= before - p.turns.size();
+    }
+    auto st = db_.prepare("SELECT t.person_id, t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role "
+                          "FROM turns t WHERE t.id IN (SELECT value FROM json_each(?1))");
+    if (!st) return st.error();
+    st->bind(1, json_id_array(ids));
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        auto it = people_.find(st->int64(0));
+        if (it != people_.end()) add(it->second, *st, 1, false);
+    }
+    return status::ok();
+}
+
+void turn_briefs::add(person_turns & p, const sqlite_stmt & st, int col, bool loading) {
+    const auto name = [&](const std::string & s) {
+        auto [it, fresh] = p.names.emplace(s, static_cast<uint32_t>(p.name_list.size()));
+        if (fresh) p.name_list.push_back(s);
+        return it->second;
+    };
+    brief b{st.int64(col), st.int64(col + 1), st.int64(col + 3), name(st.text(col + 4)), name(st.text(col + 5))};
+    if (auto ext = st.text(col + 2); !ext.empty()) p.ext_ids[b.id] = std::move(ext);
+    ++held_;
+    if (loading || p.turns.empty() || b.id > p.turns.back().id) {
+        p.turns.push_back(b);
+    } else {
+        // Changed rows were let go before they are read again: a new id.
+        p.turns.insert(std::lower_bound(p.turns.begin(), p.turns.end(), b.id, [](const brief & x, int64_t v) { return x.id < v; }), b);
+    }
+    if (!loading) {
+        auto & in_session = p.sessions[b.session_id];
+        in_session.insert(std::upper_bound(in_session.begin(), in_session.end(), b.id), b.id);
+    }
+}
+
+result<turn_briefs::person_turns *> turn_briefs::of(person_id who) {
+    if (pins_ == 0 || !synced_in_pin_) {
+        if (auto st = sync(); !st) return st;
+        synced_in_pin_ = pins_ > 0;
+    } else if (auto st = apply_changes(); !st) {
+        return st;
+    }
+    auto it = people_.find(who);
+    if (it == people_.end()) {
+        person_turns p;
+        auto st = db_.prepare("SELECT t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role "
+                              "FROM turns t WHERE t.person_id = ?1");
+        if (!st) return st.error();
+        st->bind(1, who);
+        const size_t before = held_;
+        for (;;) {
+            auto row = st->step();
+            if (!row) {
+                held_ = before;
+                return row.error();
+            }
+            if (!*row) break;
+            add(p, *st, 0, true);
+        }
+        // Read in the index's (time, id) order; kept in id order.
+        std::sort(p.turns.begin(), p.turns.end(), [](const brief & a, const brief & b) { return a.id < b.id; });
+        for (const auto & b : p.turns) p.sessions[b.session_id].push_back(b.id);
+        it = people_.emplace(who, std::move(p)).first;
+        evict(who);
+    }
+    it->second.used = ++clock_;
+    return &it->second;
+}
+
+void turn_briefs::evict(person_id keep) {
+    while (held_ > max_turns_ && people_.size() > 1) {
+        auto oldest = people_.end();
+        for (auto it = people_.begin(); it != people_.end(); ++it) {
+            if (it->first != keep && (oldest == people_.end() || it->second.used < oldest->second.used)) oldest = it;
+        }
+        if (oldest == people_.end()) break;
+        held_ -= oldest->second.turns.size();
+        people_.erase(oldest);
+    }
+}
+
+turn_record turn_briefs::record(const person_turns & p, const brief & b) const {
+    turn_record r;
+    r.id = b.id;
+    r.session_id = b.session_id;
+    r.ts = b.ts;
+    r.speaker = p.name_list[b.speaker];
+    r.role = p.name_list[b.role];
+    if (auto it = p.ext_ids.find(b.id); it != p.ext_ids.end()) r.ext_id = it->second;
+    return r;
+}
+
+namespace {
+
+template <class Briefs>
+auto find_brief(Briefs & turns, int64_t id) {
+    auto it = std::lower_bound(turns.begin(), turns.end(), id, [](const auto & b, int64_t v) { return b.id < v; });
+    return it != turns.end() && it->id == id ? it : turns.end();
+}
+
+}  // namespace
+
+result<std::vector<turn_record>> turn_briefs::by_id(person_id who, const std::vector<int64_t> & ids) {
+    auto p = of(who);
+    if (!p) return p.error();
+    std::vector<int64_t> sorted = ids;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    std::vector<turn_record> out;
+    for (const int64_t id : sorted) {
+        if (auto it = find_brief((*p)->turns, id); it != (*p)->turns.end()) out.push_back(record(**p, *it));
+    }
+    return out;
+}
+
+result<std::vector<bool>> turn_briefs::owned(person_id who, const std::vector<int64_t> & ids) {
+    auto p = of(who);
+    if (!p) return p.error();
+    std::vector<bool> out;
+    for (const int64_t id : ids) out.push_back(find_brief((*p)->turns, id) != (*p)->turns.end());
+    return out;
+}
+
+result<std::vector<turn_record>> turn_briefs::neighbours(person_id who, int64_t id, int n) {
+    auto p = of(who);
+    if (!p) return p.error();
+    std::vector<turn_record> out;
+    const auto & turns = (*p)->turns;
+    const auto at = find_brief(turns, id);
+    if (at == turns.end()) return out;
+    const auto session = (*p)->sessions.find(at->session_id);
+    if (session == (*p)->sessions.end()) return out;
+    const auto & in_session = session->second;
+    const auto mid = std::lower_bound(in_session.begin(), in_session.end(), id);
+    const auto from = mid - std::min<ptrdiff_t>(n, mid - in_session.begin());
+    const auto to = mid + 1 + std::min<ptrdiff_t>(n, in_session.end() - mid - 1);
+    for (auto it = from; it != to; ++it) {
+        if (*it != id) out.push_back(record(**p, *find_brief(turns, *it)));
+    }
+    return out;
+}
+
+}  // namespace os1::memory

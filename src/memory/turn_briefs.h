@@ -1,0 +1,90 @@
+#pragma once
+
+// What recall's ranking needs of a person's turns (id, session, time, speaker,
+// role, the caller's id: no text), held in memory so that scoring hundreds of
+// candidates and their neighbours reads no rows (B3: one person's recall over
+// 100,000 memories within 5 ms). Filled from SQL for a person on first use,
+// kept current through the connection's update hook, emptied when another
+// connection has written. What recall finally returns is read again from SQL.
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "memory/memory_types.h"
+#include "os1/status.h"
+
+namespace os1::memory {
+
+class sqlite_db;
+class sqlite_stmt;
+
+class turn_briefs {
+public:
+    // MAX_TURNS: about how many turns are held in all (32 bytes each); the
+    // people used longest ago are let go first, the one in use never.
+    turn_briefs(sqlite_db & db, size_t max_turns);
+    ~turn_briefs();
+    turn_briefs(const turn_briefs &) = delete;
+    turn_briefs & operator=(const turn_briefs &) = delete;
+
+    // Within a read transaction another connection's writes cannot appear:
+    // checked once when it begins (pin) rather than at each use.
+    void pin();
+    void unpin();
+
+    // WHO's turns among IDS, in id order (text, recalled block and session key empty).
+    result<std::vector<turn_record>> by_id(person_id who, const std::vector<int64_t> & ids);
+    // Up to N turns of the same session either side of turn ID, in id order
+    // (without ID); empty when ID is not WHO's.
+    result<std::vector<turn_record>> neighbours(person_id who, int64_t id, int n);
+    // Whether each of IDS is one of WHO's turns.
+    result<std::vector<bool>> owned(person_id who, const std::vector<int64_t> & ids);
+
+    size_t held_turns() const { return held_; }
+
+    // From the connection's hooks: a row of turns changed; a transaction was undone.
+    void note_change(int64_t id);
+    void note_rollback();
+
+private:
+    struct brief {
+        int64_t id;
+        int64_t session_id;
+        int64_t ts;
+        uint32_t speaker;  // index into person_turns::name_list
+        uint32_t role;     // the same
+    };
+    struct person_turns {
+        std::vector<brief> turns;  // by id
+        std::vector<std::string> name_list;  // speakers and roles, each once
+        std::unordered_map<std::string, uint32_t> names;  // index into name_list
+        std::unordered_map<int64_t, std::string> ext_ids;  // only turns that have one
+        std::unordered_map<int64_t, std::vector<int64_t>> sessions;  // session id -> its turns' ids, in order
+        uint64_t used = 0;
+    };
+
+    status sync();
+    result<person_turns *> of(person_id who);
+    status apply_changes();
+    // The row at columns COL.. (id, session_id, ext_id, ts, speaker, role);
+    // LOADING: appended in any order, put in order and into sessions after.
+    void add(person_turns & p, const sqlite_stmt & st, int col, bool loading);
+    void evict(person_id keep);
+    void drop_all();
+    turn_record record(const person_turns & p, const brief & b) const;
+
+    sqlite_db & db_;
+    size_t max_turns_;
+    size_t held_ = 0;
+    uint64_t clock_ = 0;
+    int pins_ = 0;
+    bool synced_in_pin_ = false;
+    int64_t data_version_ = -1;
+    std::unordered_map<person_id, person_turns> people_;
+    std::vector<int64_t> changed_;  // turn ids this connection inserted, updated or deleted since the last sync
+    bool changed_many_ = false;     // too many to follow: drop everything
+};
+
+}  // namespace os1::memory
