@@ -5,6 +5,7 @@
 #include "memory/memory_store.h"
 #include "memory/memory_store_rows.h"
 #include "memory/sqlite_db.h"
+#include "memory/turn_briefs.h"
 
 namespace os1::memory {
 namespace {
@@ -50,11 +51,7 @@ result<std::vector<turn_record>> memory_store::session_turns_after(person_id who
 }
 
 result<std::vector<turn_record>> memory_store::session_turn_ids(person_id who, int64_t session_id) {
-    auto st = db_->prepare(std::string("SELECT ") + turn_brief_columns +
-                           " FROM turns t WHERE t.session_id = ?2 AND t.person_id = ?1 ORDER BY t.id");
-    if (!st) return st.error();
-    st->bind(1, who).bind(2, session_id);
-    return collect_turns(st);
+    return briefs_->session(who, session_id);
 }
 
 result<summary_record> memory_store::summary(person_id who, int64_t session_id) {

@@ -111,7 +111,7 @@ struct store_limits {
     size_t max_fact_bytes = 1024;     // a fact is one statement
     size_t max_summary_bytes = 2400;          // 600 characters of up to 4 bytes
     size_t max_session_profile_bytes = 8192;  // the core profile a session keeps: own words, portrait, facts
-    size_t brief_turns = 2'000'000;           // turns whose briefs recall keeps in memory (32 bytes each)
+    size_t brief_turns = 2'000'000;           // turns whose briefs recall keeps in memory (about 64 bytes each)
 };
 
 }  // namespace os1::memory

@@ -89,19 +89,16 @@ status turn_briefs::apply_changes() {
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     for (auto & [who, p] : people_) {
-        const size_t before = p.turns.size();
         for (const int64_t id : ids) {
-            if (p.turns.empty() || id > p.turns.back().id) break;  // new turns: beyond what is held
-            auto it = std::lower_bound(p.turns.begin(), p.turns.end(), id, [](const brief & b, int64_t v) { return b.id < v; });
-            if (it != p.turns.end() && it->id == id) {
-                auto & in_session = p.sessions[it->session_id];
-                in_session.erase(std::remove(in_session.begin(), in_session.end(), id), in_session.end());
-                if (in_session.empty()) p.sessions.erase(it->session_id);
-                p.ext_ids.erase(id);
-                p.turns.erase(it);
-            }
+            auto it = p.turns.find(id);
+            if (it == p.turns.end()) continue;
+            auto & in_session = p.sessions[it->second.session_id];
+            in_session.erase(std::remove(in_session.begin(), in_session.end(), id), in_session.end());
+            if (in_session.empty()) p.sessions.erase(it->second.session_id);
+            p.ext_ids.erase(id);
+            p.turns.erase(it);
+            --held_;
         }
-        held_ -= before - p.turns.size();
     }
     auto st = db_.prepare("SELECT t.person_id, t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role "
                           "FROM turns t WHERE t.id IN (SELECT value FROM json_each(?1))");
@@ -125,13 +122,8 @@ void turn_briefs::add(person_turns & p, const sqlite_stmt & st, int col, bool lo
     };
     brief b{st.int64(col), st.int64(col + 1), st.int64(col + 3), name(st.text(col + 4)), name(st.text(col + 5))};
     if (auto ext = st.text(col + 2); !ext.empty()) p.ext_ids[b.id] = std::move(ext);
+    if (!p.turns.emplace(b.id, b).second) return;  // changed rows were let go before they are read again
     ++held_;
-    if (loading || p.turns.empty() || b.id > p.turns.back().id) {
-        p.turns.push_back(b);
-    } else {
-        // Changed rows were let go before they are read again: a new id.
-        p.turns.insert(std::lower_bound(p.turns.begin(), p.turns.end(), b.id, [](const brief & x, int64_t v) { return x.id < v; }), b);
-    }
     if (!loading) {
         auto & in_session = p.sessions[b.session_id];
         in_session.insert(std::upper_bound(in_session.begin(), in_session.end(), b.id), b.id);
@@ -162,9 +154,9 @@ result<turn_briefs::person_turns *> turn_briefs::of(person_id who) {
             if (!*row) break;
             add(p, *st, 0, true);
         }
-        // Read in the index's (time, id) order; kept in id order.
-        std::sort(p.turns.begin(), p.turns.end(), [](const brief & a, const brief & b) { return a.id < b.id; });
-        for (const auto & b : p.turns) p.sessions[b.session_id].push_back(b.id);
+        // Read in the index's (time, id) order; a session's turns are kept in id order.
+        for (const auto & [id, b] : p.turns) p.sessions[b.session_id].push_back(id);
+        for (auto & [session, ids] : p.sessions) std::sort(ids.begin(), ids.end());
         it = people_.emplace(who, std::move(p)).first;
         evict(who);
     }
@@ -195,16 +187,6 @@ turn_record turn_briefs::record(const person_turns & p, const brief & b) const {
     return r;
 }
 
-namespace {
-
-template <class Briefs>
-auto find_brief(Briefs & turns, int64_t id) {
-    auto it = std::lower_bound(turns.begin(), turns.end(), id, [](const auto & b, int64_t v) { return b.id < v; });
-    return it != turns.end() && it->id == id ? it : turns.end();
-}
-
-}  // namespace
-
 result<std::vector<turn_record>> turn_briefs::by_id(person_id who, const std::vector<int64_t> & ids) {
     auto p = of(who);
     if (!p) return p.error();
@@ -213,7 +195,19 @@ result<std::vector<turn_record>> turn_briefs::by_id(person_id who, const std::ve
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
     std::vector<turn_record> out;
     for (const int64_t id : sorted) {
-        if (auto it = find_brief((*p)->turns, id); it != (*p)->turns.end()) out.push_back(record(**p, *it));
+        if (auto it = (*p)->turns.find(id); it != (*p)->turns.end()) out.push_back(record(**p, it->second));
+    }
+    return out;
+}
+
+result<std::vector<turn_record>> turn_briefs::session(person_id who, int64_t session_id) {
+    auto p = of(who);
+    if (!p) return p.error();
+    std::vector<turn_record> out;
+    if (auto s = (*p)->sessions.find(session_id); s != (*p)->sessions.end()) {
+        for (const int64_t id : s->second) {
+            if (auto b = (*p)->turns.find(id); b != (*p)->turns.end()) out.push_back(record(**p, b->second));
+        }
     }
     return out;
 }
@@ -222,7 +216,7 @@ result<std::vector<bool>> turn_briefs::owned(person_id who, const std::vector<in
     auto p = of(who);
     if (!p) return p.error();
     std::vector<bool> out;
-    for (const int64_t id : ids) out.push_back(find_brief((*p)->turns, id) != (*p)->turns.end());
+    for (const int64_t id : ids) out.push_back((*p)->turns.count(id) > 0);
     return out;
 }
 
@@ -231,16 +225,16 @@ result<std::vector<turn_record>> turn_briefs::neighbours(person_id who, int64_t 
     if (!p) return p.error();
     std::vector<turn_record> out;
     const auto & turns = (*p)->turns;
-    const auto at = find_brief(turns, id);
+    const auto at = turns.find(id);
     if (at == turns.end()) return out;
-    const auto session = (*p)->sessions.find(at->session_id);
+    const auto session = (*p)->sessions.find(at->second.session_id);
     if (session == (*p)->sessions.end()) return out;
     const auto & in_session = session->second;
     const auto mid = std::lower_bound(in_session.begin(), in_session.end(), id);
     const auto from = mid - std::min<ptrdiff_t>(n, mid - in_session.begin());
     const auto to = mid + 1 + std::min<ptrdiff_t>(n, in_session.end() - mid - 1);
     for (auto it = from; it != to; ++it) {
-        if (*it != id) out.push_back(record(**p, *find_brief(turns, *it)));
+        if (auto b = turns.find(*it); *it != id && b != turns.end()) out.push_back(record(**p, b->second));
     }
     return out;
 }

@@ -22,7 +22,7 @@ class sqlite_stmt;
 
 class turn_briefs {
 public:
-    // MAX_TURNS: about how many turns are held in all (32 bytes each); the
+    // MAX_TURNS: about how many turns are held in all (about 64 bytes each); the
     // people used longest ago are let go first, the one in use never.
     turn_briefs(sqlite_db & db, size_t max_turns);
     ~turn_briefs();
@@ -39,6 +39,8 @@ public:
     // Up to N turns of the same session either side of turn ID, in id order
     // (without ID); empty when ID is not WHO's.
     result<std::vector<turn_record>> neighbours(person_id who, int64_t id, int n);
+    // The turns of WHO's session SESSION_ID, in id order.
+    result<std::vector<turn_record>> session(person_id who, int64_t session_id);
     // Whether each of IDS is one of WHO's turns.
     result<std::vector<bool>> owned(person_id who, const std::vector<int64_t> & ids);
 
@@ -57,7 +59,7 @@ private:
         uint32_t role;     // the same
     };
     struct person_turns {
-        std::vector<brief> turns;  // by id
+        std::unordered_map<int64_t, brief> turns;  // by id
         std::vector<std::string> name_list;  // speakers and roles, each once
         std::unordered_map<std::string, uint32_t> names;  // index into name_list
         std::unordered_map<int64_t, std::string> ext_ids;  // only turns that have one

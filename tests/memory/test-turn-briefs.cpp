@@ -2,6 +2,7 @@
 // database, through this connection or another, what is held must say what SQL says.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 #include "memory/memory_store.h"
@@ -56,6 +57,11 @@ protected:
         for (int64_t id = 1; id <= max_id; ++id) {
             EXPECT_EQ(briefs(s.neighbours(who, id, 2, true)), briefs(s.neighbours(who, id, 2, false))) << "turn " << id;
         }
+        auto rows = s.turns_by_id(who, all, false);
+        ASSERT_TRUE(rows);
+        std::map<int64_t, std::vector<std::string>> sessions;
+        for (const auto & t : *rows) sessions[t.session_id].push_back(brief_of(t));
+        for (const auto & [id, turns] : sessions) EXPECT_EQ(briefs(s.session_turn_ids(who, id)), turns) << "session " << id;
     }
     int64_t newest(memory_store & s, person_id who) {
         auto l = s.list_turns(who, 0, 1);
