@@ -62,14 +62,24 @@ std::string fts_vocab::stem(std::string_view word) const {
     return all.empty() ? std::string() : all.front();
 }
 
+std::optional<int64_t> fts_vocab::known_count(const std::string & term, int64_t indexed_turns) const {
+    auto it = impl_->counts.find(term);
+    if (it == impl_->counts.end() || indexed_turns - it->second.at_size > indexed_turns / 10) return std::nullopt;
+    return it->second.turns;
+}
+
+std::optional<int64_t> fts_vocab::known_turns_with(int64_t who, std::string_view word, int64_t indexed_turns) const {
+    const auto s = stems(word);
+    if (s.size() != 1) return std::nullopt;  // not one token: not one term of the index
+    return known_count(std::to_string(who) + "_" + s.front(), indexed_turns);
+}
+
 result<int64_t> fts_vocab::turns_with(int64_t who, std::string_view word, int64_t indexed_turns) {
     constexpr size_t max_kept = 200000;  // about 10 MB of counts
     const std::string s = stem(word);
     if (s.empty()) return int64_t{0};
     const std::string term = std::to_string(who) + "_" + s;  // as person_tokenizer writes it
-    if (auto it = impl_->counts.find(term); it != impl_->counts.end() && indexed_turns - it->second.at_size <= indexed_turns / 10) {
-        return it->second.turns;
-    }
+    if (auto known = known_count(term, indexed_turns)) return *known;
     auto st = impl_->db.prepare("SELECT doc FROM turns_fts_vocab WHERE term = ?1 AND col = 'text'");
     if (!st) return st.error();
     st->bind(1, term);

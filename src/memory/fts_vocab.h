@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,12 +29,15 @@ public:
     // word's postings, so counts are kept and counted again only once the
     // index has grown by a tenth (INDEXED_TURNS: its size now).
     result<int64_t> turns_with(int64_t who, std::string_view word, int64_t indexed_turns);
+    // The same when it is known (counted, and the index has not grown by a tenth since), without counting.
+    std::optional<int64_t> known_turns_with(int64_t who, std::string_view word, int64_t indexed_turns) const;
     // The stems of every word of TEXT.
     std::vector<std::string> stems(std::string_view text) const;
 
 private:
     struct impl;
     explicit fts_vocab(std::unique_ptr<impl> p);
+    std::optional<int64_t> known_count(const std::string & term, int64_t indexed_turns) const;
     std::unique_ptr<impl> impl_;
 };
 

@@ -103,7 +103,10 @@ result<std::unique_ptr<memory_store>> memory_store::open(const std::string & pat
     auto db = sqlite_db::open(path);
     if (!db) return db.error();
     if (auto st = migrate(**db); !st) return st;
-    return std::unique_ptr<memory_store>(new memory_store(std::move(*db), limits));
+    std::unique_ptr<memory_store> store(new memory_store(std::move(*db), limits));
+    // Recall's BM25 reads each row's length from the turns held in memory.
+    if (auto st = register_bm25(store->db_->raw(), &turn_briefs::row_tokens, store->briefs_.get()); !st) return st;
+    return store;
 }
 
 result<person_id> memory_store::person(const std::string & name, bool create) {
@@ -251,6 +254,24 @@ status memory_store::end_session(person_id who, const std::string & session, int
     return st->run();
 }
 
+// Each searched word's number of turns, "n1,n2,...", when recall has just
+// counted them all (keep_affordable, a long life): os1_bm25 need not count
+// them again. The counts are the text's (fts5vocab), up to a tenth of the index
+// old; FTS5 would count text and speaker, as of now: a near IDF. Else "".
+std::string memory_store::known_hits(person_id who, const std::vector<std::string> & terms) {
+    if (!vocab_) return "";
+    auto size = indexed_turns_estimate();
+    if (!size) return "";
+    std::string out;
+    for (const auto & t : terms) {
+        if (fts_query(who, {t}).empty()) continue;  // not a phrase of the query
+        auto n = vocab_->known_turns_with(who, t, *size);
+        if (!n) return "";
+        out += (out.empty() ? "" : ",") + std::to_string(*n);
+    }
+    return out;
+}
+
 result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id who, const std::vector<std::string> & terms,
                                                                         int limit, int64_t min_turn_id, bool coordinated) {
     const std::string words = fts_query(who, terms);
@@ -259,11 +280,13 @@ result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id
     // owner is checked again against the person's turns held in memory, which
     // costs no row reads. The speaker weighs less than the words.
     const std::string q = "{text speaker} : (" + words + ")";
-    auto st = db_->prepare(std::string("SELECT rowid, -bm25(turns_fts, 1.0, 0.3)") + (coordinated ? " * os1_matched(turns_fts)" : "") +
+    auto st = db_->prepare(std::string("SELECT rowid, os1_bm25(turns_fts, ?4, 1.0, 0.3)") + (coordinated ? " * os1_matched(turns_fts)" : "") +
                            " AS s FROM turns_fts WHERE turns_fts MATCH ?1 AND rowid >= ?3 ORDER BY s DESC LIMIT ?2");
     if (!st) return st.error();
-    st->bind(1, q).bind(2, static_cast<int64_t>(limit)).bind(3, min_turn_id);
+    st->bind(1, q).bind(2, static_cast<int64_t>(limit)).bind(3, min_turn_id).bind(4, known_hits(who, terms));
+    if (auto f = briefs_->focus(who); !f) return f;
     auto hits = collect_hits(st);
+    briefs_->unfocus();
     if (!hits) return hits;
     std::vector<int64_t> ids;
     for (const auto & h : *hits) ids.push_back(h.turn_id);
@@ -376,9 +399,7 @@ status memory_store::erase_person(person_id who) {
 
 status memory_store::compact() {
     // FTS5 keeps deleted words in old segments until they are merged.
-    if (auto st = db_->exec("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')"); !st) return st;
-    if (auto st = db_->exec("INSERT INTO facts_fts (facts_fts) VALUES ('optimize')"); !st) return st;
-    if (auto st = db_->exec("INSERT INTO summaries_fts (summaries_fts) VALUES ('optimize')"); !st) return st;
+    if (auto st = merge_index(); !st) return st;
     if (auto st = db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !st) return st;
     if (auto st = db_->exec("VACUUM"); !st) return st;
     return db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -390,16 +411,28 @@ memory_store::snapshot::snapshot(memory_store & store) : store_(store), txn_(std
 
 memory_store::snapshot::~snapshot() { store_.briefs_->unpin(); }
 
-status memory_store::merge_index() { return db_->exec("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')"); }
+// The three full-text indexes recall searches, most searched first.
+static const char * const text_indexes[] = {"turns_fts", "facts_fts", "summaries_fts"};
+
+status memory_store::merge_index() {
+    for (const char * fts : text_indexes) {
+        if (auto st = db_->exec(std::string("INSERT INTO ") + fts + " (" + fts + ") VALUES ('optimize')"); !st) return st;
+    }
+    return status::ok();
+}
 
 result<bool> memory_store::merge_index_step(int pages) {
     // FTS5's incremental merge: a negative page count merges whatever segments
     // there are; whether it did anything shows in the connection's changes.
-    const int64_t before = db_->total_changes();
-    if (auto st = db_->exec("INSERT INTO turns_fts (turns_fts, rank) VALUES ('merge', -" + std::to_string(pages) + ")"); !st) {
-        return st;
+    for (const char * fts : text_indexes) {
+        const int64_t before = db_->total_changes();
+        if (auto st = db_->exec(std::string("INSERT INTO ") + fts + " (" + fts + ", rank) VALUES ('merge', -" + std::to_string(pages) + ")");
+            !st) {
+            return st;
+        }
+        if (db_->total_changes() - before > 1) return true;  // the command's own row counts one
     }
-    return db_->total_changes() - before > 1;  // the command's own row counts one
+    return false;
 }
 
 status memory_store::check_file(const std::string & path, int & schema) {

@@ -85,8 +85,9 @@ public:
     // Leaves no deleted byte in any file: merges the full-text index, checkpoints
     // and truncates the WAL, and vacuums. Slow on a large database; run after erase.
     status compact();
-    // Merges the full-text index's segments into one, so that a search probes
-    // one b-tree per word instead of one per segment (bulk loads leave many).
+    // Merges each full-text index's segments (turns, facts, summaries) into one,
+    // so that a search probes one b-tree per word instead of one per segment
+    // (bulk loads and one-at-a-time writes leave many).
     status merge_index();
     // One bounded step of the same (about PAGES pages written): true when it
     // did some work, false when the index is already merged. For idle time.
@@ -234,6 +235,7 @@ private:
     result<int64_t> insert_fact(person_id who, const new_fact & f);  // in the caller's transaction
     status reinforce_locked(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts, double confidence);
     result<int64_t> insert_turn(person_id who, const new_turn & t);
+    std::string known_hits(person_id who, const std::vector<std::string> & terms);
     result<std::vector<std::string>> conversations_quoting(person_id who, int64_t id);
     result<std::vector<std::string>> conversations_quoting_facts(person_id who, const std::vector<int64_t> & facts);
     std::unique_ptr<sqlite_db> db_;

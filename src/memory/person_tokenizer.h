@@ -8,6 +8,7 @@
 // A value without an owner gives tokens no query can name.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,12 @@ constexpr char owner_separator = '\x1f';
 // (how many of the query's words a row holds) on DB: each connection, before
 // the index is used.
 status register_person_tokenizer(sqlite3 * db);
+
+// Registers os1_bm25(fts, hits, weight...) on DB (see person_tokenizer.cpp).
+// ROW_TOKENS(CTX, rowid), when given, says a row's length in tokens as the
+// index counts it (0: not known, then FTS5 reads it).
+using row_tokens_fn = int (*)(const void * ctx, int64_t rowid);
+status register_bm25(sqlite3 * db, row_tokens_fn row_tokens, const void * ctx);
 
 // "<who>\x1f<text>": a value as the index takes it, or a query word.
 std::string owned_text(int64_t who, std::string_view text);

@@ -18,6 +18,29 @@ void on_update(void * self, int, const char * db, const char * table, sqlite3_in
 
 void on_rollback(void * self) { static_cast<turn_briefs *>(self)->note_rollback(); }
 
+// A row of FTS5's docsize table: each column's token count as a varint
+// (SQLite's encoding: 7 bits a byte, high bit set on all but the last, the
+// ninth byte whole). Their sum; 0 when it does not fit or cannot be read.
+uint16_t index_length(const std::string & sz) {
+    uint64_t total = 0;
+    for (size_t i = 0; i < sz.size();) {
+        uint64_t v = 0;
+        int n = 0;
+        for (;; ++n) {
+            if (i >= sz.size()) return 0;
+            const auto c = static_cast<unsigned char>(sz[i++]);
+            if (n == 8) {
+                v = (v << 8) | c;
+                break;
+            }
+            v = (v << 7) | (c & 0x7f);
+            if (!(c & 0x80)) break;
+        }
+        total += v;
+    }
+    return total > 0xffff ? 0 : static_cast<uint16_t>(total);
+}
+
 }  // namespace
 
 turn_briefs::turn_briefs(sqlite_db & db, size_t max_turns) : db_(db), max_turns_(max_turns) {
@@ -45,6 +68,20 @@ void turn_briefs::note_rollback() {
     changed_.clear();
 }
 
+status turn_briefs::focus(person_id who) {
+    auto p = of(who);
+    if (!p) return p.error();
+    focus_ = *p;
+    return status::ok();
+}
+
+int turn_briefs::row_tokens(const void * ctx, int64_t id) {
+    const auto * self = static_cast<const turn_briefs *>(ctx);
+    if (!self->focus_) return 0;
+    auto it = self->focus_->turns.find(id);
+    return it == self->focus_->turns.end() ? 0 : it->second.tokens;
+}
+
 void turn_briefs::pin() {
     if (pins_++ == 0) synced_in_pin_ = false;
 }
@@ -54,6 +91,7 @@ void turn_briefs::unpin() {
 }
 
 void turn_briefs::drop_all() {
+    focus_ = nullptr;
     people_.clear();
     held_ = 0;
 }
@@ -100,8 +138,8 @@ status turn_briefs::apply_changes() {
             --held_;
         }
     }
-    auto st = db_.prepare("SELECT t.person_id, t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role "
-                          "FROM turns t WHERE t.id IN (SELECT value FROM json_each(?1))");
+    auto st = db_.prepare("SELECT t.person_id, t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role, d.sz "
+                          "FROM turns t LEFT JOIN turns_fts_docsize d ON d.id = t.id WHERE t.id IN (SELECT value FROM json_each(?1))");
     if (!st) return st.error();
     st->bind(1, json_id_array(ids));
     for (;;) {
@@ -120,7 +158,8 @@ void turn_briefs::add(person_turns & p, const sqlite_stmt & st, int col, bool lo
         if (fresh) p.name_list.push_back(s);
         return it->second;
     };
-    brief b{st.int64(col), st.int64(col + 1), st.int64(col + 3), name(st.text(col + 4)), name(st.text(col + 5))};
+    brief b{st.int64(col), st.int64(col + 1), st.int64(col + 3), name(st.text(col + 4)),
+            static_cast<uint16_t>(name(st.text(col + 5))), index_length(st.blob(col + 6))};
     if (auto ext = st.text(col + 2); !ext.empty()) p.ext_ids[b.id] = std::move(ext);
     if (!p.turns.emplace(b.id, b).second) return;  // changed rows were let go before they are read again
     ++held_;
@@ -140,8 +179,8 @@ result<turn_briefs::person_turns *> turn_briefs::of(person_id who) {
     auto it = people_.find(who);
     if (it == people_.end()) {
         person_turns p;
-        auto st = db_.prepare("SELECT t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role "
-                              "FROM turns t WHERE t.person_id = ?1");
+        auto st = db_.prepare("SELECT t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role, d.sz "
+                              "FROM turns t LEFT JOIN turns_fts_docsize d ON d.id = t.id WHERE t.person_id = ?1");
         if (!st) return st.error();
         st->bind(1, who);
         const size_t before = held_;
@@ -171,6 +210,7 @@ void turn_briefs::evict(person_id keep) {
             if (it->first != keep && (oldest == people_.end() || it->second.used < oldest->second.used)) oldest = it;
         }
         if (oldest == people_.end()) break;
+        if (&oldest->second == focus_) focus_ = nullptr;
         held_ -= oldest->second.turns.size();
         people_.erase(oldest);
     }

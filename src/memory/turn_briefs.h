@@ -44,6 +44,14 @@ public:
     // Whether each of IDS is one of WHO's turns.
     result<std::vector<bool>> owned(person_id who, const std::vector<int64_t> & ids);
 
+    // While a search of WHO's turns runs: WHO's turns held (loaded now when
+    // not), and row_tokens answers for them.
+    status focus(person_id who);
+    void unfocus() { focus_ = nullptr; }
+    // A turn's length in the index's tokens (text and speaker), 0 when not
+    // known here; for os1_bm25 (person_tokenizer.h), CTX being a turn_briefs.
+    static int row_tokens(const void * ctx, int64_t id);
+
     size_t held_turns() const { return held_; }
 
     // From the connection's hooks: a row of turns changed; a transaction was undone.
@@ -56,7 +64,8 @@ private:
         int64_t session_id;
         int64_t ts;
         uint32_t speaker;  // index into person_turns::name_list
-        uint32_t role;     // the same
+        uint16_t role;     // the same
+        uint16_t tokens;   // its length in the index (0: not known)
     };
     struct person_turns {
         std::unordered_map<int64_t, brief> turns;  // by id
@@ -70,7 +79,7 @@ private:
     status sync();
     result<person_turns *> of(person_id who);
     status apply_changes();
-    // The row at columns COL.. (id, session_id, ext_id, ts, speaker, role);
+    // The row at columns COL.. (id, session_id, ext_id, ts, speaker, role, docsize);
     // LOADING: appended in any order, put in order and into sessions after.
     void add(person_turns & p, const sqlite_stmt & st, int col, bool loading);
     void evict(person_id keep);
@@ -85,6 +94,7 @@ private:
     bool synced_in_pin_ = false;
     int64_t data_version_ = -1;
     std::unordered_map<person_id, person_turns> people_;
+    const person_turns * focus_ = nullptr;
     std::vector<int64_t> changed_;  // turn ids this connection inserted, updated or deleted since the last sync
     bool changed_many_ = false;     // too many to follow: drop everything
 };

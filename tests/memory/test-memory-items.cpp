@@ -4,6 +4,7 @@
 
 #include "base/files.h"
 #include "memory/memory_store.h"
+#include "memory/sqlite_db.h"
 #include "support/temp_dir.h"
 
 namespace os1::memory {
@@ -103,8 +104,26 @@ TEST_F(memory_items_test, merging_the_index_in_steps_ends_and_changes_no_result)
     for (int i = 0; i < 300; ++i) {  // one transaction each: many small segments
         ASSERT_TRUE(store_->add_turn(ada_, turn_in("c", "turn " + std::to_string(i) + (i % 7 ? " plain" : " heron"))));
     }
+    for (int i = 0; i < 60; ++i) {  // and the facts' index, as many small segments
+        fact_change c;
+        c.fact.text = "Ada saw a " + std::string(i % 5 ? "robin" : "heron") + " on day " + std::to_string(i);
+        c.fact.ts = 1000 + i;
+        c.fact.sources = {1};
+        ASSERT_TRUE(store_->apply_facts(ada_, {c}, 0));
+    }
     const auto before = store_->search_turns(ada_, {"heron"}, 100);
     ASSERT_TRUE(before);
+    const auto facts_before = store_->search_facts(ada_, {"heron"}, 100);
+    ASSERT_TRUE(facts_before);
+    ASSERT_EQ(facts_before->size(), 12u);
+    const auto blocks = [&](const char * table) {  // the index's stored blocks: fewer once merged
+        auto db = sqlite_db::open(store_->path());
+        EXPECT_TRUE(db);
+        auto st = (*db)->prepare(std::string("SELECT count(*) FROM ") + table);
+        EXPECT_TRUE(st && *st->step());
+        return st->int64(0);
+    };
+    const int64_t facts_blocks = blocks("facts_fts_data");
     int steps = 0;
     for (;;) {
         auto worked = store_->merge_index_step(50);
@@ -117,6 +136,15 @@ TEST_F(memory_items_test, merging_the_index_in_steps_ends_and_changes_no_result)
     ASSERT_TRUE(after);
     ASSERT_EQ(after->size(), before->size());
     for (size_t i = 0; i < after->size(); ++i) EXPECT_EQ((*after)[i].turn_id, (*before)[i].turn_id);
+    const auto facts_after = store_->search_facts(ada_, {"heron"}, 100);
+    ASSERT_TRUE(facts_after);
+    ASSERT_EQ(facts_after->size(), facts_before->size());
+    for (size_t i = 0; i < facts_after->size(); ++i) EXPECT_EQ((*facts_after)[i].turn_id, (*facts_before)[i].turn_id);
+    EXPECT_LT(blocks("facts_fts_data"), facts_blocks);
+    // Merged: a further step finds nothing to do in any of the indexes.
+    auto again = store_->merge_index_step(50);
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(*again);
     EXPECT_TRUE(store_->check_integrity());
 }
 

@@ -6,6 +6,8 @@
 #include <random>
 
 #include "memory/memory_store.h"
+#include "memory/memory_store_rows.h"
+#include "memory/sqlite_db.h"
 #include "memory/recall.h"
 #include "support/temp_dir.h"
 
@@ -161,6 +163,35 @@ TEST_F(turn_briefs_test, random_changes_never_make_the_held_view_drift) {
         expect_same_as_sql(*store, bob, upto);
         if (HasFailure()) FAIL() << "after step " << step;
     }
+}
+
+// os1_bm25 reads a row's length from the turns held and may be given each
+// word's turn count: its scores must be FTS5's own bm25(), before and after an edit.
+TEST_F(turn_briefs_test, bm25_from_held_lengths_is_fts5s_bm25) {
+    const auto ada = person(*store, "ada");
+    const std::vector<std::string> texts = {"cello", "the cello and the bow", "a long day with a cello lesson and then a bow rehair",
+                                            "bow", "nothing here", "cello cello bow, cello again and again"};
+    for (size_t i = 0; i < texts.size(); ++i) ASSERT_TRUE(store->add_turn(ada, turn("s", 1000 + static_cast<int64_t>(i), texts[i])));
+    for (int i = 0; i < 30; ++i) ASSERT_TRUE(store->add_turn(ada, turn("t", 2000 + i, "other words " + std::to_string(i))));  // rare: IDF > 0
+    auto fts5 = sqlite_db::open(dir.file("m.db"));
+    ASSERT_TRUE(fts5);
+    const std::vector<std::string> words = {"cello", "bow"};
+    const auto expect_fts5_scores = [&](const char * when) {
+        auto ours = store->search_turns(ada, words, 100);
+        ASSERT_TRUE(ours);
+        auto st = (*fts5)->prepare("SELECT rowid, -bm25(turns_fts, 1.0, 0.3) FROM turns_fts WHERE turns_fts MATCH ?1");
+        ASSERT_TRUE(st);
+        st->bind(1, "{text speaker} : (" + fts_query(ada, words) + ")");
+        std::map<int64_t, double> theirs;
+        while (*st->step()) theirs[st->int64(0)] = st->real(1);
+        ASSERT_EQ(ours->size(), theirs.size()) << when;
+        for (const auto & h : *ours) EXPECT_NEAR(h.score, theirs[h.turn_id], 1e-9 * theirs[h.turn_id]) << when << ", turn " << h.turn_id;
+    };
+    expect_fts5_scores("counted by FTS5");
+    ASSERT_TRUE(store->word_frequencies(ada, words));  // now known: given to os1_bm25
+    expect_fts5_scores("counts given");
+    ASSERT_TRUE(store->edit_turn(ada, 2, "the cello, the bow, and a great deal more said about both of them"));
+    expect_fts5_scores("after an edit");
 }
 
 }  // namespace
