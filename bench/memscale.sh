@@ -34,6 +34,11 @@ out=bench/results/memory-b3.md
   echo "There is no peer: the target is absolute"
   echo "(p99 under 5 ms for one person with 100,000 memories; one token of generation on this machine is 25-40 ms)."
   echo
+  echo "Recall holds in memory what ranking needs of each person's turns (id, session, time, speaker, length;"
+  echo "src/memory/turn_briefs.h) and scores BM25 from it (os1_bm25): the first recall of a person after the"
+  echo "program starts reads these once (the max below, about 0.1 s for 100,000 turns); later ones read no rows"
+  echo "but the index's and the ten returned."
+  echo
   echo "Each twice: as the turns were written (the index in the segments FTS5 left), and after merging the"
   echo "index into one segment (\`--merge\`, memory_store::merge_index), as the memory thread of os1 chat and os1 serve does in bounded steps whenever no turn waits."
   echo
