@@ -141,6 +141,10 @@ int main(int argc, char ** argv) {
     app.add_flag("--reuse", reuse, "recall from the database a run with the same options left (no build; for profiling)");
     CLI11_PARSE(app, argc, argv);
 
+    if (reuse && !std::filesystem::exists(db)) {
+        std::fprintf(stderr, "memscale: --reuse: no database at %s (run once without --reuse)\n", db.c_str());
+        return 1;
+    }
     if (!reuse) {
         for (const char * ext : {"", "-wal", "-shm"}) std::filesystem::remove(db + ext);
     }

@@ -17,7 +17,6 @@ namespace os1::memory {
 const char * const turn_columns = "t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role, t.text, "
                            "COALESCE(t.recalled, ''), (SELECT key FROM sessions WHERE id = t.session_id)";
 
-const char * const turn_brief_columns = "t.id, t.session_id, COALESCE(t.ext_id, ''), t.ts, t.speaker, t.role, '', '', ''";
 
 static turn_record read_turn(const sqlite_stmt & st) {
     turn_record r;
@@ -341,7 +340,7 @@ result<std::vector<turn_record>> memory_store::turns_by_id(person_id who, const 
     if (brief) return briefs_->by_id(who, ids);
     // One statement through a JSON array keeps this to a single query whatever the count.
     const std::string arr = json_id_array(ids);
-    auto st = db_->prepare(std::string("SELECT ") + (brief ? turn_brief_columns : turn_columns) +
+    auto st = db_->prepare(std::string("SELECT ") + turn_columns +
                            " FROM turns t WHERE +t.person_id = ?1 AND t.id IN (SELECT value FROM json_each(?2)) ORDER BY t.id");
     if (!st) return st.error();
     st->bind(1, who).bind(2, arr);
@@ -352,7 +351,7 @@ result<std::vector<turn_record>> memory_store::neighbours(person_id who, int64_t
     if (brief) return briefs_->neighbours(who, id, n);
     // Walks the (session_id, id) index from the turn both ways. "+t.person_id"
     // keeps the planner on the ids found rather than scanning the person's turns.
-    auto st = db_->prepare(std::string("SELECT ") + (brief ? turn_brief_columns : turn_columns) + " FROM turns t WHERE t.id IN ("
+    auto st = db_->prepare(std::string("SELECT ") + turn_columns + " FROM turns t WHERE t.id IN ("
                            "SELECT id FROM (SELECT id FROM turns WHERE session_id = "
                            "(SELECT session_id FROM turns WHERE id = ?2 AND person_id = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3) "
                            "UNION ALL SELECT id FROM (SELECT id FROM turns WHERE session_id = "

@@ -72,9 +72,11 @@ public:
     result<int64_t> person_turns_estimate(person_id who);
 
     // Turns of this person by id (ids of others are skipped), in id order.
-    // BRIEF leaves out text, recalled and session (ranking needs only the rest).
+    // BRIEF leaves out text, recalled and session (ranking needs only the rest)
+    // and is answered from the turns held in memory (turn_briefs.h), reading no rows.
     result<std::vector<turn_record>> turns_by_id(person_id who, const std::vector<int64_t> & ids, bool brief = false);
-    // The turns just before and after turn ID in its session (up to N each side).
+    // The turns just before and after turn ID in its session (up to N each side);
+    // BRIEF as for turns_by_id.
     result<std::vector<turn_record>> neighbours(person_id who, int64_t id, int n, bool brief = false);
     // This person's turns with FROM <= ts < TO, oldest first, up to LIMIT.
     result<std::vector<turn_record>> turns_between(person_id who, int64_t from, int64_t to, int limit);

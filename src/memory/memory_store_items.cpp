@@ -213,14 +213,7 @@ result<int64_t> memory_store::person_turns_estimate(person_id who) {
 
 result<std::vector<std::string>> memory_store::people() {
     auto st = db_->prepare("SELECT name FROM people ORDER BY name");
-    if (!st) return st.error();
-    std::vector<std::string> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) return out;
-        out.push_back(st->text(0));
-    }
+    return collect_texts(st);
 }
 
 }  // namespace os1::memory

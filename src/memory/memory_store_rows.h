@@ -11,8 +11,6 @@ namespace os1::memory {
 
 // The columns read_turn expects, from `turns t`.
 extern const char * const turn_columns;
-// The same without text, recalled block and session key (ranking and provenance need only the rest).
-extern const char * const turn_brief_columns;
 // Every row of ST as a turn.
 result<std::vector<turn_record>> collect_turns(result<sqlite_stmt> & st);
 // The first column of every row of ST, as text.

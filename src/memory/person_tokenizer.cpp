@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <vector>
 
@@ -205,10 +206,11 @@ fts5_api * fts5_of(sqlite3 * db) {
 status register_bm25(sqlite3 * db, row_tokens_fn row_tokens, const void * ctx) {
     fts5_api * api = fts5_of(db);
     if (!api) return status(status_code::unsupported, "this SQLite has no FTS5");
-    auto * lengths = new row_lengths{row_tokens, ctx};
-    if (api->xCreateFunction(api, "os1_bm25", lengths, bm25, [](void * p) { delete static_cast<row_lengths *>(p); }) != SQLITE_OK) {
-        return status(status_code::internal, "cannot register os1_bm25");
+    auto lengths = std::make_unique<row_lengths>(row_lengths{row_tokens, ctx});
+    if (api->xCreateFunction(api, "os1_bm25", lengths.get(), bm25, [](void * p) { delete static_cast<row_lengths *>(p); }) != SQLITE_OK) {
+        return status(status_code::internal, "cannot register os1_bm25");  // FTS5 did not take it: freed here
     }
+    lengths.release();  // FTS5's now: freed when the connection closes
     return status::ok();
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
 // What recall's ranking needs of a person's turns (id, session, time, speaker,
-// role, the caller's id: no text), held in memory so that scoring hundreds of
+// role, the caller's id, length in index tokens: no text), held in memory so that scoring hundreds of
 // candidates and their neighbours reads no rows (B3: one person's recall over
 // 100,000 memories within 5 ms). Filled from SQL for a person on first use,
 // kept current through the connection's update hook, emptied when another
