@@ -161,15 +161,9 @@ namespace {
 // Whether the turns and facts B showed the model are all still there, unchanged:
 // a turn forgotten or corrected while the model ran must not come back in a fact.
 result<bool> batch_unchanged(memory::memory_store & store, const distill_batch & b) {
+    auto turns = store.turns_unchanged(b.person, b.turns);
+    if (!turns || !*turns) return turns;
     std::vector<int64_t> ids;
-    for (const auto & t : b.turns) ids.push_back(t.id);
-    auto turns = store.turns_by_id(b.person, ids);
-    if (!turns) return turns.error();
-    if (turns->size() != b.turns.size()) return false;
-    for (size_t i = 0; i < turns->size(); ++i) {
-        if ((*turns)[i].text != b.turns[i].text) return false;
-    }
-    ids.clear();
     for (const auto & f : b.facts) ids.push_back(f.id);
     auto facts = store.facts_by_id(b.person, ids);
     if (!facts) return facts.error();

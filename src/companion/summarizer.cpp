@@ -34,17 +34,7 @@ result<bool> unchanged(memory::memory_store & store, const summary_job & j) {
     auto now = store.summary(j.person, j.session_id);
     if (!now) return now.error();
     if (!same(*now, j.previous)) return false;
-    if (j.session_id != 0) {
-        std::vector<int64_t> ids;
-        for (const auto & t : j.turns) ids.push_back(t.id);
-        auto turns = store.turns_by_id(j.person, ids);
-        if (!turns) return turns.error();
-        if (turns->size() != j.turns.size()) return false;
-        for (size_t i = 0; i < turns->size(); ++i) {
-            if ((*turns)[i].text != j.turns[i].text) return false;
-        }
-        return true;
-    }
+    if (j.session_id != 0) return store.turns_unchanged(j.person, j.turns);
     for (const auto & s : j.sessions) {
         auto cur = store.summary(j.person, s.session_id);
         if (!cur) return cur.error();

@@ -75,6 +75,9 @@ public:
     // BRIEF leaves out text, recalled and session (ranking needs only the rest)
     // and is answered from the turns held in memory (turn_briefs.h), reading no rows.
     result<std::vector<turn_record>> turns_by_id(person_id who, const std::vector<int64_t> & ids, bool brief = false);
+    // Whether every one of SEEN is still WHO's, with the same text: a
+    // distillation checks what it showed the model before storing the answer.
+    result<bool> turns_unchanged(person_id who, const std::vector<turn_record> & seen);
     // The turns just before and after turn ID in its session (up to N each side);
     // BRIEF as for turns_by_id.
     result<std::vector<turn_record>> neighbours(person_id who, int64_t id, int n, bool brief = false);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <optional>
+#include <unordered_map>
 
 #include "base/utf8.h"
 #include "memory/memory_store.h"
@@ -209,6 +210,21 @@ result<int64_t> memory_store::person_turns_estimate(person_id who) {
     if (!n) return n.error();
     turn_counts_[who] = *n;
     return *n;
+}
+
+result<bool> memory_store::turns_unchanged(person_id who, const std::vector<turn_record> & seen) {
+    std::vector<int64_t> ids;
+    for (const auto & t : seen) ids.push_back(t.id);
+    auto now = turns_by_id(who, ids);
+    if (!now) return now.error();
+    if (now->size() != seen.size()) return false;
+    std::unordered_map<int64_t, const std::string *> text;
+    for (const auto & t : *now) text[t.id] = &t.text;
+    for (const auto & t : seen) {
+        auto it = text.find(t.id);
+        if (it == text.end() || *it->second != t.text) return false;
+    }
+    return true;
 }
 
 result<std::vector<std::string>> memory_store::people() {
