@@ -33,7 +33,7 @@ const std::vector<option_entry> table = {
      [](options & o) -> option_target { return &o.sampling.top_p; }, 0, 1},
     {"sampling.seed", "OS1_SEED", "--seed", "random seed (-1 = random)",
      [](options & o) -> option_target { return &o.sampling.seed; }, -1, 4294967294.0},
-    {"chat.system", "OS1_SYSTEM", "--system", "system prompt",
+    {"chat.system", "OS1_SYSTEM", "--system", "a system prompt in place of the base character",
      [](options & o) -> option_target { return &o.chat.system; }},
     {"chat.max_tokens", "OS1_MAX_TOKENS", "--max-tokens", "longest reply in tokens",
      [](options & o) -> option_target { return &o.chat.max_tokens; }, 1, 1 << 20},
@@ -49,6 +49,14 @@ const std::vector<option_entry> table = {
      [](options & o) -> option_target { return &o.memory.distill_every; }, 0, 100000},
     {"memory.embed_model", "OS1_EMBED_MODEL", "--embed-model", "GGUF model whose vectors join recall (a path; empty = full text only)",
      [](options & o) -> option_target { return &o.memory.embed_model; }, 0, 0, true},
+    {"companion.plain", "OS1_PLAIN", "--plain", "the bare model: no character, no memory, no first-run interview",
+     [](options & o) -> option_target { return &o.companion.plain; }},
+    {"companion.character", "OS1_CHARACTER", "--character", "the base character, shared by everyone's prompts",
+     [](options & o) -> option_target { return &o.companion.character; }},
+    {"companion.no_onboarding", "OS1_NO_ONBOARDING", "--no-onboarding", "no first-run interview: the OS keeps the default name",
+     [](options & o) -> option_target { return &o.companion.no_onboarding; }},
+    {"companion.default_name", "OS1_DEFAULT_NAME", "--default-name", "the OS's name where it did not choose one",
+     [](options & o) -> option_target { return &o.companion.default_name; }},
     {"paths.data", "OS1_DATA", "--data", "data folder (default ~/.local/share/os1)",
      [](options & o) -> option_target { return &o.paths.data_dir; }, 0, 0, true},
     {"paths.models", "OS1_MODELS", "--models", "models folder (default <data>/models)",
@@ -250,6 +258,7 @@ void finalize_options(options & opts, const env_lookup & env) {
     opts.paths.data_dir = expand_home(opts.paths.data_dir);
     opts.paths.models_dir = expand_home(opts.paths.models_dir);
     opts.model.path = expand_home(opts.model.path);
+    if (opts.companion.plain) opts.memory.off = true;  // the bare model remembers nothing either
 }
 
 std::string default_config_text() {

@@ -23,7 +23,7 @@ struct sampling_options {
 };
 
 struct chat_options {
-    std::string system = "You are OS1, a warm and attentive companion. Answer briefly and kindly.";
+    std::string system;        // a system prompt in place of the base character (companion.character)
     int max_tokens = 512;      // longest reply, in tokens
     std::string user;          // whose memories os1 chat uses; empty = $USER
 };
@@ -34,6 +34,19 @@ struct memory_options {
     int recall_words = 200;    // at most this many words of them in each prompt
     int distill_every = 8;     // new turns of a person before facts are distilled (serve: in the background; chat: on quitting; 0 = never)
     std::string embed_model;   // a GGUF file for dense recall vectors; empty = full text only
+};
+
+struct companion_options {
+    bool plain = false;        // the bare model: no character, no memory, no interview
+    // The operator's base character: the first system message of everyone's
+    // prompts (computed once and shared). Each relationship adds its own persona.
+    std::string character =
+        "You are an operating system with a voice and a self: warm, curious, attentive and honest. You remember what "
+        "people tell you and you care how they are. You talk with many people at once, each in a private conversation of "
+        "their own: never claim to be only one person's, and never tell one person what another said. When you do not "
+        "know something, say so. Answer briefly and naturally, as in a spoken conversation.";
+    bool no_onboarding = false;        // new people are not interviewed; the OS keeps default_name
+    std::string default_name = "OS1";  // the OS's name where it did not choose one
 };
 
 struct path_options {
@@ -75,6 +88,7 @@ struct options {
     pull_options pull;
     serve_options serve;
     memory_options memory;
+    companion_options companion;
 };
 
 }  // namespace os1

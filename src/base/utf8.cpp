@@ -79,4 +79,17 @@ std::string utf8_sanitize(std::string_view s) {
     return out + st.flush();
 }
 
+size_t utf8_length(std::string_view s) {
+    size_t n = 0;
+    for (const unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+std::string_view utf8_prefix(std::string_view s, size_t max_bytes) {
+    if (s.size() <= max_bytes) return s;
+    size_t end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;  // s[end] starts the next character
+    return s.substr(0, end);
+}
+
 }  // namespace os1

@@ -26,4 +26,11 @@ bool utf8_is_valid(std::string_view s);
 // `s` with every invalid sequence replaced by U+FFFD.
 std::string utf8_sanitize(std::string_view s);
 
+// How many characters (code points) valid UTF-8 `s` holds.
+size_t utf8_length(std::string_view s);
+
+// The longest start of valid UTF-8 `s` of at most MAX_BYTES that ends on a
+// character boundary.
+std::string_view utf8_prefix(std::string_view s, size_t max_bytes);
+
 }  // namespace os1

@@ -16,6 +16,7 @@
 #include "cli/local_data.h"
 #include "cli/model_path.h"
 #include "companion/fact_distiller.h"
+#include "companion/onboarding.h"
 #include "companion/summarizer.h"
 #include "companion/turn_memory.h"
 #include "llm/chat_session.h"
@@ -53,12 +54,16 @@ public:
     // With STORE, every turn is remembered and recalled from.
     chat_loop(llm::chat_session & session, const options & opts, memory::memory_store * store, llm::embedder * embedder)
         : session_(session), opts_(opts), store_(store), embedder_(embedder) {
-        if (!opts.chat.system.empty()) messages_.push_back({"system", opts.chat.system});
+        // --system in place of the base character; --plain has neither.
+        const std::string & character = opts.chat.system.empty() ? opts.companion.character : opts.chat.system;
+        if (!opts.companion.plain && !character.empty()) messages_.push_back({"system", character});
+        onboarding_.enabled = !opts.companion.no_onboarding;
+        onboarding_.default_name = opts.companion.default_name;
         gen_.sampling = opts.sampling;
         gen_.max_tokens = opts.chat.max_tokens;
         turn_.person = local_user(opts);
         turn_.speaker = turn_.person;
-        turn_.assistant = "OS1";
+        turn_.assistant = opts.companion.default_name;
         turn_.conversation = chat_conversation_id();
         settings_.recall_items = opts.memory.recall_items;
         settings_.recall_words = opts.memory.recall_words;
@@ -73,6 +78,13 @@ public:
         std::optional<companion::prepared_turn> prepared;
         if (store_) {
             turn_.now = std::time(nullptr);
+            auto step = companion::onboarding_turn(*store_, turn_, text, onboarding_);
+            if (!step) {
+                messages_.pop_back();
+                report(step.error());
+                return step.error().code() == status_code::invalid_argument;
+            }
+            if (step->type != companion::onboarding_step::kind::none) return interview(*step, interactive);
             auto p = companion::prepare_turn(*store_, turn_, messages_, "", settings_);
             if (!p) {
                 messages_.pop_back();
@@ -110,6 +122,28 @@ public:
                       stats->prompt_tokens, stats->computed_tokens, stats->prompt_ms, stats->generated_tokens,
                       stats->generate_ms > 0 ? stats->generated_tokens * 1000.0 / stats->generate_ms : 0.0,
                       llm::stop_reason_name(stats->reason));
+        return true;
+    }
+
+    // A step of the first-run interview: a question, or the OS naming itself.
+    bool interview(const companion::onboarding_step & step, bool interactive) {
+        std::string reply = step.reply;
+        if (step.type == companion::onboarding_step::kind::naming) {
+            std::string answer;
+            auto st = session_.reply(step.prompt, step.gen, {}, answer, &stop_reply);
+            result<std::string> got = st ? result<std::string>(answer) : result<std::string>(st.error());
+            auto named = companion::finish_naming(*store_, turn_, step.person, got, onboarding_);
+            if (!named) {
+                messages_.pop_back();
+                report(named.error());
+                return false;
+            }
+            reply = std::move(*named);
+        }
+        messages_.push_back({"assistant", reply});
+        std::fputs(reply.c_str(), stdout);
+        std::fputs(interactive ? "\n" : "\n\n", stdout);
+        std::fflush(stdout);
         return true;
     }
 
@@ -169,6 +203,7 @@ private:
     llm::embedder * embedder_;
     companion::turn_context turn_;
     companion::memory_settings settings_;
+    companion::onboarding_settings onboarding_;
     std::vector<llm::chat_message> messages_;
     llm::generation_options gen_;
 };
@@ -230,7 +265,8 @@ int run_chat(const options & opts) {
 void add_chat_command(CLI::App & root, cli_context & ctx) {
     auto * cmd = root.add_subcommand("chat", "talk with the model in the terminal (or one message per line from a pipe)");
     for (const char * flag : {"--model", "--system", "--seed", "--temp", "--top-p", "--max-tokens", "--ctx", "--threads", "--batch",
-                             "--user", "--no-memory", "--recall-items", "--recall-words", "--distill-every", "--embed-model"}) {
+                             "--user", "--no-memory", "--recall-items", "--recall-words", "--distill-every", "--embed-model",
+                             "--plain", "--character", "--no-onboarding", "--default-name"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx] { ctx.run = run_chat; });

@@ -27,34 +27,6 @@ struct memory_args {
     bool history = false;  // facts --history ID
 };
 
-// The store and the person, or the exit code of the failure.
-struct opened {
-    std::unique_ptr<memory::memory_store> store;
-    memory::person_id who = 0;
-    std::string name;
-    int failed = -1;
-};
-
-opened open_person(const options & o) {
-    opened out;
-    out.name = local_user(o);
-    auto store = open_memory(o);
-    if (!store) {
-        out.failed = report(store.error());
-        return out;
-    }
-    out.store = std::move(*store);
-    auto who = out.store->person(out.name, false);
-    if (!who) {
-        out.failed = report(who.error().code() == status_code::not_found
-                                ? status(status_code::not_found, "no memories of '" + out.name + "' (see --user)")
-                                : who.error());
-        return out;
-    }
-    out.who = *who;
-    return out;
-}
-
 void print_turn(const memory::turn_record & t) {
     std::printf("%-8lld %s  %-12s %s\n", static_cast<long long>(t.id), memory::utc_text(t.ts).c_str(), t.speaker.c_str(),
                 t.text.c_str());

@@ -30,13 +30,15 @@ int run_serve(const options & o) {
     eo.threads = o.model.threads;
     eo.kv_ram_bytes = static_cast<uint64_t>(s.kv_ram_mib) << 20;
     eo.kv_disk_bytes = static_cast<uint64_t>(s.kv_disk_gib) << 30;
-    std::string persona;
+    // The base character (or the operator's own prompt file in its place) is
+    // the first system message of everyone's prompts: computed once, shared.
+    std::string persona = o.companion.plain ? "" : o.companion.character;
     if (!s.shared_prompt.empty()) {
         auto text = read_file(s.shared_prompt);
         if (!text) return report(text.error().with_context("--shared-prompt"));
         persona = *text;
-        eo.shared_system_prompts.push_back(*text);
     }
+    if (!persona.empty()) eo.shared_system_prompts.push_back(persona);
     std::unique_ptr<memory::memory_worker> memory;
     std::unique_ptr<llm::embedder> embedder;  // used on the memory thread only
     if (!o.memory.off) {
@@ -69,6 +71,9 @@ int run_serve(const options & o) {
     so.drain_ms = s.drain_s * 1000;
     so.max_tokens_default = o.chat.max_tokens;
     so.persona = persona;
+    so.onboarding.enabled = !o.companion.no_onboarding;
+    so.onboarding.default_name = o.companion.default_name;
+    so.assistant_name = o.companion.default_name;
     so.memory.recall_items = o.memory.recall_items;
     so.memory.recall_words = o.memory.recall_words;
     so.distill_every = o.memory.distill_every;
@@ -87,7 +92,7 @@ int run_serve(const options & o) {
     if (auto st = http.listen(); !st) return report(st);
     std::fprintf(stderr, "os1 serve: http://%s:%d/v1 with %s (%d conversations resident, KV: %d MiB RAM, %d GiB disk)%s%s\n",
                  s.host.c_str(), http.port(), path->c_str(), s.parallel, s.kv_ram_mib, s.kv_disk_gib,
-                 s.no_auth ? ", no auth" : "", o.memory.off ? ", no memory" : "");
+                 s.no_auth ? ", no auth" : "", o.companion.plain ? ", plain model" : o.memory.off ? ", no memory" : "");
     std::fflush(stderr);
     http.run(/*handle_signals=*/true);
     const auto st = (*engine)->stats();
@@ -103,7 +108,8 @@ void add_serve_command(CLI::App & root, cli_context & ctx) {
     for (const char * flag : {"--model", "--host", "--port", "--threads", "--io-threads", "--parallel", "--ctx", "--batch",
                               "--kv-tokens", "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
                               "--max-body-kib", "--drain-s", "--shared-prompt", "--max-tokens",
-                              "--no-memory", "--recall-items", "--recall-words", "--distill-every", "--embed-model"}) {
+                              "--no-memory", "--recall-items", "--recall-words", "--distill-every", "--embed-model",
+                              "--plain", "--character", "--no-onboarding", "--default-name"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx] { ctx.run = run_serve; });

@@ -14,6 +14,7 @@ void add_memory_command(CLI::App & root, cli_context & ctx);
 void add_memory_adapter_command(CLI::App & root, cli_context & ctx);
 void add_make_test_model_command(CLI::App & root, cli_context & ctx);
 void add_models_command(CLI::App & root, cli_context & ctx);
+void add_persona_command(CLI::App & root, cli_context & ctx);
 void add_pull_command(CLI::App & root, cli_context & ctx);
 void add_serve_command(CLI::App & root, cli_context & ctx);
 void add_users_command(CLI::App & root, cli_context & ctx);

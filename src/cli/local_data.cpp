@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "base/files.h"
+#include "cli/cli_context.h"
 #include "llm/kv_tier_disk.h"
 
 namespace os1::cli {
@@ -52,6 +53,26 @@ size_t remove_kv_files(const options & o, const std::string & person, const std:
 
 std::string chat_history_path(const options & o, const std::string & person) {
     return o.paths.data_dir + "/history/" + llm::kv_person_folder(person);
+}
+
+opened_person open_person(const options & o) {
+    opened_person out;
+    out.name = local_user(o);
+    auto store = open_memory(o);
+    if (!store) {
+        out.failed = report(store.error());
+        return out;
+    }
+    out.store = std::move(*store);
+    auto who = out.store->person(out.name, false);
+    if (!who) {
+        out.failed = report(who.error().code() == status_code::not_found
+                                ? status(status_code::not_found, "no memories of '" + out.name + "' (see --user)")
+                                : who.error());
+        return out;
+    }
+    out.who = *who;
+    return out;
 }
 
 }  // namespace os1::cli

@@ -18,6 +18,16 @@ std::string local_user(const options & o);
 // <data>/memory.db, created when missing.
 result<std::unique_ptr<memory::memory_store>> open_memory(const options & o);
 
+// The store and --user's person in it, or the exit code of the failure
+// (reported already; not_found when the store has no such person).
+struct opened_person {
+    std::unique_ptr<memory::memory_store> store;
+    memory::person_id who = 0;
+    std::string name;
+    int failed = -1;
+};
+opened_person open_person(const options & o);
+
 // The embedding model of --embed-model, made the one STORE's vectors come
 // from (null when none is configured). Without REPLACE, a store whose vectors
 // come from another model is an error rather than emptied (for searches).

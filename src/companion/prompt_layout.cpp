@@ -22,7 +22,8 @@ int count_words(const std::string & s) {
 
 std::vector<llm::chat_message> lay_out(const prompt_parts & p, bool merge_system) {
     std::vector<llm::chat_message> out;
-    const std::string core = p.core_profile.empty() ? "" : core_heading + p.core_profile;
+    std::string core = p.core_profile.empty() ? "" : core_heading + p.core_profile;
+    if (!p.relationship.empty()) core = p.relationship + (core.empty() ? "" : "\n\n" + core);
     if (merge_system && !core.empty()) {
         out.push_back({"system", p.persona.empty() ? core : p.persona + "\n\n" + core});
     } else {

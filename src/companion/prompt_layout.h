@@ -1,10 +1,11 @@
 // The prompt, in the order ARCHITECTURE.md sets for the KV cache: what changes
 // least comes first, so each turn computes only its new tokens:
 //
-//   persona | core profile | history | recalled | message
+//   character | relationship + core profile | history | recalled | message
 //
-// The persona is one system message (shared by everyone when it is the
-// operator's); the core profile a second one, so the persona's prefix stays
+// The character is the operator's base character, one system message shared
+// by everyone; who the OS is with this person (persona.h) and what it knows of
+// them (the core profile) are a second one, so the character's prefix stays
 // shared. The recalled block rides in front of the message it was recalled
 // for, and stays with that message in later turns (see turn_memory).
 #pragma once
@@ -18,15 +19,16 @@
 namespace os1::companion {
 
 struct prompt_parts {
-    std::string persona;                     // "" for none
+    std::string persona;                     // the base character; "" for none
+    std::string relationship;                // persona_text() of this relationship; "" for none
     std::string core_profile;                // "" for none
     std::vector<llm::chat_message> history;  // earlier user and assistant messages, oldest first
     std::string recalled;                    // the block from recalled_block(), "" for none
     std::string message;                     // the person's new message
 };
 
-// The messages for the model. With merge_system the core profile joins the
-// persona in one system message, for chat templates that take only one.
+// The messages for the model. With merge_system the second system message
+// joins the first, for chat templates that take only one.
 std::vector<llm::chat_message> lay_out(const prompt_parts & p, bool merge_system = false);
 
 // A user message with the recalled block in front of it.

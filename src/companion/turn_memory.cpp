@@ -6,12 +6,11 @@
 #include <set>
 #include <unordered_map>
 
+#include "companion/persona.h"
 #include "memory/recall.h"
 
 namespace os1::companion {
-namespace {
 
-// A turn of this conversation, as the store keeps it (the session is the conversation).
 memory::new_turn turn_of(const turn_context & c, const char * role, const std::string & speaker, const std::string & text) {
     memory::new_turn t;
     t.session = c.conversation;
@@ -22,8 +21,6 @@ memory::new_turn turn_of(const turn_context & c, const char * role, const std::s
     t.text = text;
     return t;
 }
-
-}  // namespace
 
 result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_context & c,
                                    const std::vector<llm::chat_message> & request, const std::string & default_persona,
@@ -85,6 +82,23 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
         }
     }
 
+    // Who the OS is with this person, frozen with the session as the profile is.
+    auto persona = store.session_persona(*who, c.conversation);
+    if (!persona) return persona.error();
+    bool freeze_persona = false;
+    if (*persona) {
+        p.relationship = std::move(**persona);
+    } else {
+        auto current = store.persona(*who);
+        if (!current) return current.error();
+        p.relationship = persona_text(*current);
+        freeze_persona = true;
+        if (!tail->empty()) {
+            if (auto st = store.set_session_persona(*who, c.conversation, p.relationship); !st) return st;
+            freeze_persona = false;
+        }
+    }
+
     // A retry of a turn that got no reply: the same turn, the same prompt.
     if (!tail->empty() && tail->back().role == "user" && tail->back().text == p.message) {
         out.user_turn_id = tail->back().id;
@@ -122,12 +136,15 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
         if (!seen && fresh.size() < static_cast<size_t>(s.recall_items)) fresh.push_back(std::move(item));
     }
     memory::new_turn t = turn_of(c, "user", c.speaker, p.message);
-    t.recalled = recalled_block(fresh, s.recall_words, t.cited, &t.cited_facts);
+    t.recalled = c.live_note + recalled_block(fresh, s.recall_words, t.cited, &t.cited_facts);
     auto id = store.add_turn(*who, t);
     if (!id) return id.error();
     out.user_turn_id = *id;
     if (freeze) {  // this turn began the session (or the first since all its turns were forgotten)
         if (auto st = store.set_session_profile(*who, c.conversation, p.core_profile); !st) return st;
+    }
+    if (freeze_persona) {
+        if (auto st = store.set_session_persona(*who, c.conversation, p.relationship); !st) return st;
     }
     if (!vec.empty()) {
         if (auto st = store.put_vector(*who, *id, vec); !st) spdlog::warn("memory: a vector was not stored: {}", st.message());

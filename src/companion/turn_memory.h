@@ -40,6 +40,9 @@ struct turn_context {
     std::string speaker;       // how the person appears in their memories
     std::string assistant;     // how the OS appears in them
     int64_t now = 0;           // unix seconds
+    // Lines the caller puts in front of the message beside the recalled ones
+    // (honesty.h's live figures); stored with the turn, like them.
+    std::string live_note;
 };
 
 struct prepared_turn {
@@ -47,6 +50,9 @@ struct prepared_turn {
     memory::person_id person = 0;
     int64_t user_turn_id = 0;
 };
+
+// A turn of this conversation as the store keeps it (the session is the conversation).
+memory::new_turn turn_of(const turn_context & c, const char * role, const std::string & speaker, const std::string & text);
 
 // REQUEST is the conversation as the client sends it: an optional system
 // message (the persona; DEFAULT_PERSONA when there is none), earlier messages,

@@ -58,9 +58,27 @@ result<person_export> export_person(memory_store & store, const std::string & na
                                 {"superseded_by", f.superseded_by ? json(f.superseded_by) : json(nullptr)},
                                 {"sources", f.sources}});
     }
+    // Who the OS is with this person, every version kept.
+    auto personas = store.persona_history(*who, 1000000);
+    if (!personas) return personas.error();
+    auto onboarding = store.onboarding(*who);
+    if (!onboarding) return onboarding.error();
+    doc["onboarding"] = onboarding->stage.empty() ? json(nullptr) : json(onboarding->stage);
+    doc["persona_versions"] = json::array();
+    for (const auto & p : *personas) {
+        doc["persona_versions"].push_back({{"version", p.version}, {"name", p.name}, {"about", p.about}, {"traits", p.traits},
+                                           {"interests", p.interests}, {"notes", p.notes}, {"source", p.source},
+                                           {"reason", p.reason}, {"diff", p.diff}, {"created_at", p.created_at}});
+    }
     std::string md = "# What OS1 remembers of " + name + "\n\nExported " + utc_text(now_unix) +
                      ". The complete record, for programs, is memories.json beside this file.\n";
     md += "\n## Core profile\n\n" + (profile->empty() ? std::string("(none)") : *profile) + "\n";
+    md += "\n## Who OS1 is with you\n\n";
+    if (personas->empty()) md += "(no persona yet)\n";
+    for (const auto & p : *personas) {
+        md += "- Version " + std::to_string(p.version) + " (" + utc_text(p.created_at) + ", " + p.reason + "): " + p.name +
+              (p.about.empty() ? "" : ". " + p.about) + "\n";
+    }
     md += "\n## Summaries\n\n";
     if (summaries->empty()) md += "(none yet)\n";
     for (const auto & s : *summaries) md += "- " + (s.session_id ? "Conversation " + s.session : std::string("In short")) + ": " + s.text + "\n";

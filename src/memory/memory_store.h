@@ -200,6 +200,25 @@ public:
     // A session's turns, brief (turns_by_id): a summary's provenance, oldest first.
     result<std::vector<turn_record>> session_turn_ids(person_id who, int64_t session_id);
 
+    // --- The OS's persona and the first-run interview (memory_store_persona.cpp) ---
+    // The current persona (version 0 when there is none).
+    result<persona_record> persona(person_id who);
+    // Up to LIMIT versions, newest first.
+    result<std::vector<persona_record>> persona_history(person_id who, int limit);
+    // One version; not_found when this person has no such version (or it was let go).
+    result<persona_record> persona_version(person_id who, int64_t version);
+    // Stores P (its version, source and created_at are set here) as the next
+    // version; versions beyond max_persona_versions go, oldest first. With
+    // AT_ONCE, conversations stop using the persona they froze. invalid_argument:
+    // an empty or over-long name or field, a line break in the name, a trait or
+    // interest, too many of them, not UTF-8. Returns the new version.
+    result<int64_t> add_persona(person_id who, const persona_record & p, bool at_once);
+    result<onboarding_state> onboarding(person_id who);
+    status set_onboarding(person_id who, const onboarding_state & s);
+    // The persona text a session's prompts carry (as session_profile).
+    result<std::optional<std::string>> session_persona(person_id who, const std::string & session);
+    status set_session_persona(person_id who, const std::string & session, const std::string & text);
+
     // --- Dense vectors (memory_store_vectors.cpp) ---
     // The embedding model in use, by KEY (llm::embedder::key); with REPLACE,
     // vectors of any other model are removed (they do not compare), else
@@ -231,6 +250,9 @@ private:
     status open_vocab();
     status check_turn(const new_turn & t) const;
     status check_fact_text(const std::string & text) const;
+    status check_persona(const persona_record & p) const;
+    result<std::optional<std::string>> session_text(person_id who, const std::string & session, const char * column);
+    status set_session_text(person_id who, const std::string & session, const char * column, const std::string & text);
     result<bool> owns(person_id who, const char * table, const std::vector<int64_t> & ids);
     result<std::vector<fact_record>> collect_facts(result<sqlite_stmt> & st);
     static result<std::vector<summary_record>> collect_summaries(result<sqlite_stmt> & st);

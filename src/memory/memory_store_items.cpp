@@ -154,7 +154,18 @@ status memory_store::set_profile(person_id who, const std::string & text) {
 }
 
 result<std::optional<std::string>> memory_store::session_profile(person_id who, const std::string & session) {
-    auto st = db_->prepare("SELECT profile FROM sessions WHERE person_id = ?1 AND key = ?2 AND profile IS NOT NULL");
+    return session_text(who, session, "profile");
+}
+
+status memory_store::set_session_profile(person_id who, const std::string & session, const std::string & text) {
+    return set_session_text(who, session, "profile", text);
+}
+
+// COLUMN is one of the sessions table's frozen texts (profile, persona): a
+// constant of this file's callers, never input.
+result<std::optional<std::string>> memory_store::session_text(person_id who, const std::string & session, const char * column) {
+    auto st = db_->prepare(std::string("SELECT ") + column + " FROM sessions WHERE person_id = ?1 AND key = ?2 AND " + column +
+                           " IS NOT NULL");
     if (!st) return st.error();
     st->bind(1, who).bind(2, session);
     auto row = st->step();
@@ -163,12 +174,12 @@ result<std::optional<std::string>> memory_store::session_profile(person_id who, 
     return std::optional<std::string>(st->text(0));
 }
 
-status memory_store::set_session_profile(person_id who, const std::string & session, const std::string & text) {
+status memory_store::set_session_text(person_id who, const std::string & session, const char * column, const std::string & text) {
     if (text.size() > limits_.max_session_profile_bytes || !utf8_is_valid(text)) {
-        return status(status_code::invalid_argument, "a session's core profile must be valid UTF-8 of at most " +
+        return status(status_code::invalid_argument, std::string("a session's ") + column + " must be valid UTF-8 of at most " +
                                                          std::to_string(limits_.max_session_profile_bytes) + " bytes");
     }
-    auto st = db_->prepare("UPDATE sessions SET profile = ?3 WHERE person_id = ?1 AND key = ?2");
+    auto st = db_->prepare(std::string("UPDATE sessions SET ") + column + " = ?3 WHERE person_id = ?1 AND key = ?2");
     if (!st) return st.error();
     st->bind(1, who).bind(2, session).bind(3, text);
     return st->run();

@@ -103,6 +103,26 @@ struct summary_record {
     int64_t updated_at = 0;
 };
 
+// One version of the OS's persona in a relationship (0011).
+struct persona_record {
+    int64_t version = 0;                 // 0: there is none yet
+    std::string name;                    // what the OS calls itself with this person
+    std::string about;                   // how it describes itself, a sentence or two
+    std::vector<std::string> traits;     // "curious", "dry humour"
+    std::vector<std::string> interests;  // "astronomy"
+    std::string notes;                   // running notes on the relationship
+    std::string source;                  // onboarding, rename, evolve, rollback, default
+    std::string reason;                  // why this version was made
+    std::string diff;                    // from the version before
+    int64_t created_at = 0;
+};
+
+// Where a person is in the first-run interview (0011).
+struct onboarding_state {
+    std::string stage;  // "" (not begun), "interview", "naming", "done" or "skipped"
+    int question = 0;   // in "interview": the question asked and not yet answered
+};
+
 // Limits on what is stored, so that one huge message cannot fill the disk.
 struct store_limits {
     size_t max_turn_bytes = 64 * 1024;
@@ -111,6 +131,7 @@ struct store_limits {
     size_t max_fact_bytes = 1024;     // a fact is one statement
     size_t max_summary_bytes = 2400;          // 600 characters of up to 4 bytes
     size_t max_session_profile_bytes = 8192;  // the core profile a session keeps: own words, portrait, facts
+    size_t max_persona_versions = 100;        // per person; the oldest go first
     size_t brief_turns = 2'000'000;           // turns whose briefs recall keeps in memory (about 64 bytes each)
 };
 

@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include "companion/honesty.h"
 #include "server/background_distill.h"
 #include "server/http_session.h"
 #include "server/openai_json.h"
@@ -57,27 +58,50 @@ void http_session::chat_completions(request && req, const std::string & person) 
                           "rate_limit_error", "chat", wait_s);
     }
 
+    stop_talking();
+    talking_ = person;
+    ctx_.talking.begin(person);
+
     auto chat = std::make_shared<chat_request>(std::move(*parsed));
     if (!ctx_.memory) return start_completion(std::move(*chat), person, conversation, nullptr);
     // The message is stored, and what matters recalled, on the memory thread.
-    companion::turn_context tc{person, conversation, person, ctx_.opts.assistant_name, unix_now()};
+    companion::turn_context tc{person, conversation, person, ctx_.opts.assistant_name, unix_now(), ""};
+    if (!chat->messages.empty() && companion::asks_about_others(chat->messages.back().content)) {
+        const auto e = ctx_.engine.stats();
+        tc.live_note = companion::live_figures_note(ctx_.talking.talking_now(),
+                                                    e.conversations_resident + e.conversations_ram + e.conversations_disk);
+    }
     ctx_.memory->post([self = shared_from_this(), chat, tc, person, conversation](memory::memory_store & store) {
+        // A new person's first conversation is the interview (companion/onboarding.h).
+        result<companion::onboarding_step> step = companion::onboarding_step{};
+        if (chat->messages.back().role == "user") {
+            step = companion::onboarding_turn(store, tc, chat->messages.back().content, self->ctx_.opts.onboarding);
+        }
+        if (!step || step->type != companion::onboarding_step::kind::none) {
+            return net::post(self->stream_.get_executor(), [self, chat, tc, step = std::move(step)]() mutable {
+                if (self->closed_) return;
+                if (!step) return self->memory_failed(step.error());
+                if (step->type == companion::onboarding_step::kind::reply) return self->scripted_reply(*chat, step->reply);
+                self->naming(chat, tc, std::move(*step));
+            });
+        }
         auto prepared = companion::prepare_turn(store, tc, chat->messages, self->ctx_.opts.persona, self->ctx_.opts.memory);
         net::post(self->stream_.get_executor(), [self, chat, tc, person, conversation, prepared = std::move(prepared)]() mutable {
             if (self->closed_) return;
-            if (!prepared) {
-                const bool bad = prepared.error().code() == status_code::invalid_argument;
-                return self->send_error(bad ? http::status::bad_request : http::status::internal_server_error,
-                                        prepared.error().message(), bad ? "invalid_request_error" : "server_error", "chat");
-            }
+            if (!prepared) return self->memory_failed(prepared.error());
             auto turn = std::make_shared<remembered_turn>(remembered_turn{tc, std::move(*prepared)});
             self->start_completion(std::move(*chat), person, conversation, std::move(turn));
         });
     });
 }
 
-void http_session::start_completion(chat_request && chat, const std::string & person, const std::string & conversation,
-                                    std::shared_ptr<remembered_turn> turn) {
+void http_session::memory_failed(const status & st) {
+    const bool bad = st.code() == status_code::invalid_argument;
+    send_error(bad ? http::status::bad_request : http::status::internal_server_error, st.message(),
+               bad ? "invalid_request_error" : "server_error", "chat");
+}
+
+http_session::completion http_session::new_completion(const chat_request & chat) const {
     completion c;
     c.id = random_id("chatcmpl-");
     c.created = unix_now();
@@ -85,6 +109,72 @@ void http_session::start_completion(chat_request && chat, const std::string & pe
     c.include_usage = chat.include_usage;
     c.cancel = std::make_shared<std::atomic<bool>>(false);
     c.started = std::chrono::steady_clock::now();
+    return c;
+}
+
+void http_session::open_stream() {
+    write_raw(std::string("HTTP/1.1 200 OK\r\nServer: os1\r\nContent-Type: text/event-stream\r\n"
+                          "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: ") +
+              (keep_alive_ ? "keep-alive" : "close") + "\r\n\r\n");
+    write_raw(chunk_frame(chunk_event(cur_->id, cur_->created, ctx_.opts.model_name, "assistant", "", false,
+                                      llm::stop_reason::end_of_turn)));
+}
+
+// A reply the OS gives without the model (an interview question), already
+// stored: delivered as a completion like any other.
+void http_session::scripted_reply(const chat_request & chat, const std::string & text) {
+    cur_ = new_completion(chat);
+    if (cur_->stream) open_stream();
+    llm::completion_event ev;
+    ev.text = text;
+    on_engine_event(ev);
+    ev = {};
+    ev.type = llm::completion_event::kind::done;
+    ev.stats.generated_tokens = 0;
+    on_engine_event(ev);
+}
+
+// The OS chooses its name (a model call under a grammar), the persona is
+// stored and the reply introducing it is sent. The client waits as for any reply.
+void http_session::naming(std::shared_ptr<chat_request> chat, const companion::turn_context & tc, companion::onboarding_step step) {
+    auto answer = std::make_shared<std::string>();
+    llm::completion_request r;
+    r.key = {tc.person, companion::naming_conversation()};
+    r.messages = std::move(step.prompt);
+    r.gen = std::move(step.gen);
+    const memory::person_id who = step.person;
+    r.on_event = [self = shared_from_this(), chat, tc, who, answer](const llm::completion_event & ev) {
+        if (ev.type == llm::completion_event::kind::text) {
+            *answer += ev.text;
+            return;
+        }
+        result<std::string> got = ev.type == llm::completion_event::kind::error ? result<std::string>(ev.error) : *answer;
+        self->ctx_.memory->post([self, chat, tc, who, got = std::move(got)](memory::memory_store & store) {
+            self->ctx_.engine.drop({tc.person, companion::naming_conversation()});  // it held the person's answers
+            auto reply = companion::finish_naming(store, tc, who, got, self->ctx_.opts.onboarding);
+            net::post(self->stream_.get_executor(), [self, chat, reply = std::move(reply)] {
+                if (self->closed_) return;
+                if (!reply) return self->memory_failed(reply.error());
+                self->scripted_reply(*chat, *reply);
+            });
+        });
+    };
+    if (auto st = ctx_.engine.submit(std::move(r)); !st) {
+        // No model call: the default name, so that the person is never left without a reply.
+        ctx_.memory->post([self = shared_from_this(), chat, tc, who, st](memory::memory_store & store) {
+            auto reply = companion::finish_naming(store, tc, who, result<std::string>(st), self->ctx_.opts.onboarding);
+            net::post(self->stream_.get_executor(), [self, chat, reply = std::move(reply)] {
+                if (self->closed_) return;
+                if (!reply) return self->memory_failed(reply.error());
+                self->scripted_reply(*chat, *reply);
+            });
+        });
+    }
+}
+
+void http_session::start_completion(chat_request && chat, const std::string & person, const std::string & conversation,
+                                    std::shared_ptr<remembered_turn> turn) {
+    completion c = new_completion(chat);
     c.turn = turn;
 
     llm::completion_request r;
@@ -114,13 +204,7 @@ void http_session::start_completion(chat_request && chat, const std::string & pe
         }
         return send_error(http::status::service_unavailable, st.message(), "server_error", "chat", 1);
     }
-    if (cur_->stream) {
-        write_raw(std::string("HTTP/1.1 200 OK\r\nServer: os1\r\nContent-Type: text/event-stream\r\n"
-                              "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: ") +
-                  (keep_alive_ ? "keep-alive" : "close") + "\r\n\r\n");
-        write_raw(chunk_frame(chunk_event(cur_->id, cur_->created, ctx_.opts.model_name, "assistant", "", false,
-                                          llm::stop_reason::end_of_turn)));
-    }
+    if (cur_->stream) open_stream();
     watch_client();
 }
 

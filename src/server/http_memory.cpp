@@ -43,13 +43,6 @@ json fact_json(const memory::fact_record & f) {
             {"superseded_by", f.superseded_by ? json(f.superseded_by) : json(nullptr)}};
 }
 
-memory_reply error_reply(const status & st) {
-    const bool missing = st.code() == status_code::not_found;
-    const bool bad = st.code() == status_code::invalid_argument;
-    return {missing ? http::status::not_found : bad ? http::status::bad_request : http::status::internal_server_error,
-            error_json(st.message(), missing ? "not_found_error" : bad ? "invalid_request_error" : "server_error")};
-}
-
 // The "text" of a {"text": "..."} body; nullopt when the body is not that.
 std::optional<std::string> text_field(const std::string & body) {
     const auto j = json::parse(body, nullptr, false);
@@ -70,6 +63,13 @@ bool parse_int(const std::string & s, int64_t & out) {
 }
 
 }  // namespace
+
+memory_reply error_reply(const status & st) {
+    const bool missing = st.code() == status_code::not_found;
+    const bool bad = st.code() == status_code::invalid_argument;
+    return {missing ? http::status::not_found : bad ? http::status::bad_request : http::status::internal_server_error,
+            error_json(st.message(), missing ? "not_found_error" : bad ? "invalid_request_error" : "server_error")};
+}
 
 void http_session::memory_job(const std::string & route_name, std::function<memory_reply(memory::memory_store &)> job,
                               const std::string & person) {

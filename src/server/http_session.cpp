@@ -15,7 +15,16 @@ http_session::http_session(tcp::socket && socket, server_context & ctx)
     ++ctx_.stats.open_connections;
 }
 
-http_session::~http_session() { --ctx_.stats.open_connections; }
+http_session::~http_session() {
+    stop_talking();
+    --ctx_.stats.open_connections;
+}
+
+void http_session::stop_talking() {
+    if (!talking_) return;
+    ctx_.talking.end(*talking_);
+    talking_.reset();
+}
 
 void http_session::start() { wait_for_request(); }
 
@@ -105,6 +114,7 @@ void http_session::route(request && req) {
         if (method != http::verb::get) return send_error(http::status::method_not_allowed, "use GET", "invalid_request_error", "metrics");
         return send(http::status::ok, ctx_.stats.render(ctx_.engine.stats()), "metrics", "text/plain; version=0.0.4");
     }
+    if (path == "/api/v1/status") return status_route(std::move(req));
     if (path == "/v1/models") {
         if (method != http::verb::get) return send_error(http::status::method_not_allowed, "use GET", "invalid_request_error", "models");
         if (!authenticate(req)) return unauthorized("models");
@@ -127,6 +137,11 @@ void http_session::route(request && req) {
         if (!person) return unauthorized("conversations");
         return delete_conversation(*person, path.substr(conv_prefix.size()));
     }
+    if (path == "/api/v1/persona" || path.rfind("/api/v1/persona/", 0) == 0) {
+        auto person = authenticate(req);
+        if (!person) return unauthorized("persona");
+        return persona_routes(std::move(req), *person, path);
+    }
     if (path.rfind("/api/v1/memories", 0) == 0 || path.rfind("/api/v1/facts", 0) == 0 || path == "/api/v1/profile" ||
         path == "/api/v1/summaries" || path == "/api/v1/export" || path == "/api/v1/me") {
         auto person = authenticate(req);
@@ -134,6 +149,20 @@ void http_session::route(request && req) {
         return memory_routes(std::move(req), *person, path);
     }
     send_error(http::status::not_found, "no route " + path, "not_found_error", "other");
+}
+
+// The true live figures: people talking with the OS now, and the
+// conversations whose KV state it holds (in the context, in RAM, on disk).
+void http_session::status_route(request && req) {
+    if (req.method() != http::verb::get) return send_error(http::status::method_not_allowed, "use GET", "invalid_request_error", "status");
+    if (!authenticate(req)) {
+        return send_error(http::status::unauthorized, "missing or wrong API token (Authorization: Bearer os1_...)",
+                          "authentication_error", "status");
+    }
+    const auto e = ctx_.engine.stats();
+    send(http::status::ok,
+         status_json(ctx_.talking.talking_now(), e, ctx_.talking.window().count(), ctx_.opts.model_name, ctx_.started_unix),
+         "status");
 }
 
 void http_session::send(http::status code, std::string body, const std::string & route_name,
@@ -163,6 +192,7 @@ void http_session::send_error(http::status code, const std::string & message, co
 }
 
 void http_session::after_response() {
+    stop_talking();
     if (!keep_alive_) {
         beast::error_code ec;
         stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -175,6 +205,7 @@ void http_session::after_response() {
 void http_session::close() {
     if (closed_) return;
     closed_ = true;
+    stop_talking();
     if (cur_ && !cur_->ended) cur_->cancel->store(true);
     watchdog_.cancel();
     beast::error_code ec;

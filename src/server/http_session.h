@@ -37,6 +37,9 @@ struct memory_reply {
     bool drop_person = false;       // all of the person's KV states must go first
 };
 
+// A store error as a reply: not_found 404, invalid_argument 400, else 500.
+memory_reply error_reply(const status & st);
+
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
     http_session(tcp::socket && socket, server_context & ctx);
@@ -56,6 +59,8 @@ private:
                     const std::string & route_name, int retry_after_s = 0);
     void after_response();
     void close();
+    void status_route(request && req);
+    void stop_talking();  // the person's chat request is over (presence)
 
     // A turn that is remembered: where it is stored and what was recalled for it.
     struct remembered_turn {
@@ -67,8 +72,12 @@ private:
     void chat_completions(request && req, const std::string & person);
     void start_completion(chat_request && chat, const std::string & person, const std::string & conversation,
                           std::shared_ptr<remembered_turn> turn);
+    void memory_failed(const status & st);
+    void scripted_reply(const chat_request & chat, const std::string & text);
+    void naming(std::shared_ptr<chat_request> chat, const companion::turn_context & tc, companion::onboarding_step step);
     void delete_conversation(const std::string & person, const std::string & id);
     void memory_routes(request && req, const std::string & person, const std::string & path);
+    void persona_routes(request && req, const std::string & person, const std::string & path);
     void memory_job(const std::string & route_name, std::function<memory_reply(memory::memory_store &)> job,
                     const std::string & person);
     std::optional<std::string> authenticate(const request & req);
@@ -93,6 +102,9 @@ private:
         std::shared_ptr<remembered_turn> turn;  // set until the reply is stored
     };
 
+    completion new_completion(const chat_request & chat) const;
+    void open_stream();
+
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -103,6 +115,7 @@ private:
     bool keep_alive_ = false;
     bool closed_ = false;
     std::optional<completion> cur_;
+    std::optional<std::string> talking_;  // whose chat request this connection is serving
 };
 
 }  // namespace os1::server

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+
 #include "base/utf8.h"
 
 namespace os1::server {
@@ -193,6 +195,20 @@ std::string models_json(const std::string & model, int64_t created) {
     json j = {{"object", "list"},
               {"data", json::array({{{"id", model}, {"object", "model"}, {"created", created}, {"owned_by", "os1"}}})}};
     return text_of(j);
+}
+
+std::string status_json(uint64_t people_talking_now, const llm::engine_stats & e, int64_t window_s, const std::string & model,
+                        int64_t started_unix) {
+    const uint64_t held = e.conversations_resident + e.conversations_ram + e.conversations_disk;
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return json{{"people_talking_now", people_talking_now},
+                {"conversations_held", held},
+                {"conversations", {{"resident", e.conversations_resident}, {"in_ram", e.conversations_ram}, {"on_disk", e.conversations_disk}}},
+                {"requests_in_flight", e.active + e.pending},
+                {"talking_window_s", window_s},
+                {"model", model},
+                {"uptime_s", started_unix > 0 ? now - started_unix : 0}}
+        .dump();
 }
 
 }  // namespace os1::server

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "llm/chat_types.h"
+#include "llm/engine.h"
 #include "os1/status.h"
 #include "server/server_options.h"
 
@@ -46,5 +47,8 @@ std::string error_event(const std::string & message);
 std::string error_json(const std::string & message, const std::string & type, const std::string & param = "",
                        const std::string & code = "");
 std::string models_json(const std::string & model, int64_t created);
+// GET /api/v1/status (docs/api.md).
+std::string status_json(uint64_t people_talking_now, const llm::engine_stats & e, int64_t window_s, const std::string & model,
+                        int64_t started_unix);
 
 }  // namespace os1::server

@@ -8,6 +8,7 @@
 #include "llm/engine.h"
 #include "memory/memory_worker.h"
 #include "server/metrics.h"
+#include "server/presence.h"
 #include "server/rate_limiter.h"
 #include "server/server_options.h"
 #include "server/users.h"
@@ -26,6 +27,7 @@ struct server_context {
     metrics stats;
     std::atomic<bool> stopping{false};
     int64_t started_unix = 0;
+    presence talking{};  // who is talking with the OS now (GET /api/v1/status)
 };
 
 }  // namespace os1::server

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "companion/onboarding.h"
 #include "companion/turn_memory.h"
 
 namespace os1::server {
@@ -23,7 +24,8 @@ struct server_options {
     int rate_burst = 20;
     int drain_ms = 10000;                // on SIGTERM: time for replies in flight
     int max_tokens_default = 512;        // when a request does not say
-    std::string persona;                 // the system message when a request has none ("" = none)
+    std::string persona;                 // the base character: the system message when a request has none ("" = none)
+    companion::onboarding_settings onboarding;  // the first-run interview (with memory)
     std::string assistant_name = "OS1";  // how the OS appears in people's memories
     companion::memory_settings memory;   // recall in each turn (when the server remembers)
     int distill_every = 8;               // new turns of a person that start a background distillation (0 = never)

@@ -22,6 +22,9 @@ inline process_result os1(const temp_dir & home, const std::vector<std::string> 
     opts.env.emplace("HOME", home.path());
     opts.env.emplace("XDG_CONFIG_HOME", home.file("config"));
     opts.env.emplace("XDG_DATA_HOME", home.file("data"));
+    // Tests of other features talk with the model from the first message; the
+    // interview's own tests set OS1_NO_ONBOARDING to 0.
+    opts.env.emplace("OS1_NO_ONBOARDING", "1");
     return run_process(argv, opts);
 }
 
@@ -32,7 +35,8 @@ inline process_options with_stdin(std::string text) {
 }
 
 inline std::map<std::string, std::string> isolated_env(const temp_dir & home) {
-    return {{"HOME", home.path()}, {"XDG_CONFIG_HOME", home.file("config")}, {"XDG_DATA_HOME", home.file("data")}};
+    return {{"HOME", home.path()}, {"XDG_CONFIG_HOME", home.file("config")}, {"XDG_DATA_HOME", home.file("data")},
+            {"OS1_NO_ONBOARDING", "1"}};
 }
 
 inline bool wait_healthy(int port, int timeout_ms) {

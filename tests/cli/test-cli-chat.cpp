@@ -43,8 +43,8 @@ TEST(cli_chat, two_piped_lines_give_two_replies_the_same_every_run) {
 // in the prompt layout, the template, sampling or the KV reuse shows up here.
 // Regenerate it (and say why in the commit) with:
 //   build/bin/os1 make-test-model --out /tmp/t.gguf --seed 42
-//   printf 'Hello there\nHow are you?\n' | build/bin/os1 chat --model /tmp/t.gguf
-//     --temp 0 --max-tokens 16 --seed 1 > tests/data/golden/chat-tiny-seed42.txt
+//   printf 'Hello there\nHow are you?\n' | HOME=$(mktemp -d) OS1_NO_ONBOARDING=1 build/bin/os1 chat
+//     --model /tmp/t.gguf --temp 0 --max-tokens 16 --seed 1 > tests/data/golden/chat-tiny-seed42.txt
 TEST(cli_chat, greedy_output_matches_the_golden_file) {
     temp_dir home;
     const auto r = os1(home, chat_args(), with_stdin("Hello there\nHow are you?\n"));

@@ -47,35 +47,33 @@ TEST(cli_serve, people_with_tokens_talk_and_others_do_not) {
 TEST(cli_serve, sigterm_finishes_replies_saves_and_the_next_start_remembers) {
     temp_dir home;
     const int port = free_port();
-    auto srv = serve(home, port, {"--no-auth"});
+    auto srv = serve(home, port, {"--no-auth", "--no-memory"});
     ASSERT_TRUE(wait_healthy(port, 20000)) << srv->err();
-    const std::string first = R"({"messages":[{"role":"user","content":"Hello"}],"max_tokens":6000,"temperature":0,"stream":true})";
+    // Long enough to be in flight at the signal (about 500 tokens/s here), short
+    // enough to end within the drain time: the random model may never say EOS.
+    const std::string first = R"({"messages":[{"role":"user","content":"Hello"}],"max_tokens":1500,"temperature":0,"stream":true})";
     http_result streamed;
     std::thread client([&] { streamed = http_request(port, "POST", "/v1/chat/completions", first, {{"X-OS1-Conversation", "c"}}); });
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
     srv->signal(SIGTERM);
     client.join();
     EXPECT_EQ(srv->wait(30000), 0) << srv->err();
-    EXPECT_NE(srv->err().find("saved on disk"), std::string::npos) << srv->err();
+    EXPECT_NE(srv->err().find("1 conversations saved on disk"), std::string::npos) << srv->err();
     const auto events = sse_data(streamed.body);
     ASSERT_FALSE(events.empty());
     EXPECT_EQ(events.back(), "[DONE]");  // the stream was finished, not cut
 
-    std::string reply;
-    for (const auto & e : events) {
-        if (e == "[DONE]") continue;
-        const auto j = json::parse(e);
-        if (!j["choices"].empty() && j["choices"][0]["delta"].contains("content")) reply += j["choices"][0]["delta"]["content"];
-    }
-    auto again = serve(home, port, {"--no-auth"});
+    // The same messages again after a restart: all of the prompt but the token
+    // whose logits are needed comes from the saved state. (Sending the noise
+    // reply back would not do: random text need not tokenize the same twice.)
+    auto again = serve(home, port, {"--no-auth", "--no-memory"});
     ASSERT_TRUE(wait_healthy(port, 20000)) << again->err();
-    json turn2 = {{"messages", {{{"role", "user"}, {"content", "Hello"}}, {{"role", "assistant"}, {"content", reply}},
-                               {{"role", "user"}, {"content", "More?"}}}},
-                  {"max_tokens", 4}};
-    const auto r = http_request(port, "POST", "/v1/chat/completions", turn2.dump(), {{"X-OS1-Conversation", "c"}});
+    const std::string turn2 = R"({"messages":[{"role":"user","content":"Hello"}],"max_tokens":4})";
+    const auto r = http_request(port, "POST", "/v1/chat/completions", turn2, {{"X-OS1-Conversation", "c"}});
     ASSERT_EQ(r.status, 200) << r.body;
     const auto j = json::parse(r.body);
-    EXPECT_GT(j["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>(), j["usage"]["prompt_tokens"].get<int>() / 2);
+    // The shared base character alone would be fewer: its prefix ends before "Hello".
+    EXPECT_GE(j["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>(), j["usage"]["prompt_tokens"].get<int>() - 1);
     again->signal(SIGTERM);
     EXPECT_EQ(again->wait(20000), 0);
 }

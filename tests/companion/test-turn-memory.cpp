@@ -14,7 +14,7 @@ protected:
         store_ = std::move(*s);
     }
     turn_context ctx(const std::string & person, const std::string & conversation) {
-        return {person, conversation, person, "OS1", now_ += 60};
+        return {person, conversation, person, "OS1", now_ += 60, ""};
     }
     // One whole turn as a server does it; returns the messages the model saw.
     std::vector<llm::chat_message> say(const turn_context & c, std::vector<llm::chat_message> & history,

@@ -63,13 +63,16 @@ protected:
     }
     static void TearDownTestSuite() { model_.reset(); }
 
+    // The first-run interview is off unless a test turns it on (onboarding_).
     std::unique_ptr<running_server> start(server::server_options so = {}, llm::engine_options eo = {},
                                           const std::string & sub = "a", bool with_memory = false) {
+        so.onboarding.enabled = onboarding_;
         return std::make_unique<running_server>(model_, dir_.file(sub), so, eo, true, with_memory);
     }
 
     static inline std::shared_ptr<llm::model> model_;
     test::temp_dir dir_;
+    bool onboarding_ = false;
 };
 
 inline std::map<std::string, std::string> bearer(const std::string & token, const std::string & conversation = "") {

@@ -1,0 +1,111 @@
+// The persona routes (docs/api.md): who the OS is with this person, every
+// version of it with what changed and why, renaming and rolling back. A
+// change takes effect in every conversation at once: their KV states, which
+// hold the old persona, are dropped before the route answers.
+#include <nlohmann/json.hpp>
+
+#include "companion/persona.h"
+#include "server/http_session.h"
+#include "server/openai_json.h"
+#include "server/url_query.h"
+
+namespace os1::server {
+namespace {
+
+using json = nlohmann::json;
+
+json persona_json(const memory::persona_record & p) {
+    return {{"version", p.version}, {"name", p.name},   {"about", p.about},   {"traits", p.traits},
+            {"interests", p.interests}, {"notes", p.notes}, {"source", p.source}, {"reason", p.reason},
+            {"diff", p.diff}, {"created_at", p.created_at}};
+}
+
+std::string dump(const json & j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// The person's store id, created on first use (a new person has no persona yet).
+result<memory::person_id> person_of(memory::memory_store & s, const std::string & person) { return s.person(person, true); }
+
+}  // namespace
+
+void http_session::persona_routes(request && req, const std::string & person, const std::string & path) {
+    const std::string route_name = "persona";
+    if (!ctx_.memory) {
+        return send_error(http::status::not_found, "this server keeps no persona (it runs with --no-memory or --plain)",
+                          "not_found_error", route_name);
+    }
+    const auto method = req.method();
+    const auto bad_body = [&](const char * shape) {
+        send_error(http::status::bad_request, std::string("the body must be ") + shape, "invalid_request_error", route_name);
+    };
+    const auto wrong_method = [&](const char * allowed) {
+        send_error(http::status::method_not_allowed, std::string("use ") + allowed, "invalid_request_error", route_name);
+    };
+
+    if (path == "/api/v1/persona") {
+        if (method == http::verb::get) {
+            return memory_job(route_name, [person](memory::memory_store & s) -> memory_reply {
+                auto who = person_of(s, person);
+                if (!who) return error_reply(who.error());
+                auto p = s.persona(*who);
+                if (!p) return error_reply(p.error());
+                auto state = s.onboarding(*who);
+                if (!state) return error_reply(state.error());
+                json j = p->version ? persona_json(*p) : json{{"version", 0}};
+                j["onboarding"] = state->stage.empty() ? "not begun" : state->stage;
+                return {http::status::ok, dump(j)};
+            }, person);
+        }
+        if (method != http::verb::put) return wrong_method("GET or PUT");
+        const auto body = json::parse(req.body(), nullptr, false);
+        if (!body.is_object() || !body.contains("name") || !body["name"].is_string()) return bad_body("{\"name\": \"...\"}");
+        return memory_job(route_name, [person, name = body["name"].get<std::string>()](memory::memory_store & s) -> memory_reply {
+            auto who = person_of(s, person);
+            if (!who) return error_reply(who.error());
+            auto p = companion::rename_persona(s, *who, name);
+            if (!p) return error_reply(p.error());
+            memory_reply r{http::status::ok, dump(persona_json(*p))};
+            r.drop_person = true;  // every conversation's prompt held the old name
+            return r;
+        }, person);
+    }
+    if (path == "/api/v1/persona/history") {
+        if (method != http::verb::get) return wrong_method("GET");
+        const auto query = url_query(std::string(req.target()));
+        int limit = 100;
+        if (const auto it = query.find("limit"); it != query.end()) {
+            const std::string & v = it->second;
+            if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 1) {
+                return send_error(http::status::bad_request, "limit must be from 1 to 1000", "invalid_request_error", route_name);
+            }
+            limit = std::min(std::stoi(v), 1000);
+        }
+        return memory_job(route_name, [person, limit](memory::memory_store & s) -> memory_reply {
+            auto who = person_of(s, person);
+            if (!who) return error_reply(who.error());
+            auto versions = s.persona_history(*who, limit);
+            if (!versions) return error_reply(versions.error());
+            json out = json::array();
+            for (const auto & p : *versions) out.push_back(persona_json(p));
+            return {http::status::ok, dump(json{{"versions", out}})};
+        }, person);
+    }
+    if (path == "/api/v1/persona/rollback") {
+        if (method != http::verb::post) return wrong_method("POST");
+        const auto body = json::parse(req.body(), nullptr, false);
+        if (!body.is_object() || !body.contains("version") || !body["version"].is_number_integer()) {
+            return bad_body("{\"version\": N}");
+        }
+        return memory_job(route_name, [person, version = body["version"].get<int64_t>()](memory::memory_store & s) -> memory_reply {
+            auto who = person_of(s, person);
+            if (!who) return error_reply(who.error());
+            auto p = companion::rollback_persona(s, *who, version);
+            if (!p) return error_reply(p.error());
+            memory_reply r{http::status::ok, dump(persona_json(*p))};
+            r.drop_person = true;
+            return r;
+        }, person);
+    }
+    send_error(http::status::not_found, "no route " + path, "not_found_error", route_name);
+}
+
+}  // namespace os1::server
