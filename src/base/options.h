@@ -47,6 +47,11 @@ struct companion_options {
         "know something, say so. Answer briefly and naturally, as in a spoken conversation.";
     bool no_onboarding = false;        // new people are not interviewed; the OS keeps default_name
     std::string default_name = "OS1";  // the OS's name where it did not choose one
+    // Who reads the feeling of each message: "auto" (the model, if it reads
+    // test messages right; else a word list), "model", "lexicon" or "off".
+    std::string feelings = "auto";
+    int evolve_every = 24;     // a person's turns between looks at how the persona grows (0 = never)
+    bool no_initiative = false;  // the OS never speaks first (no reminders, follow-ups or check-ins)
 };
 
 struct path_options {

@@ -15,8 +15,11 @@
 #include "cli/line_editor.h"
 #include "cli/local_data.h"
 #include "cli/model_path.h"
+#include "companion/emotion.h"
 #include "companion/fact_distiller.h"
+#include "companion/initiative.h"
 #include "companion/onboarding.h"
+#include "companion/persona_evolution.h"
 #include "companion/summarizer.h"
 #include "companion/turn_memory.h"
 #include "llm/chat_session.h"
@@ -68,6 +71,7 @@ public:
         settings_.recall_items = opts.memory.recall_items;
         settings_.recall_words = opts.memory.recall_words;
         settings_.embedder = embedder;
+        settings_.feelings = opts.companion.feelings != "off";
     }
 
     // One turn: the reply streams to stdout. Returns false on a hard error.
@@ -92,6 +96,11 @@ public:
                 return p.error().code() == status_code::invalid_argument;
             }
             prepared = std::move(*p);
+            if (!opts_.companion.no_initiative) {
+                // What it asks the OS to say later; said when due, at the next `os1 chat` or by `os1 serve`.
+                auto n = companion::notice_after_message(*store_, prepared->person, text, prepared->user_turn_id, turn_.now);
+                if (!n) report(n.error());
+            }
         }
         const auto on_text = [](std::string_view piece) {
             std::fwrite(piece.data(), 1, piece.size(), stdout);
@@ -123,6 +132,27 @@ public:
                       stats->generate_ms > 0 ? stats->generated_tokens * 1000.0 / stats->generate_ms : 0.0,
                       llm::stop_reason_name(stats->reason));
         return true;
+    }
+
+    // What the OS decided to say first while the person was away (reminders,
+    // follow-ups, check-ins), shown before they type; then it counts as received.
+    void greet() {
+        if (!store_ || opts_.companion.no_initiative) return;
+        const int64_t now = std::time(nullptr);
+        if (auto due = companion::run_due_initiatives(*store_, now); !due) return (void)report(due.error());
+        auto who = store_->person(turn_.person, true);
+        if (!who) return (void)report(who.error());
+        auto waiting = store_->undelivered_initiatives(*who);
+        if (!waiting) return (void)report(waiting.error());
+        if (waiting->empty()) return;
+        auto persona = store_->persona(*who);
+        const std::string name = persona && persona->version ? persona->name : opts_.companion.default_name;
+        for (const auto & r : *waiting) {
+            std::printf("%s: %s\n", name.c_str(), r.text.c_str());
+            if (auto st = store_->mark_delivered(*who, r.id, now); !st) report(st);
+        }
+        std::fputc('\n', stdout);
+        std::fflush(stdout);
     }
 
     // A step of the first-run interview: a question, or the OS naming itself.
@@ -160,9 +190,7 @@ public:
             auto n = companion::embed_missing(*store_, *who, *embedder_, 200);
             if (!n) report(n.error());
         }
-        if (opts_.memory.distill_every <= 0) return;
-        companion::distill_options o;
-        o.min_turns = opts_.memory.distill_every;
+        if (auto n = companion::read_missing_feelings(*store_, *who, 50); !n) report(n.error());
         const auto complete = [this](const std::vector<llm::chat_message> & m,
                                      const llm::generation_options & g) -> result<std::string> {
             std::string answer;
@@ -172,6 +200,10 @@ public:
             return answer;
         };
         stop_reply.store(false);
+        read_feelings(complete, *who);
+        if (opts_.memory.distill_every <= 0) return;
+        companion::distill_options o;
+        o.min_turns = opts_.memory.distill_every;
         for (int batch = 0; batch < 5 && !stop_reply.load(); ++batch) {  // a long chat: a few batches, then next time
             auto waiting = companion::prepare_distillation(*store_, *who, o);
             if (!waiting || waiting->turns.empty()) break;
@@ -194,9 +226,30 @@ public:
         } else if (*made > 0) {
             std::fprintf(stderr, "os1: %zu summary(ies) written\n", *made);
         }
+        // A long enough conversation: the persona may grow from it.
+        if (opts_.companion.evolve_every <= 0 || stop_reply.load() ||
+            messages_.size() < static_cast<size_t>(opts_.companion.evolve_every)) {
+            return;
+        }
+        auto v = companion::evolve_now(*store_, *who, complete, opts_.companion.default_name);
+        if (!v) {
+            std::fprintf(stderr, "os1: the persona did not change (%s)\n", v.error().message().c_str());
+        } else if (*v > 0) {
+            std::fprintf(stderr, "os1: the persona grew (version %lld; os1 persona history)\n", static_cast<long long>(*v));
+        }
     }
 
 private:
+    // The model reads the feelings of this conversation's messages (--feelings
+    // model, or auto when it reads the test messages right).
+    void read_feelings(const companion::completer & complete, memory::person_id who) {
+        const std::string & mode = opts_.companion.feelings;
+        if (mode != "model" && mode != "auto") return;
+        if (mode == "auto" && !companion::model_reads_feelings(complete)) return;  // the word list's readings stand
+        auto n = companion::read_feelings_now(*store_, who, complete, std::max<int>(1, static_cast<int>(messages_.size())), std::time(nullptr));
+        if (!n) report(n.error());
+    }
+
     llm::chat_session & session_;
     const options & opts_;
     memory::memory_store * store_;
@@ -209,6 +262,10 @@ private:
 };
 
 int run_chat(const options & opts) {
+    const std::string & feel = opts.companion.feelings;
+    if (feel != "auto" && feel != "model" && feel != "lexicon" && feel != "off") {
+        return report(status(status_code::invalid_argument, "--feelings: must be auto, model, lexicon or off, not '" + feel + "'"));
+    }
     auto path = resolve_model_path(opts);
     if (!path) return report(path.error());
     auto mdl = llm::model::load(*path, opts.model);
@@ -231,6 +288,7 @@ int run_chat(const options & opts) {
     chat_loop loop(**session, opts, store.get(), embedder.get());
     const bool interactive = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
     if (!interactive) {
+        loop.greet();
         std::string line;
         while (std::getline(std::cin, line)) {
             if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -245,6 +303,7 @@ int run_chat(const options & opts) {
     std::fprintf(stderr, "os1 chat with %s (%s%s). Ctrl-C stops a reply, Ctrl-D quits.\n", path->c_str(),
                  info.name.empty() ? info.architecture.c_str() : info.name.c_str(),
                  info.name.find("random weights") != std::string::npos ? ": replies are noise" : "");
+    loop.greet();
     std::string history;
     if (make_dirs(opts.paths.data_dir + "/history")) history = chat_history_path(opts, local_user(opts));
     line_editor editor("os1", history);
@@ -266,7 +325,8 @@ void add_chat_command(CLI::App & root, cli_context & ctx) {
     auto * cmd = root.add_subcommand("chat", "talk with the model in the terminal (or one message per line from a pipe)");
     for (const char * flag : {"--model", "--system", "--seed", "--temp", "--top-p", "--max-tokens", "--ctx", "--threads", "--batch",
                              "--user", "--no-memory", "--recall-items", "--recall-words", "--distill-every", "--embed-model",
-                             "--plain", "--character", "--no-onboarding", "--default-name"}) {
+                             "--plain", "--character", "--no-onboarding", "--default-name", "--feelings", "--evolve-every",
+                             "--no-initiative"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx] { ctx.run = run_chat; });

@@ -71,6 +71,11 @@ int run_serve(const options & o) {
     so.drain_ms = s.drain_s * 1000;
     so.max_tokens_default = o.chat.max_tokens;
     so.persona = persona;
+    auto feelings = server::parse_feelings_mode(o.companion.feelings);
+    if (!feelings) return report(feelings.error().with_context("--feelings"));
+    so.feelings = *feelings;
+    so.evolve_every = o.companion.evolve_every;
+    so.initiative = !o.companion.no_initiative;
     so.onboarding.enabled = !o.companion.no_onboarding;
     so.onboarding.default_name = o.companion.default_name;
     so.assistant_name = o.companion.default_name;
@@ -109,7 +114,8 @@ void add_serve_command(CLI::App & root, cli_context & ctx) {
                               "--kv-tokens", "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
                               "--max-body-kib", "--drain-s", "--shared-prompt", "--max-tokens",
                               "--no-memory", "--recall-items", "--recall-words", "--distill-every", "--embed-model",
-                              "--plain", "--character", "--no-onboarding", "--default-name"}) {
+                              "--plain", "--character", "--no-onboarding", "--default-name", "--feelings", "--evolve-every",
+                              "--no-initiative"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx] { ctx.run = run_serve; });

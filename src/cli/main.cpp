@@ -31,6 +31,8 @@ int run(int argc, char ** argv) {
     add_users_command(app, ctx);
     add_memory_command(app, ctx);
     add_persona_command(app, ctx);
+    add_initiative_command(app, ctx);
+    add_mood_command(app, ctx);
     add_export_command(app, ctx);
     add_erase_command(app, ctx);
     add_memory_adapter_command(app, ctx);

@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "companion/emotion.h"
 #include "companion/persona.h"
 #include "memory/recall.h"
 
@@ -136,10 +137,16 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
         if (!seen && fresh.size() < static_cast<size_t>(s.recall_items)) fresh.push_back(std::move(item));
     }
     memory::new_turn t = turn_of(c, "user", c.speaker, p.message);
-    t.recalled = c.live_note + recalled_block(fresh, s.recall_words, t.cited, &t.cited_facts);
+    memory::emotion_reading feeling;
+    if (s.feelings) feeling = lexicon_reading(p.message);
+    t.recalled = c.live_note + (s.feelings ? tone_line(feeling) : "") + recalled_block(fresh, s.recall_words, t.cited, &t.cited_facts);
     auto id = store.add_turn(*who, t);
     if (!id) return id.error();
     out.user_turn_id = *id;
+    if (s.feelings) {
+        feeling.turn_id = *id;
+        if (auto st = store.put_emotion(*who, feeling); !st) spdlog::warn("feelings: a reading was not stored: {}", st.message());
+    }
     if (freeze) {  // this turn began the session (or the first since all its turns were forgotten)
         if (auto st = store.set_session_profile(*who, c.conversation, p.core_profile); !st) return st;
     }
@@ -164,6 +171,19 @@ status remember_reply(memory::memory_store & store, const turn_context & c, memo
         if (v) (void)store.put_vector(who, *id, *v);
     }
     return status::ok();
+}
+
+result<int> read_missing_feelings(memory::memory_store & store, memory::person_id who, int limit) {
+    auto turns = store.turns_without_emotion(who, "", limit);
+    if (!turns) return turns.error();
+    int done = 0;
+    for (const auto & t : *turns) {
+        auto r = lexicon_reading(t.text);
+        r.turn_id = t.id;
+        if (auto st = store.put_emotion(who, r); !st) return st;
+        ++done;
+    }
+    return done;
 }
 
 result<int> embed_missing(memory::memory_store & store, memory::person_id who, llm::embedder & embedder, int limit) {

@@ -29,6 +29,9 @@ struct memory_settings {
     int recall_summaries = 1; // and this many session summaries
     int profile_facts = 12;   // facts considered for the core profile
     size_t profile_bytes = 5120;  // the core profile's size (within store_limits::max_session_profile_bytes)
+    // Each message of the person gets the word list's reading of its feeling
+    // (emotion.h), stored with it, and a tone line in the prompt.
+    bool feelings = true;
     // With an embedding model (the store's use_vector_model set to it): each
     // turn gets a vector and recall searches them too. Not owned.
     llm::embedder * embedder = nullptr;
@@ -66,6 +69,10 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
 // Stores the complete reply to the turn prepare_turn stored (with its vector, given EMBEDDER).
 status remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,
                       const std::string & reply, llm::embedder * embedder = nullptr);
+
+// Gives up to LIMIT of WHO's messages that have no reading at all the word
+// list's (messages stored without one: the interview's answers, corrected ones).
+result<int> read_missing_feelings(memory::memory_store & store, memory::person_id who, int limit);
 
 // Gives up to LIMIT of WHO's turns that have none a vector, newest first (turns
 // stored before the model was configured, or corrected): how many were done.

@@ -11,6 +11,10 @@ struct conversation_key {
     std::string conversation;  // chosen by the client, scoped under the person
 
     bool operator==(const conversation_key &) const = default;
+    // A background job's (a distillation, a feeling's reading: ids that begin
+    // with byte 1, which no client can send), not a conversation: its state is
+    // kept while the job runs, never written to disk, and not counted.
+    bool scratch() const { return !conversation.empty() && conversation[0] == '\x01'; }
     // One string, for maps: the two parts joined by a byte neither may contain.
     std::string id() const { return person + '\x1f' + conversation; }
 };

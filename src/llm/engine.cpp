@@ -220,6 +220,7 @@ void engine::impl::run() {
         step();
         update_gauges();
     }
+    run_control();  // a drop queued just before the stop: its caller waits for the answer
     save_everything();
     update_gauges();
 }

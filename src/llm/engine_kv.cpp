@@ -33,7 +33,7 @@ void engine::impl::evict(engine_slot & s) {
             st.bytes.resize(n);
         }
         for (auto & out : ram->put(std::move(st))) {
-            if (disk) disk->put_async(std::move(out));
+            if (disk && !out.key.scratch()) disk->put_async(std::move(out));
         }
     }
     clear(s);
@@ -224,7 +224,9 @@ status engine::impl::compute_shared_prompt(const std::string & system) {
 void engine::impl::save_everything() {
     if (!disk) return;
     for (auto & s : slots) evict(s);
-    for (auto & st : ram->drain()) disk->put_async(std::move(st));
+    for (auto & st : ram->drain()) {
+        if (!st.key.scratch()) disk->put_async(std::move(st));
+    }
     disk->flush();
     prefix_disk->flush();
 }
@@ -232,12 +234,12 @@ void engine::impl::save_everything() {
 void engine::impl::update_gauges() {
     uint64_t resident = 0, active = 0;
     for (const auto & s : slots) {
-        resident += s.key && !s.tokens.empty();
+        resident += s.key && !s.tokens.empty() && !s.key->scratch();
         active += s.active != nullptr;
     }
     g_resident = resident;
     g_active = active;
-    g_ram = ram->count();
+    g_ram = ram->conversations();
     g_ram_bytes = ram->bytes();
 }
 

@@ -10,11 +10,12 @@ std::vector<kv_saved_state> kv_tier_ram::put(kv_saved_state s) {
         return out;
     }
     bytes_ += s.size_bytes();
+    scratch_ += s.key.scratch();
     lru_.push_front(std::move(s));
     index_[lru_.front().key.id()] = lru_.begin();
     while (bytes_ > budget_) {
         auto & last = lru_.back();
-        bytes_ -= last.size_bytes();
+        forget(last);
         index_.erase(last.key.id());
         out.push_back(std::move(last));
         lru_.pop_back();
@@ -26,7 +27,7 @@ std::optional<kv_saved_state> kv_tier_ram::take(const conversation_key & key) {
     auto it = index_.find(key.id());
     if (it == index_.end()) return std::nullopt;
     kv_saved_state s = std::move(*it->second);
-    bytes_ -= s.size_bytes();
+    forget(s);
     lru_.erase(it->second);
     index_.erase(it);
     return s;
@@ -37,7 +38,7 @@ bool kv_tier_ram::erase(const conversation_key & key) { return take(key).has_val
 void kv_tier_ram::erase_person(const std::string & person) {
     for (auto it = lru_.begin(); it != lru_.end();) {
         if (it->key.person == person) {
-            bytes_ -= it->size_bytes();
+            forget(*it);
             index_.erase(it->key.id());
             it = lru_.erase(it);
         } else {
@@ -52,6 +53,7 @@ std::vector<kv_saved_state> kv_tier_ram::drain() {
     lru_.clear();
     index_.clear();
     bytes_ = 0;
+    scratch_ = 0;
     return out;
 }
 

@@ -29,10 +29,16 @@ public:
 
     uint64_t bytes() const { return bytes_; }
     size_t count() const { return lru_.size(); }
+    size_t conversations() const { return lru_.size() - scratch_; }  // not counting scratch states
 
 private:
     uint64_t budget_;
     uint64_t bytes_ = 0;
+    size_t scratch_ = 0;  // states whose key is scratch()
+    void forget(const kv_saved_state & s) {
+        bytes_ -= s.size_bytes();
+        scratch_ -= s.key.scratch();
+    }
     std::list<kv_saved_state> lru_;  // front = most recently used
     std::unordered_map<std::string, std::list<kv_saved_state>::iterator> index_;
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdint>
 #include <map>
 
 #include "memory/time_expr.h"
@@ -70,6 +71,23 @@ result<person_export> export_person(memory_store & store, const std::string & na
                                            {"interests", p.interests}, {"notes", p.notes}, {"source", p.source},
                                            {"reason", p.reason}, {"diff", p.diff}, {"created_at", p.created_at}});
     }
+    // What the OS thought of saying first, and what it decided; their own limits.
+    auto initiatives = store.initiatives(*who, 1000000);
+    if (!initiatives) return initiatives.error();
+    auto limits = store.initiative_limits(*who);
+    if (!limits) return limits.error();
+    doc["initiative_settings"] = {{"opted_out", limits->opted_out}, {"quiet_from_minute", limits->quiet_from},
+                                  {"quiet_to_minute", limits->quiet_to}, {"utc_offset_minutes", limits->utc_offset},
+                                  {"daily_cap", limits->daily_cap}, {"min_importance", limits->min_importance}};
+    doc["initiatives"] = json::array();
+    for (const auto & r : *initiatives) {
+        doc["initiatives"].push_back({{"id", r.id}, {"kind", r.kind}, {"text", r.text}, {"reason", r.reason},
+                                      {"importance", r.importance}, {"state", r.state}, {"decision", r.decision},
+                                      {"due_at", r.due_at}, {"created_at", r.created_at},
+                                      {"decided_at", r.decided_at ? json(r.decided_at) : json(nullptr)},
+                                      {"delivered_at", r.delivered_at ? json(r.delivered_at) : json(nullptr)},
+                                      {"memory", r.source_turn ? json(r.source_turn) : json(nullptr)}});
+    }
     std::string md = "# What OS1 remembers of " + name + "\n\nExported " + utc_text(now_unix) +
                      ". The complete record, for programs, is memories.json beside this file.\n";
     md += "\n## Core profile\n\n" + (profile->empty() ? std::string("(none)") : *profile) + "\n";
@@ -78,6 +96,13 @@ result<person_export> export_person(memory_store & store, const std::string & na
     for (const auto & p : *personas) {
         md += "- Version " + std::to_string(p.version) + " (" + utc_text(p.created_at) + ", " + p.reason + "): " + p.name +
               (p.about.empty() ? "" : ". " + p.about) + "\n";
+    }
+    if (!initiatives->empty()) {
+        md += "\n## What OS1 thought of saying first\n\n";
+        for (const auto & r : *initiatives) {
+            md += "- " + utc_text(r.created_at) + ", " + r.kind + " (" + r.state +
+                  (r.decision.empty() ? "" : ": " + r.decision) + "): " + r.text + "\n";
+        }
     }
     md += "\n## Summaries\n\n";
     if (summaries->empty()) md += "(none yet)\n";
@@ -101,12 +126,20 @@ result<person_export> export_person(memory_store & store, const std::string & na
         all.insert(all.end(), page->begin(), page->end());
     }
     std::reverse(all.begin(), all.end());
+    auto feelings = store.emotions_between(*who, INT64_MIN, INT64_MAX, 100000000);
+    if (!feelings) return feelings.error();
+    std::map<int64_t, const emotion_reading *> feeling_of;
+    for (const auto & f : *feelings) feeling_of[f.turn_id] = &f;
     std::string current;
     for (const auto & t : all) {
         json row = {{"id", t.id}, {"session", t.session}, {"ts", t.ts}, {"speaker", t.speaker}, {"role", t.role},
                     {"text", t.text}};
         if (!t.ext_id.empty()) row["ext_id"] = t.ext_id;
         if (!t.recalled.empty()) row["recalled"] = t.recalled;
+        if (const auto f = feeling_of.find(t.id); f != feeling_of.end()) {
+            row["feeling"] = {{"label", f->second->label}, {"valence", f->second->valence}, {"arousal", f->second->arousal},
+                              {"source", f->second->source}};
+        }
         doc["turns"].push_back(std::move(row));
         if (t.session != current) {
             current = t.session;

@@ -219,6 +219,41 @@ public:
     result<std::optional<std::string>> session_persona(person_id who, const std::string & session);
     status set_session_persona(person_id who, const std::string & session, const std::string & text);
 
+    // --- Feelings (memory_store_persona.cpp) ---
+    // Stores (or replaces) the reading of one of the person's own messages
+    // (role user); its turn_id names it, ts is taken from the turn.
+    // invalid_argument: not this person's message, valence outside -1..1,
+    // arousal outside 0..1, an empty or over-long label or source.
+    status put_emotion(person_id who, const emotion_reading & r);
+    // Readings of messages with FROM <= ts < TO, oldest first, up to LIMIT.
+    result<std::vector<emotion_reading>> emotions_between(person_id who, int64_t from, int64_t to, int limit);
+    // The person's messages with no reading from SOURCE (none at all, or only
+    // another source's; SOURCE "": none at all), newest first, up to LIMIT.
+    result<std::vector<turn_record>> turns_without_emotion(person_id who, const std::string & source, int limit);
+
+    // --- Initiative (memory_store_initiative.cpp) ---
+    // Stores a pending initiative; its id, or 0 when one with its dedup exists.
+    // invalid_argument: an empty or over-long text, kind or reason, importance outside 0..1.
+    result<int64_t> add_initiative(person_id who, const initiative_record & r);
+    // Pending initiatives due by NOW, of everyone (for the scheduler; each with
+    // its person), earliest first, up to LIMIT.
+    result<std::vector<due_initiative>> due_initiatives(int64_t now, int limit);
+    // The scheduler's decision: STATE (pending to hold it until DUE_AT, sent or dropped) and why.
+    status decide_initiative(person_id who, int64_t id, const std::string & state, const std::string & decision,
+                             int64_t decided_at, int64_t due_at);
+    status mark_delivered(person_id who, int64_t id, int64_t ts);
+    // Sent and not yet received by any client, oldest first.
+    result<std::vector<initiative_record>> undelivered_initiatives(person_id who);
+    // Every initiative of the person, newest first, up to LIMIT: the log.
+    result<std::vector<initiative_record>> initiatives(person_id who, int limit);
+    // How many the OS sent with decided_at >= SINCE, reminders asked for not counted.
+    result<int> initiatives_sent_since(person_id who, int64_t since);
+    result<initiative_settings> initiative_limits(person_id who);
+    // invalid_argument: minutes outside 0..1439, an offset beyond ±14 h, a cap outside 0..50, importance outside 0..1.
+    status set_initiative_limits(person_id who, const initiative_settings & s);
+    // The time of the person's newest message (0: none).
+    result<int64_t> last_message_at(person_id who);
+
     // --- Dense vectors (memory_store_vectors.cpp) ---
     // The embedding model in use, by KEY (llm::embedder::key); with REPLACE,
     // vectors of any other model are removed (they do not compare), else

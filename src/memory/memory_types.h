@@ -117,6 +117,50 @@ struct persona_record {
     int64_t created_at = 0;
 };
 
+// How one of the person's messages seemed to feel (0012).
+struct emotion_reading {
+    int64_t turn_id = 0;
+    int64_t ts = 0;        // the message's time
+    std::string label;     // one of companion/emotion.h's labels
+    double valence = 0;    // -1 unpleasant .. 1 pleasant
+    double arousal = 0;    // 0 calm .. 1 intense
+    std::string source;    // "model" or "lexicon"
+};
+
+// Something the OS may say first (0013).
+struct initiative_record {
+    int64_t id = 0;
+    std::string kind;         // follow_up, check_in, reminder
+    std::string text;         // what the OS will say
+    std::string reason;       // why it thought of it
+    double importance = 0.5;  // 0..1
+    int64_t due_at = 0;
+    int64_t created_at = 0;
+    std::string state = "pending";  // pending, sent, dropped
+    std::string decision;     // the scheduler's last word on it
+    int64_t decided_at = 0;
+    int64_t delivered_at = 0;  // 0: no client has received it
+    int64_t source_turn = 0;   // the message it comes from (0: none)
+    std::string dedup;         // one of each per person
+};
+
+// A pending initiative that is due, with whose it is (the scheduler's view).
+struct due_initiative {
+    person_id who = 0;
+    std::string person;  // their name in the store
+    initiative_record record;
+};
+
+// The person's own limits on the OS speaking first (0013).
+struct initiative_settings {
+    bool opted_out = false;
+    int quiet_from = 22 * 60;   // minutes after local midnight
+    int quiet_to = 8 * 60;
+    int utc_offset = 0;         // minutes east of UTC
+    int daily_cap = 2;          // messages a day it starts; reminders asked for do not count
+    double min_importance = 0.3;
+};
+
 // Where a person is in the first-run interview (0011).
 struct onboarding_state {
     std::string stage;  // "" (not begun), "interview", "naming", "done" or "skipped"

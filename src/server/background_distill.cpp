@@ -8,13 +8,35 @@
 namespace os1::server {
 
 background_distill::background_distill(llm::engine & engine, memory::memory_worker & worker, companion::distill_options o,
-                                       companion::summary_options so)
-    : engine_(engine), worker_(worker), opts_(o), summary_opts_(so) {}
+                                       companion::summary_options so, int evolve_every, std::string default_name)
+    : engine_(engine), worker_(worker), opts_(o), summary_opts_(so), evolve_every_(evolve_every),
+      default_name_(std::move(default_name)) {}
 
 void background_distill::after_turn(memory::memory_store & store, memory::person_id who, const std::string & person) {
     if (opts_.min_turns <= 0 || in_flight_.count(who)) return;
+    int & wait = evolve_wait_.try_emplace(who, evolve_every_).first->second;
+    if (wait > 0) --wait;
     if (start_facts(store, who, person)) return;
-    start_summary(store, who, person);
+    if (start_summary(store, who, person)) return;
+    if (evolve_every_ > 0 && wait == 0) start_evolution(store, who, person);
+}
+
+void background_distill::start_evolution(memory::memory_store & store, memory::person_id who, const std::string & person) {
+    evolve_wait_[who] = evolve_every_;
+    auto job = companion::prepare_evolution(store, who, default_name_);
+    if (!job || job->turns.empty()) return;
+    auto j = std::make_shared<companion::evolution_job>(std::move(*job));
+    (void)submit(who, person, companion::evolution_conversation(), companion::evolution_prompt(*j),
+                 companion::evolution_generation(),
+                 [j](memory::memory_store & s, const std::string & answer, const status & failed) {
+                     if (!failed) return;
+                     auto v = companion::apply_evolution(s, *j, answer);
+                     if (!v) {
+                         spdlog::debug("persona: the proposal was refused: {}", v.error().message());
+                     } else if (*v > 0) {
+                         spdlog::debug("persona: version {} ({})", *v, j->current.name);
+                     }
+                 });
 }
 
 bool background_distill::start_facts(memory::memory_store & store, memory::person_id who, const std::string & person) {
@@ -40,18 +62,18 @@ bool background_distill::start_facts(memory::memory_store & store, memory::perso
     return true;
 }
 
-void background_distill::start_summary(memory::memory_store & store, memory::person_id who, const std::string & person) {
+bool background_distill::start_summary(memory::memory_store & store, memory::person_id who, const std::string & person) {
     // Looking costs a count per session: done once every few turns, fewer after failures.
     int & wait = summary_wait_[who];
     if (wait > 0) {
         --wait;
-        return;
+        return false;
     }
     wait = opts_.min_turns << std::min(summary_failures_[who], 5);
     auto job = companion::prepare_summary(store, who, summary_opts_);
-    if (!job || job->empty()) return;
+    if (!job || job->empty()) return false;
     auto j = std::make_shared<companion::summary_job>(std::move(*job));
-    (void)submit(who, person, companion::summary_conversation(), companion::summary_prompt(*j),
+    return submit(who, person, companion::summary_conversation(), companion::summary_prompt(*j),
                  companion::summary_generation(summary_opts_),
                  [this, j, who](memory::memory_store & s, const std::string & answer, const status & failed) {
                      auto done = failed ? companion::apply_summary(s, *j, answer) : result<bool>(failed);
@@ -62,7 +84,8 @@ void background_distill::start_summary(memory::memory_store & store, memory::per
                      summary_failures_[who] = 0;
                      // What it read changed, or more is due (the person's after a session's): look again next turn.
                      summary_wait_[who] = 0;
-                 });
+                 })
+        .is_ok();
 }
 
 status background_distill::submit(memory::person_id who, const std::string & person, const std::string & conversation,

@@ -2,11 +2,16 @@
 // or server-sent events) and DELETE /api/v1/conversations/{id}.
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <random>
 #include <thread>
 
 #include "companion/honesty.h"
+#include "companion/initiative.h"
 #include "server/background_distill.h"
+#include "server/background_feelings.h"
 #include "server/http_session.h"
 #include "server/openai_json.h"
 
@@ -32,13 +37,13 @@ bool valid_conversation_id(const std::string & id) {
     return true;
 }
 
+}  // namespace
+
 std::string chunk_frame(const std::string & data) {
     char head[20];
     std::snprintf(head, sizeof head, "%zx\r\n", data.size());
     return head + data + "\r\n";
 }
-
-}  // namespace
 
 void http_session::chat_completions(request && req, const std::string & person) {
     if (ctx_.stopping) {
@@ -65,7 +70,7 @@ void http_session::chat_completions(request && req, const std::string & person) 
     auto chat = std::make_shared<chat_request>(std::move(*parsed));
     if (!ctx_.memory) return start_completion(std::move(*chat), person, conversation, nullptr);
     // The message is stored, and what matters recalled, on the memory thread.
-    companion::turn_context tc{person, conversation, person, ctx_.opts.assistant_name, unix_now(), ""};
+    companion::turn_context tc{person, conversation, person, ctx_.opts.assistant_name, ctx_.now(), ""};
     if (!chat->messages.empty() && companion::asks_about_others(chat->messages.back().content)) {
         const auto e = ctx_.engine.stats();
         tc.live_note = companion::live_figures_note(ctx_.talking.talking_now(),
@@ -86,6 +91,12 @@ void http_session::chat_completions(request && req, const std::string & person) 
             });
         }
         auto prepared = companion::prepare_turn(store, tc, chat->messages, self->ctx_.opts.persona, self->ctx_.opts.memory);
+        if (prepared && self->ctx_.initiative()) {
+            // What the message asks the OS to say later (a reminder, a follow-up, a check-in).
+            auto noticed = companion::notice_after_message(store, prepared->person, chat->messages.back().content,
+                                                           prepared->user_turn_id, tc.now);
+            if (!noticed) spdlog::error("initiative: {}", noticed.error().message());
+        }
         net::post(self->stream_.get_executor(), [self, chat, tc, person, conversation, prepared = std::move(prepared)]() mutable {
             if (self->closed_) return;
             if (!prepared) return self->memory_failed(prepared.error());
@@ -212,14 +223,23 @@ void http_session::start_completion(chat_request && chat, const std::string & pe
 void http_session::watch_client() {
     stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
         if (ec || !self->cur_ || self->cur_->ended || self->closed_) return;
-        beast::error_code e2;
-        const size_t available = self->stream_.socket().available(e2);
-        if (e2 || available == 0) {  // readable with nothing to read: the peer closed
+        switch (self->peek_socket()) {
+        case readable::closed:
             self->cur_->cancel->store(true);
             self->close();
+            break;
+        case readable::nothing: self->watch_client(); break;
+        case readable::data: break;  // the next request arrived early; it is read after this reply
         }
-        // Otherwise the next request arrived early; it is read after this reply.
     });
+}
+
+http_session::readable http_session::peek_socket() {
+    char byte = 0;
+    const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) return readable::data;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return readable::nothing;
+    return readable::closed;  // 0: an orderly close; any other error: the connection is gone
 }
 
 void http_session::on_engine_event(const llm::completion_event & ev) {
@@ -242,12 +262,13 @@ void http_session::on_engine_event(const llm::completion_event & ev) {
         // The reply is stored before it is acknowledged (the last chunk or the body).
         auto turn = c.turn;
         c.turn.reset();
-        turn->context.now = unix_now();
+        turn->context.now = ctx_.now();
         ctx_.memory->post([self = shared_from_this(), turn, text = c.text, ev](memory::memory_store & store) {
             llm::embedder * embedder = self->ctx_.opts.memory.embedder;
             const status st = companion::remember_reply(store, turn->context, turn->prepared.person, text, embedder);
             if (!st) spdlog::error("memory: a reply was not stored: {}", st.message());
             if (self->ctx_.distill) self->ctx_.distill->after_turn(store, turn->prepared.person, turn->context.person);
+            if (self->ctx_.feelings) self->ctx_.feelings->after_turn(store, turn->prepared.person, turn->context.person);
             // Turns from before the embedding model was configured get their vectors a few at a time.
             if (embedder) (void)companion::embed_missing(store, turn->prepared.person, *embedder, 4);
             net::post(self->stream_.get_executor(), [self, ev] { self->on_engine_event(ev); });

@@ -8,7 +8,9 @@
 #include <thread>
 
 #include "server/background_distill.h"
+#include "server/background_feelings.h"
 #include "server/http_session.h"
+#include "server/initiative_scheduler.h"
 #include "server/server_context.h"
 
 namespace os1::server {
@@ -21,20 +23,35 @@ struct http_server::impl {
     std::atomic<bool> stop_requested{false};
     int bound_port = 0;
     std::thread stopper;  // waits for the engine to finish, then ends the I/O loop
+    system_clock wall;
+    std::unique_ptr<initiative_scheduler> scheduler;  // after ioc: its timer goes first
     // Before memory: the memory thread's last jobs may still use it.
     std::unique_ptr<background_distill> distill;
+    std::unique_ptr<background_feelings> feelings;
     // After ioc, so it is drained (every acknowledged turn stored) before ioc goes.
     std::unique_ptr<memory::memory_worker> memory;
 
     impl(server_options o, llm::engine & e, users_store * u, std::unique_ptr<memory::memory_worker> m)
-        : ctx{o, e, u, m.get(), nullptr, rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0},
+        : ctx{o, e, u, m.get(), nullptr, rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0, {}, nullptr, {}, nullptr},
           ioc(std::max(1, ctx.opts.io_threads)), memory(std::move(m)) {
         if (memory && ctx.opts.distill_every > 0) {
             companion::distill_options d;
             d.min_turns = ctx.opts.distill_every;
             d.max_tokens = ctx.opts.distill_max_tokens;
-            distill = std::make_unique<background_distill>(e, *memory, d);
+            distill = std::make_unique<background_distill>(e, *memory, d, companion::summary_options{}, ctx.opts.evolve_every,
+                                                           ctx.opts.onboarding.default_name);
             ctx.distill = distill.get();
+        }
+        ctx.clock = ctx.opts.clock ? ctx.opts.clock : &wall;
+        if (ctx.initiative()) {
+            scheduler = std::make_unique<initiative_scheduler>(ioc, *memory, ctx.events, *ctx.clock, ctx.opts.initiative_tick_ms);
+            scheduler->start();
+        }
+        ctx.opts.memory.feelings = ctx.opts.feelings != feelings_mode::off;
+        if (memory && ctx.opts.feelings != feelings_mode::off) {
+            feelings = std::make_unique<background_feelings>(e, *memory, ctx.opts.feelings);
+            feelings->start();
+            ctx.feelings = feelings.get();
         }
         if (memory && ctx.opts.memory.embedder) {
             // The store compares only vectors of the model in use (os1 serve set it already; tests may not).
@@ -70,6 +87,7 @@ struct http_server::impl {
         spdlog::info("stopping: finishing replies in flight (up to {} ms), then saving every conversation",
                      ctx.opts.drain_ms);
         ctx.stopping = true;
+        if (scheduler) scheduler->stop();
         net::post(ioc, [this] {
             beast::error_code ec;
             acceptor.close(ec);
@@ -85,6 +103,10 @@ struct http_server::impl {
 
     ~impl() {
         if (stopper.joinable()) stopper.join();
+        // The background jobs' engine requests call back into the members below
+        // (feelings, distillation, the memory thread): they end first. A server
+        // that never ran (listen failed) gets here with its feelings probe in flight.
+        ctx.engine.stop(0);
     }
 };
 
@@ -131,6 +153,8 @@ status http_server::listen() {
 
 int http_server::port() const { return impl_->bound_port; }
 
+int http_server::listeners(const std::string & person) { return impl_->ctx.events.listeners(person); }
+
 void http_server::run(bool handle_signals) {
     impl & s = *impl_;
     if (handle_signals) {
@@ -145,6 +169,9 @@ void http_server::run(bool handle_signals) {
     for (int i = 1; i < s.ctx.opts.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
     s.ioc.run();
     for (auto & t : threads) t.join();
+    // The I/O loop ends when its last connection does, maybe before the engine
+    // has saved every conversation: the caller reads the engine's figures next.
+    if (s.stopper.joinable()) s.stopper.join();
 }
 
 void http_server::stop() { impl_->shutdown(); }

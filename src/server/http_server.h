@@ -20,7 +20,7 @@ public:
     // remembered and recalled from (the server owns it and drains it on the way out).
     http_server(server_options opts, llm::engine & engine, users_store * users,
                 std::unique_ptr<memory::memory_worker> memory = nullptr);
-    ~http_server();
+    ~http_server();  // stops ENGINE too: the server's background requests must not outlive it
     http_server(const http_server &) = delete;
     http_server & operator=(const http_server &) = delete;
 
@@ -28,6 +28,7 @@ public:
     // when the port is taken.
     status listen();
     int port() const;  // the bound port (useful with port 0)
+    int listeners(const std::string & person);  // PERSON's open event streams (GET /api/v1/events)
 
     // Serves until stop() or SIGTERM/SIGINT (when handle_signals), then shuts
     // down gracefully: no new connections, replies in flight finish (up to

@@ -137,10 +137,15 @@ void http_session::route(request && req) {
         if (!person) return unauthorized("conversations");
         return delete_conversation(*person, path.substr(conv_prefix.size()));
     }
-    if (path == "/api/v1/persona" || path.rfind("/api/v1/persona/", 0) == 0) {
+    if (path == "/api/v1/persona" || path.rfind("/api/v1/persona/", 0) == 0 || path == "/api/v1/mood") {
         auto person = authenticate(req);
-        if (!person) return unauthorized("persona");
-        return persona_routes(std::move(req), *person, path);
+        if (!person) return unauthorized("companion");
+        return companion_routes(std::move(req), *person, path);
+    }
+    if (path == "/api/v1/events" || path == "/api/v1/initiatives" || path == "/api/v1/initiative/settings") {
+        auto person = authenticate(req);
+        if (!person) return unauthorized("initiative");
+        return initiative_routes(std::move(req), *person, path);
     }
     if (path.rfind("/api/v1/memories", 0) == 0 || path.rfind("/api/v1/facts", 0) == 0 || path == "/api/v1/profile" ||
         path == "/api/v1/summaries" || path == "/api/v1/export" || path == "/api/v1/me") {
@@ -205,6 +210,7 @@ void http_session::after_response() {
 void http_session::close() {
     if (closed_) return;
     closed_ = true;
+    gone_ = true;
     stop_talking();
     if (cur_ && !cur_->ended) cur_->cancel->store(true);
     watchdog_.cancel();

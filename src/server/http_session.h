@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "llm/engine.h"
+#include "server/event_hub.h"
 #include "server/openai_json.h"
 #include "server/server_context.h"
 
@@ -40,11 +42,15 @@ struct memory_reply {
 // A store error as a reply: not_found 404, invalid_argument 400, else 500.
 memory_reply error_reply(const status & st);
 
-class http_session : public std::enable_shared_from_this<http_session> {
+// DATA as one chunk of a chunked HTTP body.
+std::string chunk_frame(const std::string & data);
+
+class http_session : public std::enable_shared_from_this<http_session>, public event_listener {
 public:
     http_session(tcp::socket && socket, server_context & ctx);
-    ~http_session();
+    ~http_session() override;
     void start();
+    bool send_event(const std::string & event) override;  // from any thread
 
 private:
     using request = http::request<http::string_body>;
@@ -77,7 +83,11 @@ private:
     void naming(std::shared_ptr<chat_request> chat, const companion::turn_context & tc, companion::onboarding_step step);
     void delete_conversation(const std::string & person, const std::string & id);
     void memory_routes(request && req, const std::string & person, const std::string & path);
-    void persona_routes(request && req, const std::string & person, const std::string & path);
+    void companion_routes(request && req, const std::string & person, const std::string & path);
+    void initiative_routes(request && req, const std::string & person, const std::string & path);
+    void events_stream(const std::string & person);
+    void heartbeat();
+    void watch_events_client();
     void memory_job(const std::string & route_name, std::function<memory_reply(memory::memory_store &)> job,
                     const std::string & person);
     std::optional<std::string> authenticate(const request & req);
@@ -87,6 +97,10 @@ private:
     void write_raw(std::string data);
     void do_write();
     void watch_client();
+    // What a socket that polled readable holds: the peer's close, bytes, or
+    // nothing (a wakeup with no cause, which must not be taken for a close).
+    enum class readable { closed, data, nothing };
+    readable peek_socket();
     void finish_completion();
 
     struct completion {
@@ -114,6 +128,7 @@ private:
     bool writing_ = false;
     bool keep_alive_ = false;
     bool closed_ = false;
+    std::atomic<bool> gone_{false};  // closed_, readable from other threads (send_event)
     std::optional<completion> cur_;
     std::optional<std::string> talking_;  // whose chat request this connection is serving
 };

@@ -4,9 +4,11 @@
 #include <atomic>
 #include <cstdint>
 
+#include "base/clock.h"
 #include "companion/turn_memory.h"
 #include "llm/engine.h"
 #include "memory/memory_worker.h"
+#include "server/event_hub.h"
 #include "server/metrics.h"
 #include "server/presence.h"
 #include "server/rate_limiter.h"
@@ -16,6 +18,7 @@
 namespace os1::server {
 
 class background_distill;
+class background_feelings;
 
 struct server_context {
     server_options opts;
@@ -28,6 +31,12 @@ struct server_context {
     std::atomic<bool> stopping{false};
     int64_t started_unix = 0;
     presence talking{};  // who is talking with the OS now (GET /api/v1/status)
+    background_feelings * feelings = nullptr;  // with memory, unless feelings are off
+    event_hub events;  // open GET /api/v1/events streams
+    const clock_i * clock = nullptr;  // never null once the server is built
+
+    int64_t now() const { return clock->now(); }
+    bool initiative() const { return memory && opts.initiative; }
 };
 
 }  // namespace os1::server

@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <string>
 
+#include "base/clock.h"
 #include "companion/onboarding.h"
 #include "companion/turn_memory.h"
+#include "server/background_feelings.h"
 
 namespace os1::server {
 
@@ -29,6 +31,11 @@ struct server_options {
     std::string assistant_name = "OS1";  // how the OS appears in people's memories
     companion::memory_settings memory;   // recall in each turn (when the server remembers)
     int distill_every = 8;               // new turns of a person that start a background distillation (0 = never)
+    feelings_mode feelings = feelings_mode::auto_probe;  // who reads feelings (with memory; see background_feelings.h)
+    int evolve_every = 24;               // turns of a person between looks at the persona's growth (0 = never)
+    bool initiative = true;              // the OS may speak first (with memory; companion/initiative.h)
+    int initiative_tick_ms = 30000;      // how often the scheduler looks for what is due
+    const clock_i * clock = nullptr;     // null: the system's (tests give a fake one)
     int distill_max_tokens = 1400;       // of the model's answer (the grammar's longest fits; tests bound it)
 };
 

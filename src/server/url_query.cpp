@@ -43,4 +43,15 @@ std::map<std::string, std::string> url_query(std::string_view target) {
     return out;
 }
 
+std::optional<int64_t> query_number(const std::map<std::string, std::string> & query, const std::string & name, int64_t lo,
+                                    int64_t hi, int64_t fallback) {
+    const auto it = query.find(name);
+    if (it == query.end()) return fallback;
+    const std::string & v = it->second;
+    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    const int64_t n = std::stoll(v);
+    if (n < lo || n > hi) return std::nullopt;
+    return n;
+}
+
 }  // namespace os1::server

@@ -38,8 +38,8 @@ TEST(cli_durability, sigkill_while_people_talk_loses_no_acknowledged_turn) {
     const int cycles = env ? std::max(1, std::atoi(env)) : 4;
     for (int cycle = 0; cycle < cycles; ++cycle) {
         const int port = free_port();
-        // Distillation off: its requests would share the engine and thin out the turns under test.
-        auto srv = serve(home, port, {"--kv-disk-gib", "1", "--distill-every", "0"});
+        // Distillation and the feelings probe off: their requests would share the engine and thin out the turns under test.
+        auto srv = serve(home, port, {"--kv-disk-gib", "1", "--distill-every", "0", "--feelings", "lexicon"});
         ASSERT_TRUE(wait_healthy(port, 30000)) << srv->err();
         std::atomic<bool> dead{false};
         std::vector<std::thread> clients;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <cstdlib>
 #include <thread>
 
 #include "base/files.h"
@@ -54,9 +55,19 @@ TEST(cli_serve, sigterm_finishes_replies_saves_and_the_next_start_remembers) {
     const std::string first = R"({"messages":[{"role":"user","content":"Hello"}],"max_tokens":1500,"temperature":0,"stream":true})";
     http_result streamed;
     std::thread client([&] { streamed = http_request(port, "POST", "/v1/chat/completions", first, {{"X-OS1-Conversation", "c"}}); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    // Signal once tokens flow: a fixed sleep raced a loaded machine, where the
+    // request was not yet admitted and nothing was resident to save.
+    const auto generated = [&] {
+        const std::string m = http_request(port, "GET", "/metrics").body;
+        const std::string name = "\nos1_completion_tokens_total ";
+        const auto at = m.find(name);
+        return at == std::string::npos ? 0L : std::atol(m.c_str() + at + name.size());
+    };
+    for (int i = 0; i < 400 && generated() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const bool flowing = generated() > 0;
     srv->signal(SIGTERM);
     client.join();
+    ASSERT_TRUE(flowing) << srv->err();
     EXPECT_EQ(srv->wait(30000), 0) << srv->err();
     EXPECT_NE(srv->err().find("1 conversations saved on disk"), std::string::npos) << srv->err();
     const auto events = sse_data(streamed.body);

@@ -3,7 +3,10 @@
 // only be about its content (ids, texts), never its syntax.
 #include <gtest/gtest.h>
 
+#include "companion/emotion.h"
 #include "companion/fact_distiller.h"
+#include "companion/persona.h"
+#include "companion/persona_evolution.h"
 #include "companion/summarizer.h"
 #include "llm/chat_session.h"
 #include "support/temp_dir.h"
@@ -73,6 +76,46 @@ TEST(distill_model, the_summary_grammar_gives_a_summary_that_is_stored) {
     ASSERT_TRUE(made) << made.error().message();
     EXPECT_EQ(*made, 2u);
     EXPECT_NE((*store)->summary(ada, 0)->id, 0);
+}
+
+// The companion's grammars: naming, a feeling's reading and the persona's
+// growth all give an answer their parser takes, whatever the model says.
+TEST(distill_model, the_companion_grammars_give_answers_their_parsers_take) {
+    auto m = llm::model::load(test::tiny_model_path(), model_options{});
+    ASSERT_TRUE(m) << m.error().message();
+    auto session = llm::chat_session::create(*m, model_options{});
+    ASSERT_TRUE(session);
+    std::string answer;
+    for (const char * profile : {"", "How they describe themselves: a baker who loves the sea."}) {
+        ASSERT_TRUE((*session)->reply(naming_prompt(profile), naming_generation(), {}, answer));
+        auto named = parse_naming(answer);
+        ASSERT_TRUE(named) << named.error().message() << ": " << answer;
+        EXPECT_FALSE(named->name.empty());
+    }
+    for (const auto & c : emotion_probe_cases()) {
+        ASSERT_TRUE((*session)->reply(emotion_prompt(c.message), emotion_generation(), {}, answer));
+        auto r = parse_emotion(answer);
+        EXPECT_TRUE(r) << r.error().message() << ": " << answer;
+    }
+    test::temp_dir d;
+    auto store = memory::memory_store::open(d.file("m.db"));
+    ASSERT_TRUE(store);
+    const auto ada = *(*store)->person("ada", true);
+    memory::new_turn t;
+    t.session = "s";
+    t.ts = 1780000000;
+    t.speaker = "ada";
+    t.role = "user";
+    t.text = "We talked about stars and my grandfather's telescope.";
+    ASSERT_TRUE((*store)->add_turn(ada, t));
+    auto j = prepare_evolution(**store, ada, "OS1");
+    ASSERT_TRUE(j);
+    ASSERT_EQ(j->turns.size(), 1u);
+    ASSERT_TRUE((*session)->reply(evolution_prompt(*j), evolution_generation(), {}, answer));
+    auto proposed = parse_evolution(answer, *j);
+    ASSERT_TRUE(proposed) << proposed.error().message() << ": " << answer;
+    auto v = apply_evolution(**store, *j, answer);
+    ASSERT_TRUE(v) << v.error().message() << ": " << answer;  // the store takes what the grammar allows
 }
 
 }  // namespace

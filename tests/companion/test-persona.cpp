@@ -2,6 +2,7 @@
 
 #include "companion/honesty.h"
 #include "companion/persona.h"
+#include "companion/persona_evolution.h"
 #include "companion/turn_memory.h"
 #include "support/temp_dir.h"
 
@@ -167,6 +168,62 @@ TEST_F(persona_test, a_conversation_keeps_its_persona_until_a_rename_or_rollback
     ASSERT_TRUE(rename_persona(*store_, who_, "Sam"));
     EXPECT_NE(relationship_in("c1", "And now?").find("your name is Sam."), std::string::npos);
     EXPECT_NE(relationship_in("c2", "And here?").find("your name is Sam."), std::string::npos);
+}
+
+TEST_F(persona_test, the_persona_grows_from_a_proposal_with_its_reason_and_diff_from_the_next_conversation_on) {
+    ASSERT_TRUE(store_->add_persona(who_, samantha(), false));
+    EXPECT_NE(relationship_in("c1", "I found my grandfather's telescope!").find("Samantha"), std::string::npos);
+    auto j = prepare_evolution(*store_, who_, "OS1");
+    ASSERT_TRUE(j);
+    ASSERT_EQ(j->turns.size(), 1u);
+    const auto prompt = evolution_prompt(*j);
+    EXPECT_NE(prompt[1].content.find("With this person your name is Samantha."), std::string::npos) << prompt[1].content;
+    EXPECT_NE(prompt[1].content.find("theo: I found my grandfather's telescope!"), std::string::npos);
+
+    EXPECT_FALSE(*parse_evolution(R"({"change": false})", *j));
+    EXPECT_EQ(*apply_evolution(*store_, *j, R"({"change": false})"), 0);
+    const std::string same = R"({"change": true, "traits": ["warm", "curious"], "interests": ["physics", "music"], )"
+                             R"("notes": "Theo is getting over a divorce.", "reason": "nothing new"})";
+    EXPECT_FALSE(*parse_evolution(same, *j));  // identical: no version
+    for (const char * bad : {"{}", R"({"change": true})", R"({"change": true, "traits": [], "interests": [], "notes": "", "reason": ""})",
+                             R"({"change": true, "traits": ["a","b","c","d","e","f","g","h","i"], "interests": [], "notes": "", "reason": "x"})",
+                             "not json"}) {
+        EXPECT_FALSE(parse_evolution(bad, *j)) << bad;
+    }
+    const std::string grown = R"({"change": true, "traits": ["warm", "curious", "playful"], "interests": ["physics", "music", "astronomy"], )"
+                              R"("notes": "Theo is getting over a divorce. He loves the night sky.", "reason": "he shared his telescope"})";
+    auto v = apply_evolution(*store_, *j, grown);
+    ASSERT_TRUE(v) << v.error().message();
+    EXPECT_EQ(*v, 2);
+    auto p = store_->persona(who_);
+    EXPECT_EQ(p->source, "evolve");
+    EXPECT_EQ(p->reason, "he shared his telescope");
+    EXPECT_EQ(p->name, "Samantha");  // never renamed by the model
+    EXPECT_EQ(p->diff, "traits: +playful\ninterests: +astronomy\nnotes: Theo is getting over a divorce. -> Theo is getting over a "
+                       "divorce. He loves the night sky.");
+    // The conversation under way keeps its persona; the next one has the new.
+    EXPECT_EQ(relationship_in("c1", "Look at Jupiter").find("astronomy"), std::string::npos);
+    EXPECT_NE(relationship_in("c2", "Hello again").find("astronomy"), std::string::npos);
+    // A proposal made before the person renamed the OS is not applied over the rename.
+    ASSERT_TRUE(rename_persona(*store_, who_, "Sam"));
+    EXPECT_EQ(*apply_evolution(*store_, *j, grown), 0);
+    EXPECT_EQ(store_->persona(who_)->name, "Sam");
+}
+
+TEST_F(persona_test, evolve_now_waits_until_the_os_has_named_itself) {
+    ASSERT_TRUE(store_->set_onboarding(who_, {"interview", 1}));
+    int calls = 0;
+    const completer model = [&](const std::vector<llm::chat_message> &, const llm::generation_options &) -> result<std::string> {
+        ++calls;
+        return std::string(R"({"change": true, "traits": ["bold"], "interests": [], "notes": "", "reason": "r"})");
+    };
+    relationship_in("c1", "hello");
+    EXPECT_EQ(*evolve_now(*store_, who_, model, "OS1"), 0);
+    EXPECT_EQ(calls, 0);
+    ASSERT_TRUE(store_->set_onboarding(who_, {"done", 3}));
+    EXPECT_EQ(*evolve_now(*store_, who_, model, "OS1"), 1);  // no persona yet: grown from the default name
+    EXPECT_EQ(store_->persona(who_)->name, "OS1");
+    EXPECT_EQ(store_->persona(who_)->traits, std::vector<std::string>{"bold"});
 }
 
 TEST(honesty, questions_about_the_others_are_noticed_and_ordinary_talk_is_not) {

@@ -59,6 +59,24 @@ TEST(kv_tier_ram, least_recently_used_leaves_first) {
     EXPECT_EQ(too_big.size(), 1u);  // larger than the whole budget: straight through
 }
 
+TEST(kv_tier_ram, a_background_jobs_state_is_kept_but_not_counted_as_a_conversation) {
+    kv_tier_ram ram(1 << 20);
+    ram.put(state("p", "a", 100));
+    ram.put(state("p", "\x01" "distill", 100));
+    ram.put(state("q", "\x01" "emotion", 100));
+    EXPECT_EQ(ram.count(), 3u);
+    EXPECT_EQ(ram.conversations(), 1u);
+    EXPECT_TRUE(ram.take({"p", "\x01" "distill"}));
+    EXPECT_EQ(ram.conversations(), 1u);
+    ram.erase_person("q");
+    EXPECT_EQ(ram.count(), 1u);
+    EXPECT_EQ(ram.conversations(), 1u);
+    ram.put(state("p", "\x01" "persona", 100));
+    ram.drain();
+    ram.put(state("p", "b", 100));
+    EXPECT_EQ(ram.conversations(), 1u);  // the count starts again from nothing after a drain
+}
+
 TEST(kv_tier_disk, states_survive_a_restart_and_keys_are_checked) {
     test::temp_dir d;
     {

@@ -88,4 +88,34 @@ inline std::string chat_body(const std::string & text, int max_tokens = 8, bool 
     return j.dump();
 }
 
+using json = nlohmann::json;
+
+// TEXT from the person with TOKEN in CONVERSATION; the reply's text (of every chunk, when streamed).
+inline std::string say(int port, const std::string & token, const std::string & text, bool stream = false,
+                const std::string & conversation = "c1") {
+    json body = {{"model", "os1"}, {"messages", {{{"role", "user"}, {"content", text}}}}, {"max_tokens", 8},
+                 {"temperature", 0}, {"stream", stream}};
+    const auto r = http_request(port, "POST", "/v1/chat/completions", body.dump(), bearer(token, conversation));
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (!stream) return json::parse(r.body, nullptr, false)["choices"][0]["message"]["content"];
+    std::string text_out;  // the content of every chunk, in order
+    size_t at = 0;
+    while ((at = r.body.find("data: {", at)) != std::string::npos) {
+        const size_t end = r.body.find("\n\n", at);
+        const json chunk = json::parse(r.body.substr(at + 6, end - at - 6), nullptr, false);
+        if (chunk.contains("choices") && !chunk["choices"].empty() && chunk["choices"][0]["delta"].contains("content")) {
+            text_out += chunk["choices"][0]["delta"]["content"].get<std::string>();
+        }
+        at = end;
+    }
+    EXPECT_NE(r.body.find("data: [DONE]"), std::string::npos);
+    return text_out;
+}
+
+inline json get_json(int port, const std::string & token, const std::string & path) {
+    const auto r = http_request(port, "GET", path, "", bearer(token));
+    EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+    return json::parse(r.body, nullptr, false);
+}
+
 }  // namespace os1::test

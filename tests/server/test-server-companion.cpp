@@ -4,9 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <thread>
 
+#include "companion/emotion.h"
 #include "companion/onboarding.h"
 #include "memory/memory_store.h"
 #include "server/presence.h"
@@ -18,34 +21,9 @@ namespace {
 using json = nlohmann::json;
 using test::bearer;
 using test::http_request;
+using test::get_json;
+using test::say;
 using test::server_test;
-
-std::string say(int port, const std::string & token, const std::string & text, bool stream = false,
-                const std::string & conversation = "c1") {
-    json body = {{"model", "os1"}, {"messages", {{{"role", "user"}, {"content", text}}}}, {"max_tokens", 8},
-                 {"temperature", 0}, {"stream", stream}};
-    const auto r = http_request(port, "POST", "/v1/chat/completions", body.dump(), bearer(token, conversation));
-    EXPECT_EQ(r.status, 200) << r.body;
-    if (!stream) return json::parse(r.body, nullptr, false)["choices"][0]["message"]["content"];
-    std::string text_out;  // the content of every chunk, in order
-    size_t at = 0;
-    while ((at = r.body.find("data: {", at)) != std::string::npos) {
-        const size_t end = r.body.find("\n\n", at);
-        const json chunk = json::parse(r.body.substr(at + 6, end - at - 6), nullptr, false);
-        if (chunk.contains("choices") && !chunk["choices"].empty() && chunk["choices"][0]["delta"].contains("content")) {
-            text_out += chunk["choices"][0]["delta"]["content"].get<std::string>();
-        }
-        at = end;
-    }
-    EXPECT_NE(r.body.find("data: [DONE]"), std::string::npos);
-    return text_out;
-}
-
-json get_json(int port, const std::string & token, const std::string & path) {
-    const auto r = http_request(port, "GET", path, "", bearer(token));
-    EXPECT_EQ(r.status, 200) << path << ": " << r.body;
-    return json::parse(r.body, nullptr, false);
-}
 
 TEST_F(server_test, a_new_person_is_interviewed_the_os_names_itself_and_the_name_survives_a_restart) {
     onboarding_ = true;
@@ -178,6 +156,50 @@ TEST_F(server_test, asked_how_many_people_it_talks_with_the_os_is_given_the_true
               std::string::npos)
         << (*turns)[3].recalled;
     EXPECT_EQ((*turns)[1].recalled.find("Live figures"), std::string::npos);  // only when asked
+}
+
+TEST_F(server_test, every_message_gets_a_reading_the_model_replaces_it_and_the_mood_route_draws_the_series) {
+    server::server_options so;
+    so.feelings = feelings_mode::model;  // the tiny model's readings are noise, but they follow the grammar
+    auto s = start(so, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    const auto bob = *s->users->add("bob");
+    say(s->port(), ada, "I'm so sad today, my cat died.");
+    // The word list's reading is stored with the message; the model's replaces it in the background.
+    json mood;
+    for (int i = 0; i < 100; ++i) {
+        mood = get_json(s->port(), ada, "/api/v1/mood?days=7");
+        if (!mood["readings"].empty() && mood["readings"][0]["source"] == "model") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_EQ(mood["readings"].size(), 1u) << mood.dump();
+    EXPECT_EQ(mood["readings"][0]["source"], "model");
+    const auto & labels = companion::emotion_labels();
+    EXPECT_NE(std::find(labels.begin(), labels.end(), mood["readings"][0]["label"].get<std::string>()), labels.end());
+    ASSERT_EQ(mood["days"].size(), 7u);
+    EXPECT_EQ(mood["days"][6]["messages"], 1);
+    EXPECT_TRUE(mood["days"][0]["valence"].is_null());
+    EXPECT_EQ(mood["sparkline"].get<std::string>().substr(0, 12), "······");  // six silent days, 2 bytes each
+    // Bob sees only his own (none); bad requests are refused.
+    EXPECT_EQ(get_json(s->port(), bob, "/api/v1/mood")["readings"].size(), 0u);
+    EXPECT_EQ(get_json(s->port(), bob, "/api/v1/mood")["days"].size(), 30u);
+    EXPECT_EQ(http_request(s->port(), "GET", "/api/v1/mood?days=0", "", bearer(ada)).status, 400);
+    EXPECT_EQ(http_request(s->port(), "GET", "/api/v1/mood?days=400", "", bearer(ada)).status, 400);
+    EXPECT_EQ(http_request(s->port(), "GET", "/api/v1/mood", "", bearer("os1_nope")).status, 401);
+}
+
+TEST_F(server_test, with_the_word_list_only_the_reading_stays_the_word_lists) {
+    server::server_options so;
+    so.feelings = feelings_mode::lexicon;
+    auto s = start(so, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    say(s->port(), ada, "I'm so happy today!");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const json mood = get_json(s->port(), ada, "/api/v1/mood?days=1");
+    ASSERT_EQ(mood["readings"].size(), 1u);
+    EXPECT_EQ(mood["readings"][0]["source"], "lexicon");
+    EXPECT_EQ(mood["readings"][0]["label"], "joy");
+    EXPECT_EQ(mood["days"][0]["label"], "joy");
 }
 
 TEST(presence, counts_people_in_flight_or_seen_within_the_window_once_each) {

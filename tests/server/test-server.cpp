@@ -317,5 +317,33 @@ TEST_F(server_test, no_auth_is_loopback_only) {
     EXPECT_NE(st.message().find("--no-auth"), std::string::npos);
 }
 
+// A server that never runs (its address refused) goes away while its
+// background requests (the feelings probe) are in flight: they end first,
+// and nothing is left calling into it (the sanitizer preset checks).
+TEST_F(server_test, a_server_that_never_ran_goes_away_cleanly_with_its_background_requests_in_flight) {
+    for (int i = 0; i < 3; ++i) {
+        llm::engine_options eo;
+        eo.kv_dir = dir_.file("g/kv");
+        auto e = llm::engine::start(model_, eo);
+        ASSERT_TRUE(e);
+        server_options so;
+        so.no_auth = true;
+        so.host = "0.0.0.0";
+        so.feelings = feelings_mode::auto_probe;
+        auto store = memory::memory_store::open(dir_.file("g/memory.db"));
+        ASSERT_TRUE(store);
+        {
+            http_server h(so, **e, nullptr, std::make_unique<memory::memory_worker>(std::move(*store)));
+            EXPECT_EQ(h.listen().code(), status_code::invalid_argument);
+        }
+        llm::completion_request r;
+        r.key = {"ada", "c"};
+        r.messages = {{"user", "Hello"}};
+        r.gen.max_tokens = 2;
+        r.on_event = [](const llm::completion_event &) {};
+        EXPECT_EQ((*e)->submit(std::move(r)).code(), status_code::cancelled);  // the server stopped its engine
+    }
+}
+
 }  // namespace
 }  // namespace os1::server

@@ -1,9 +1,11 @@
-// The persona routes (docs/api.md): who the OS is with this person, every
-// version of it with what changed and why, renaming and rolling back. A
+// The companion's routes (docs/api.md): who the OS is with this person, every
+// version of it with what changed and why, renaming and rolling back (a
 // change takes effect in every conversation at once: their KV states, which
-// hold the old persona, are dropped before the route answers.
+// hold the old persona, are dropped before the route answers); and the
+// person's mood series.
 #include <nlohmann/json.hpp>
 
+#include "companion/mood.h"
 #include "companion/persona.h"
 #include "server/http_session.h"
 #include "server/openai_json.h"
@@ -27,8 +29,8 @@ result<memory::person_id> person_of(memory::memory_store & s, const std::string 
 
 }  // namespace
 
-void http_session::persona_routes(request && req, const std::string & person, const std::string & path) {
-    const std::string route_name = "persona";
+void http_session::companion_routes(request && req, const std::string & person, const std::string & path) {
+    const std::string route_name = "companion";
     if (!ctx_.memory) {
         return send_error(http::status::not_found, "this server keeps no persona (it runs with --no-memory or --plain)",
                           "not_found_error", route_name);
@@ -71,15 +73,9 @@ void http_session::persona_routes(request && req, const std::string & person, co
     if (path == "/api/v1/persona/history") {
         if (method != http::verb::get) return wrong_method("GET");
         const auto query = url_query(std::string(req.target()));
-        int limit = 100;
-        if (const auto it = query.find("limit"); it != query.end()) {
-            const std::string & v = it->second;
-            if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 1) {
-                return send_error(http::status::bad_request, "limit must be from 1 to 1000", "invalid_request_error", route_name);
-            }
-            limit = std::min(std::stoi(v), 1000);
-        }
-        return memory_job(route_name, [person, limit](memory::memory_store & s) -> memory_reply {
+        const auto n = query_number(query, "limit", 1, 1000, 100);
+        if (!n) return send_error(http::status::bad_request, "limit must be from 1 to 1000", "invalid_request_error", route_name);
+        return memory_job(route_name, [person, limit = static_cast<int>(*n)](memory::memory_store & s) -> memory_reply {
             auto who = person_of(s, person);
             if (!who) return error_reply(who.error());
             auto versions = s.persona_history(*who, limit);
@@ -103,6 +99,32 @@ void http_session::persona_routes(request && req, const std::string & person, co
             memory_reply r{http::status::ok, dump(persona_json(*p))};
             r.drop_person = true;
             return r;
+        }, person);
+    }
+    if (path == "/api/v1/mood") {
+        if (method != http::verb::get) return wrong_method("GET");
+        const auto query = url_query(std::string(req.target()));
+        const auto n = query_number(query, "days", 1, 366, 30);
+        if (!n) return send_error(http::status::bad_request, "days must be from 1 to 366", "invalid_request_error", route_name);
+        return memory_job(route_name, [person, days = static_cast<int>(*n), now = ctx_.now()](memory::memory_store & s) -> memory_reply {
+            auto who = person_of(s, person);
+            if (!who) return error_reply(who.error());
+            auto readings = s.emotions_between(*who, now - int64_t{days} * 86400 - 86400, now + 1, 100000);
+            if (!readings) return error_reply(readings.error());
+            const auto series = companion::mood_series(*readings, now, days);
+            json out = {{"days", json::array()}, {"sparkline", companion::sparkline(series)}, {"readings", json::array()}};
+            for (const auto & d : series) {
+                out["days"].push_back({{"date", d.date}, {"messages", d.messages}, {"valence", d.messages ? json(d.valence) : json(nullptr)},
+                                       {"arousal", d.messages ? json(d.arousal) : json(nullptr)},
+                                       {"label", d.messages ? json(d.label) : json(nullptr)}});
+            }
+            const size_t from = readings->size() > 200 ? readings->size() - 200 : 0;  // the latest 200
+            for (size_t i = from; i < readings->size(); ++i) {
+                const auto & r = (*readings)[i];
+                out["readings"].push_back({{"memory", r.turn_id}, {"ts", r.ts}, {"label", r.label}, {"valence", r.valence},
+                                           {"arousal", r.arousal}, {"source", r.source}});
+            }
+            return {http::status::ok, dump(out)};
         }, person);
     }
     send_error(http::status::not_found, "no route " + path, "not_found_error", route_name);
