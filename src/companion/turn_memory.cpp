@@ -163,7 +163,11 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
 status remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,
                       const std::string & reply, llm::embedder * embedder) {
     if (reply.empty()) return status::ok();  // nothing was said
-    auto id = store.add_turn(who, turn_of(c, "assistant", c.assistant, reply));
+    // Under the name it has with this person (the one it chose, or was given).
+    auto persona = store.persona(who);
+    if (!persona) return persona.error();
+    const std::string & speaker = persona->version && !persona->name.empty() ? persona->name : c.assistant;
+    auto id = store.add_turn(who, turn_of(c, "assistant", speaker, reply));
     if (!id) return id.error();
     if (embedder) {
         // The reply is stored already: a vector that fails is made later (embed_missing).

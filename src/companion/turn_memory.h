@@ -41,7 +41,7 @@ struct turn_context {
     std::string person;        // the memory store's name for them
     std::string conversation;  // also the session's key in the store
     std::string speaker;       // how the person appears in their memories
-    std::string assistant;     // how the OS appears in them
+    std::string assistant;     // how the OS appears in them until it has a name with this person
     int64_t now = 0;           // unix seconds
     // Lines the caller puts in front of the message beside the recalled ones
     // (honesty.h's live figures); stored with the turn, like them.
