@@ -345,7 +345,9 @@ result<std::vector<sent_initiative>> run_due_initiatives(memory::memory_store & 
         if (!persona) return persona.error();
         const std::string name = persona->version ? persona->name : "OS1";
         turn_context c{"", initiative_conversation(), "", name, now, ""};
-        if (auto id = store.add_turn(who, turn_of(c, "assistant", name, r.text)); !id) return id.error();
+        auto said = store.add_turn(who, turn_of(c, "assistant", name, r.text));
+        if (!said) return said.error();
+        if (auto st = store.note_initiative_said(who, r.id, *said); !st) return st;
         r.state = d.state;
         r.decision = d.reason;
         r.decided_at = now;

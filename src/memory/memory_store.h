@@ -242,6 +242,8 @@ public:
     status decide_initiative(person_id who, int64_t id, const std::string & state, const std::string & decision,
                              int64_t decided_at, int64_t due_at);
     status mark_delivered(person_id who, int64_t id, int64_t ts);
+    // The OS's stored turn TURN_ID said initiative ID: forgetting its source forgets that turn too (it may quote it).
+    status note_initiative_said(person_id who, int64_t id, int64_t turn_id);
     // Sent and not yet received by any client, oldest first.
     result<std::vector<initiative_record>> undelivered_initiatives(person_id who);
     // Every initiative of the person, newest first, up to LIMIT: the log.

@@ -100,6 +100,16 @@ status memory_store::mark_delivered(person_id who, int64_t id, int64_t ts) {
     return st->run();
 }
 
+status memory_store::note_initiative_said(person_id who, int64_t id, int64_t turn_id) {
+    auto st = db_->prepare("UPDATE initiatives SET said_turn = ?3 WHERE id = ?2 AND person_id = ?1 "
+                           "AND EXISTS (SELECT 1 FROM turns WHERE id = ?3 AND person_id = ?1)");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, id).bind(3, turn_id);
+    if (auto s = st->run(); !s) return s;
+    if (db_->changes() == 0) return status(status_code::not_found, "no initiative " + std::to_string(id) + " with that turn");
+    return status::ok();
+}
+
 result<std::vector<initiative_record>> memory_store::undelivered_initiatives(person_id who) {
     auto st = db_->prepare(std::string("SELECT ") + initiative_columns +
                            " FROM initiatives WHERE person_id = ?1 AND state = 'sent' AND delivered_at IS NULL ORDER BY decided_at, id");

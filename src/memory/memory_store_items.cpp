@@ -106,14 +106,32 @@ result<std::vector<std::string>> memory_store::edit_turn(person_id who, int64_t 
 result<std::vector<std::string>> memory_store::forget_turn(person_id who, int64_t id) {
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
-    auto affected = conversations_quoting(who, id);
-    if (!affected) return affected.error();
-    // The triggers take it out of the index and clear the blocks that quoted it.
-    auto st = db_->prepare("DELETE FROM turns WHERE person_id = ?1 AND id = ?2");
-    if (!st) return st.error();
-    st->bind(1, who).bind(2, id);
-    if (auto s = st->run(); !s) return s;
+    // What the OS said first quoting it (a follow-up holds the person's words) goes with it.
+    auto quoted = db_->prepare("SELECT said_turn FROM initiatives WHERE person_id = ?1 AND source_turn = ?2 AND said_turn IS NOT NULL");
+    if (!quoted) return quoted.error();
+    quoted->bind(1, who).bind(2, id);
+    std::vector<int64_t> ids;
+    for (;;) {
+        auto row = quoted->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        ids.push_back(quoted->int64(0));
+    }
+    ids.push_back(id);  // last: its "not found" is the caller's answer
+    std::vector<std::string> affected;
+    for (const int64_t t : ids) {
+        auto quoting = conversations_quoting(who, t);
+        if (!quoting) return quoting.error();
+        affected.insert(affected.end(), quoting->begin(), quoting->end());
+        // The triggers take it out of the index and clear the blocks that quoted it.
+        auto st = db_->prepare("DELETE FROM turns WHERE person_id = ?1 AND id = ?2");
+        if (!st) return st.error();
+        st->bind(1, who).bind(2, t);
+        if (auto s = st->run(); !s) return s;
+    }
     if (db_->changes() == 0) return status(status_code::not_found, "no memory " + std::to_string(id));
+    std::sort(affected.begin(), affected.end());
+    affected.erase(std::unique(affected.begin(), affected.end()), affected.end());
     turn_counts_.erase(who);
     if (auto s = txn.commit(); !s) return s;
     vectors_.erase(who);

@@ -269,6 +269,25 @@ TEST_F(initiative_store_test, forgetting_or_correcting_the_message_takes_its_ini
     ASSERT_TRUE(store_->forget_turn(ada, party));
     ASSERT_TRUE(store_->edit_turn(ada, gift, "never mind"));
     EXPECT_TRUE(store_->initiatives(ada, 10)->empty());
+
+    // Sent, it quotes the message in the OS's own turn: forgetting the message forgets that turn too.
+    say("ada", "I have my exam tomorrow at 9am");
+    clock_.set(monday + day + 12 * hour);
+    ASSERT_EQ(tick().size(), 1u);
+    ASSERT_EQ(store_->session_tail(ada, initiative_conversation(), 5)->size(), 1u);
+    int64_t exam = 0;
+    const auto before = store_->list_turns(ada, 0, 10);
+    ASSERT_TRUE(before);
+    for (const auto & t : *before) {
+        if (t.text.rfind("I have my exam", 0) == 0) exam = t.id;
+    }
+    ASSERT_TRUE(store_->forget_turn(ada, exam));
+    const auto after = store_->list_turns(ada, 0, 10);
+    ASSERT_TRUE(after);
+    for (const auto & t : *after) EXPECT_EQ(t.text.find("exam"), std::string::npos) << t.text;
+    EXPECT_TRUE(store_->session_tail(ada, initiative_conversation(), 5)->empty());
+    EXPECT_TRUE(store_->search_turns(ada, {"exam"}, 10).value().empty());
+    EXPECT_EQ(store_->forget_turn(ada, exam).error().code(), status_code::not_found);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ CREATE TABLE initiatives (
     decided_at    INTEGER,
     delivered_at  INTEGER,            -- when a client of the person received it
     source_turn   INTEGER REFERENCES turns(id) ON DELETE CASCADE,
+    said_turn     INTEGER REFERENCES turns(id) ON DELETE SET NULL,  -- the OS's turn that said it (it may quote the source)
     dedup         TEXT NOT NULL       -- one of each per person (a check-in per day, a follow-up per message)
 );
 CREATE UNIQUE INDEX initiatives_once ON initiatives (person_id, dedup);
