@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cstdint>
+
 #include "companion/initiative.h"
 #include "server/http_session.h"
 #include "server/initiative_scheduler.h"
@@ -40,8 +42,12 @@ result<memory::initiative_settings> apply_settings(memory::initiative_settings s
             if (!m) return bad(key + " must be a time of day, \"HH:MM\"");
             (key == "quiet_from" ? s.quiet_from : s.quiet_to) = *m;
         } else if (key == "utc_offset_minutes" || key == "daily_cap") {
-            if (!v.is_number_integer()) return bad(key + " must be a whole number");
-            (key == "daily_cap" ? s.daily_cap : s.utc_offset) = v.get<int>();
+            // Wide first: a huge number must be refused, not wrapped into range.
+            const bool cap = key == "daily_cap";
+            const int64_t n = v.is_number_integer() ? v.get<int64_t>() : INT64_MIN;
+            if (cap && (n < 0 || n > 50)) return bad("daily_cap must be a whole number from 0 to 50");
+            if (!cap && (n < -14 * 60 || n > 14 * 60)) return bad("utc_offset_minutes must be a whole number from -840 to 840");
+            (cap ? s.daily_cap : s.utc_offset) = static_cast<int>(n);
         } else if (key == "min_importance") {
             if (!v.is_number()) return bad("min_importance must be a number from 0 to 1");
             s.min_importance = v.get<double>();

@@ -126,7 +126,7 @@ TEST_F(initiative_server_test, the_person_sets_their_limits_and_opting_out_drops
     auto r = put(R"({"opted_out": true, "daily_cap": 5, "quiet_from": "23:30"})");
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(json::parse(r.body)["quiet_from"], "23:30");
-    for (const char * bad : {R"({"quiet_to": "25:00"})", R"({"daily_cap": 99})", R"({"volume": 3})", R"([1])",
+    for (const char * bad : {R"({"quiet_to": "25:00"})", R"({"daily_cap": 99})", R"({"daily_cap": 4294967296})", R"({"utc_offset_minutes": 1.5})", R"({"volume": 3})", R"([1])",
                              R"({"opted_out": "yes"})", "{"}) {
         r = put(bad);
         EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
