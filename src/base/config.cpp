@@ -99,6 +99,14 @@ const std::vector<option_entry> table = {
      [](options & o) -> option_target { return &o.serve.drain_s; }, 0, 3600},
     {"serve.shared_prompt", "OS1_SHARED_PROMPT", "--shared-prompt", "file with a system prompt shared by everyone",
      [](options & o) -> option_target { return &o.serve.shared_prompt; }, 0, 0, true},
+    {"serve.allow_origin", "OS1_ALLOW_ORIGIN", "--allow-origin",
+     "web pages that may call the API, comma-separated (scheme://host[:port]); others are refused",
+     [](options & o) -> option_target { return &o.serve.allow_origin; }},
+    {"serve.max_connections", "OS1_MAX_CONNECTIONS", "--max-connections", "open connections in all; more are refused",
+     [](options & o) -> option_target { return &o.serve.max_connections; }, 1, 1 << 20},
+    {"serve.max_connections_per_address", "OS1_MAX_CONNECTIONS_PER_ADDRESS", "--max-connections-per-address",
+     "open connections from one client address",
+     [](options & o) -> option_target { return &o.serve.max_connections_per_address; }, 1, 1 << 20},
 };
 
 status bad_value(std::string_view source, std::string_view text, const std::string & why) {

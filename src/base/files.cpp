@@ -36,7 +36,7 @@ result<std::string> read_file(const std::string & path) {
 
 status write_file_atomic(const std::string & path, const std::string & data) {
     const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return errno_status("cannot create", tmp, errno);
     size_t off = 0;
     while (off < data.size()) {
@@ -67,6 +67,14 @@ status make_dirs(const std::string & path) {
     std::error_code ec;
     std::filesystem::create_directories(path, ec);
     if (ec) return {status_code::io_error, "cannot create folder '" + path + "': " + ec.message()};
+    return status::ok();
+}
+
+status make_private_dirs(const std::string & path) {
+    if (auto st = make_dirs(path); !st) return st;
+    std::error_code ec;
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+    if (ec) return {status_code::io_error, "cannot make folder '" + path + "' private: " + ec.message()};
     return status::ok();
 }
 

@@ -12,11 +12,14 @@ namespace os1 {
 result<std::string> read_file(const std::string & path);
 
 // Writes `data` to `path` through a temporary file in the same folder, fsync and
-// rename, so a reader sees the old contents or the new, never a mix.
+// rename, so a reader sees the old contents or the new, never a mix. The file
+// is its owner's only (0600).
 status write_file_atomic(const std::string & path, const std::string & data);
 
 // mkdir -p; ok when the folder already exists.
 status make_dirs(const std::string & path);
+// mkdir -p, and the folder itself only its owner's (0700): it holds people's private data.
+status make_private_dirs(const std::string & path);
 
 // fsync a file, or a folder after a rename inside it.
 status fsync_path(const std::string & path);

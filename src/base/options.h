@@ -82,6 +82,9 @@ struct serve_options {
     int max_body_kib = 1024;     // larger request bodies get 413
     int drain_s = 10;            // on SIGTERM, time for replies in flight
     std::string shared_prompt;   // file with a system prompt computed once and shared by everyone
+    std::string allow_origin;    // web pages that may call the API, comma-separated ("https://a.example,http://b:8080")
+    int max_connections = 4096;  // open connections in all; more are closed at once
+    int max_connections_per_address = 256;  // from one client address
 };
 
 struct options {

@@ -276,7 +276,7 @@ int run_chat(const options & opts) {
     std::unique_ptr<memory::memory_store> store;
     std::unique_ptr<llm::embedder> embedder;
     if (!opts.memory.off) {
-        if (auto st = make_dirs(opts.paths.data_dir); !st) return report(st);
+        if (auto st = make_private_dirs(opts.paths.data_dir); !st) return report(st);
         auto opened = memory::memory_store::open(opts.paths.data_dir + "/memory.db");
         if (!opened) return report(opened.error().with_context("memory"));
         store = std::move(*opened);
@@ -305,7 +305,7 @@ int run_chat(const options & opts) {
                  info.name.find("random weights") != std::string::npos ? ": replies are noise" : "");
     loop.greet();
     std::string history;
-    if (make_dirs(opts.paths.data_dir + "/history")) history = chat_history_path(opts, local_user(opts));
+    if (make_private_dirs(opts.paths.data_dir + "/history")) history = chat_history_path(opts, local_user(opts));
     line_editor editor("os1", history);
     std::string line;
     for (;;) {

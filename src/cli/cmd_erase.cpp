@@ -1,8 +1,9 @@
 // os1 erase --user NAME: nothing of that person remains in the data folder:
 // their memories (deleted, then the index merged, the WAL truncated and the
 // file vacuumed, so no deleted byte survives), their KV state files, their
-// chat history and their entry among the server's people. Run it while
-// `os1 serve` is stopped; a running server erases through DELETE /api/v1/me.
+// chat history and their entry among the server's people. A running server
+// notices the account's end within a second and erases there too (its KV
+// states, anything written meanwhile); `os1 users remove` is the same step.
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,10 +15,8 @@
 #include "server/users.h"
 
 namespace os1::cli {
-namespace {
 
-int run_erase(const options & o, bool yes) {
-    const std::string name = local_user(o);
+int erase_person_everywhere(const options & o, const std::string & name, bool yes) {
     if (!yes) {
         if (!::isatty(STDIN_FILENO)) {
             return report(status(status_code::invalid_argument, "erasing cannot be undone: add --yes to erase " + name));
@@ -29,6 +28,10 @@ int run_erase(const options & o, bool yes) {
             return exit_failure;
         }
     }
+    // The account ends first: its token stops, and a running server, seeing that,
+    // refuses what is in flight and erases whatever it wrote meanwhile.
+    server::users_store users(o.paths.data_dir + "/users.json");
+    const bool account = static_cast<bool>(users.remove(name));
     auto store = open_memory(o);
     if (!store) return report(store.error());
     size_t turns = 0;
@@ -43,23 +46,21 @@ int run_erase(const options & o, bool yes) {
     const size_t states = remove_kv_files(o, name, {});
     std::error_code ec;
     const bool history = std::filesystem::remove(chat_history_path(o, name), ec);
-    server::users_store users(o.paths.data_dir + "/users.json");
-    const bool account = static_cast<bool>(users.remove(name));
     std::printf("erased %s: %zu memories, %zu conversation state folder(s), %s, %s\n", name.c_str(), turns, states,
                 history ? "chat history" : "no chat history", account ? "their server account" : "no server account");
     return exit_ok;
 }
 
-}  // namespace
-
 void add_erase_command(CLI::App & root, cli_context & ctx) {
     auto yes = std::make_shared<bool>(false);
     auto * cmd = root.add_subcommand(
-        "erase", "erase everything of a person (memories, saved states, history, account); stop os1 serve first, "
-                 "or let the person erase themself through DELETE /api/v1/me while it runs");
+        "erase", "erase everything of a person (memories, saved states, history, account); a running os1 serve "
+                 "ends their requests and streams within a second");
     ctx.add_setting(cmd, "--user");
     cmd->add_flag("--yes", *yes, "do not ask (needed when stdin is not a terminal)");
-    cmd->callback([&ctx, yes] { ctx.run = [yes](const options & o) { return run_erase(o, *yes); }; });
+    cmd->callback([&ctx, yes] {
+        ctx.run = [yes](const options & o) { return erase_person_everywhere(o, local_user(o), *yes); };
+    });
 }
 
 }  // namespace os1::cli

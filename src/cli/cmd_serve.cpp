@@ -1,6 +1,7 @@
 // os1 serve: the OpenAI-compatible server over the engine.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -42,7 +43,7 @@ int run_serve(const options & o) {
     std::unique_ptr<memory::memory_worker> memory;
     std::unique_ptr<llm::embedder> embedder;  // used on the memory thread only
     if (!o.memory.off) {
-        if (auto st = make_dirs(o.paths.data_dir); !st) return report(st);
+        if (auto st = make_private_dirs(o.paths.data_dir); !st) return report(st);
         auto store = memory::memory_store::open(o.paths.data_dir + "/memory.db");
         if (!store) return report(store.error().with_context("memory"));
         auto e = open_embedder(o, **store);
@@ -68,6 +69,20 @@ int run_serve(const options & o) {
     so.model_name = (*mdl)->info().name.empty() ? std::filesystem::path(*path).stem().string() : (*mdl)->info().name;
     so.max_body_bytes = static_cast<uint64_t>(s.max_body_kib) << 10;
     so.rate_per_minute = s.rate_per_minute;
+    so.max_connections = s.max_connections;
+    so.max_connections_per_address = s.max_connections_per_address;
+    for (size_t at = 0; at < s.allow_origin.size();) {
+        const size_t comma = std::min(s.allow_origin.find(',', at), s.allow_origin.size());
+        std::string origin = s.allow_origin.substr(at, comma - at);
+        origin.erase(0, origin.find_first_not_of(' '));
+        origin.erase(origin.find_last_not_of(" /") + 1);
+        if (origin.rfind("http://", 0) != 0 && origin.rfind("https://", 0) != 0) {
+            return report(status(status_code::invalid_argument,
+                                 "--allow-origin: '" + origin + "' is not an origin (scheme://host[:port])"));
+        }
+        so.allow_origins.push_back(std::move(origin));
+        at = comma + 1;
+    }
     so.drain_ms = s.drain_s * 1000;
     so.max_tokens_default = o.chat.max_tokens;
     so.persona = persona;
@@ -112,7 +127,8 @@ void add_serve_command(CLI::App & root, cli_context & ctx) {
     auto * cmd = root.add_subcommand("serve", "serve the OpenAI-compatible API to many people at once");
     for (const char * flag : {"--model", "--host", "--port", "--threads", "--io-threads", "--parallel", "--ctx", "--batch",
                               "--kv-tokens", "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
-                              "--max-body-kib", "--drain-s", "--shared-prompt", "--max-tokens",
+                              "--max-body-kib", "--drain-s", "--shared-prompt", "--allow-origin",
+                              "--max-connections", "--max-connections-per-address", "--max-tokens",
                               "--no-memory", "--recall-items", "--recall-words", "--distill-every", "--embed-model",
                               "--plain", "--character", "--no-onboarding", "--default-name", "--feelings", "--evolve-every",
                               "--no-initiative"}) {

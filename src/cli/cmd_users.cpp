@@ -1,4 +1,5 @@
 // os1 users add|list|remove: the people who may use `os1 serve`.
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -38,13 +39,6 @@ int run_list(const options & o) {
     return exit_ok;
 }
 
-int run_remove(const options & o, const std::string & name) {
-    server::users_store users(users_file(o));
-    if (auto st = users.remove(name); !st) return report(st);
-    std::printf("removed %s: their token no longer works\n", name.c_str());
-    return exit_ok;
-}
-
 }  // namespace
 
 void add_users_command(CLI::App & root, cli_context & ctx) {
@@ -56,9 +50,25 @@ void add_users_command(CLI::App & root, cli_context & ctx) {
     add->callback([&ctx, name] { ctx.run = [name](const options & o) { return run_add(o, *name); }; });
     auto * list = cmd->add_subcommand("list", "list the people");
     list->callback([&ctx] { ctx.run = run_list; });
-    auto * rm = cmd->add_subcommand("remove", "remove a person; their token stops working at once");
+    // Removing ends the person: a name given again later is someone new, with nothing of the old one.
+    auto yes = std::make_shared<bool>(false);
+    auto * rm = cmd->add_subcommand("remove", "remove a person: their token stops working at once and everything OS1 "
+                                              "kept of them is erased (as `os1 erase`)");
     rm->add_option("name", *name, "who")->required();
-    rm->callback([&ctx, name] { ctx.run = [name](const options & o) { return run_remove(o, *name); }; });
+    rm->add_flag("--yes", *yes, "do not ask (needed when stdin is not a terminal)");
+    rm->callback([&ctx, name, yes] {
+        ctx.run = [name, yes](const options & o) {
+            if (!server::users_store::valid_name(*name)) {
+                return report(status(status_code::invalid_argument, "'" + *name + "' is not a valid name"));
+            }
+            auto people = server::users_store(users_file(o)).list();
+            if (!people) return report(people.error());
+            if (std::none_of(people->begin(), people->end(), [&](const server::user_record & u) { return u.name == *name; })) {
+                return report(status(status_code::not_found, "no person named '" + *name + "'"));
+            }
+            return erase_person_everywhere(o, *name, *yes);
+        };
+    });
     for (auto * sub : {add, list, rm}) sub->fallthrough();
 }
 

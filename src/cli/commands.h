@@ -9,6 +9,9 @@ void add_chat_command(CLI::App & root, cli_context & ctx);
 void add_config_command(CLI::App & root, cli_context & ctx);
 void add_doctor_command(CLI::App & root, cli_context & ctx);
 void add_erase_command(CLI::App & root, cli_context & ctx);
+// Everything of NAME: memories (vacuumed), KV files, chat history, server account.
+// Asks first on a terminal unless YES; refuses without YES otherwise.
+int erase_person_everywhere(const options & o, const std::string & name, bool yes);
 void add_export_command(CLI::App & root, cli_context & ctx);
 void add_memory_command(CLI::App & root, cli_context & ctx);
 void add_memory_adapter_command(CLI::App & root, cli_context & ctx);

@@ -18,7 +18,7 @@ std::string local_user(const options & o) {
 }
 
 result<std::unique_ptr<memory::memory_store>> open_memory(const options & o) {
-    if (auto st = make_dirs(o.paths.data_dir); !st) return st;
+    if (auto st = make_private_dirs(o.paths.data_dir); !st) return st;
     auto store = memory::memory_store::open(o.paths.data_dir + "/memory.db");
     if (!store) return store.error().with_context("memory");
     return store;

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <exception>
 
+#include <sys/stat.h>
+
 #include "base/log.h"
 #include "cli/commands.h"
 #include "llm/backend.h"
@@ -81,6 +83,9 @@ int run(int argc, char ** argv) {
 }  // namespace
 
 int main(int argc, char ** argv) {
+    // What OS1 writes (memories, KV states, tokens, exports) is people's private
+    // data: nothing it creates is readable by other accounts.
+    ::umask(077);
     try {
         return run(argc, argv);
     } catch (const std::exception & e) {

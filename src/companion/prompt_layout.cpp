@@ -1,5 +1,7 @@
 #include "companion/prompt_layout.h"
 
+#include "base/utf8.h"
+
 namespace os1::companion {
 namespace {
 
@@ -40,14 +42,18 @@ std::string with_recalled(const std::string & recalled, const std::string & mess
 }
 
 std::string recalled_block(const std::vector<memory::recalled_item> & items, int max_words,
-                           std::vector<int64_t> & chosen, std::vector<int64_t> * chosen_facts) {
+                           std::vector<int64_t> & chosen, std::vector<int64_t> * chosen_facts, size_t max_bytes) {
     std::string lines;
     int words = 0;
+    const size_t item_bytes = max_bytes / 2;
     for (const auto & item : items) {
-        const int n = count_words(item.text);
+        std::string text = item.text;
+        if (text.size() > item_bytes) text = std::string(utf8_prefix(text, item_bytes)) + "\u2026";
+        const int n = count_words(text);
         if (words + n > max_words) continue;  // a shorter one further down may still fit
+        if (lines.size() + text.size() + 3 > max_bytes) continue;
         words += n;
-        lines += "- " + item.text + "\n";
+        lines += "- " + text + "\n";
         chosen.insert(chosen.end(), item.turn_ids.begin(), item.turn_ids.end());
         if (chosen_facts && item.fact_id) chosen_facts->push_back(item.fact_id);
     }

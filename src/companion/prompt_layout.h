@@ -34,11 +34,18 @@ std::vector<llm::chat_message> lay_out(const prompt_parts & p, bool merge_system
 // A user message with the recalled block in front of it.
 std::string with_recalled(const std::string & recalled, const std::string & message);
 
-// The block that introduces recalled items in the prompt: as many whole items,
-// best first, as fit in MAX_WORDS; "" when none does. CHOSEN receives the
-// turn ids of the items used (a fact's: its sources), CHOSEN_FACTS the fact ids.
+// Recalled text is bounded in bytes as well as words: one "word" may be 30,000
+// characters long, and a prompt must never outgrow its context because of recall.
+constexpr size_t default_recall_bytes = 2000;
+
+// The block that introduces recalled items in the prompt: items, best first,
+// as fit in MAX_WORDS and MAX_BYTES; "" when none does. An item longer than
+// half of MAX_BYTES is cut there (at a character, marked with "…"). CHOSEN
+// receives the turn ids of the items used (a fact's: its sources),
+// CHOSEN_FACTS the fact ids.
 std::string recalled_block(const std::vector<memory::recalled_item> & items, int max_words,
-                           std::vector<int64_t> & chosen, std::vector<int64_t> * chosen_facts = nullptr);
+                           std::vector<int64_t> & chosen, std::vector<int64_t> * chosen_facts = nullptr,
+                           size_t max_bytes = default_recall_bytes);
 
 // The core profile: the person's own words, the portrait the model wrote of
 // them (their summary) if it fits beside them, then as many whole facts, in

@@ -87,6 +87,16 @@ status engine::submit(completion_request req) {
     if (auto why = sampler::grammar_error(s.mdl->vocab(), req.gen.grammar); !why.empty()) {
         return {status_code::invalid_argument, why};
     }
+    if (req.on_event) {
+        // The caller's callback runs on the engine thread: what it throws stops there.
+        req.on_event = [f = std::move(req.on_event)](const completion_event & ev) {
+            try {
+                f(ev);
+            } catch (const std::exception & e) {
+                spdlog::error("engine: an event handler threw: {}", e.what());
+            }
+        };
+    }
     auto r = std::make_unique<active_request>();
     const int ctx = s.opts.ctx_tokens;
     const int room = ctx - std::min(req.gen.max_tokens, ctx / 2);

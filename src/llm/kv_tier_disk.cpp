@@ -1,6 +1,8 @@
 #include "llm/kv_tier_disk.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -32,7 +34,7 @@ std::string kv_tier_disk::path_for(const conversation_key & key) const {
 }
 
 status kv_tier_disk::open() {
-    if (auto st = make_dirs(dir_); !st) return st;
+    if (auto st = make_private_dirs(dir_); !st) return st;
     std::vector<std::pair<fs::file_time_type, std::string>> found;
     std::error_code ec;
     for (const auto & e : fs::recursive_directory_iterator(dir_, ec)) {
@@ -83,12 +85,13 @@ void kv_tier_disk::writer_loop() {
             ++writing_;
         }
         std::error_code ec;
-        fs::create_directories(fs::path(path).parent_path(), ec);
+        (void)make_private_dirs(fs::path(path).parent_path().string());
         // Rename makes the file appear whole or not at all; no fsync: a state lost
         // in a crash is only computed again.
         const std::string tmp = path + ".tmp." + std::to_string(reinterpret_cast<uintptr_t>(&data));
         bool ok = false;
-        if (FILE * f = std::fopen(tmp.c_str(), "wb")) {
+        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);  // a person's words, in effect
+        if (FILE * f = fd >= 0 ? ::fdopen(fd, "wb") : nullptr) {
             ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
             ok = (std::fclose(f) == 0) && ok;
             ok = ok && std::rename(tmp.c_str(), path.c_str()) == 0;

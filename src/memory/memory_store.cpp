@@ -120,7 +120,8 @@ result<person_id> memory_store::person(const std::string & name, bool create) {
     if (!row) return row.error();
     if (*row) return find->int64(0);
     if (!create) return status(status_code::not_found, "no memories of '" + name + "'");
-    auto ins = db_->prepare("INSERT INTO people (name, created_at) VALUES (?1, ?2)");
+    // Numbered after every id ever used (0014): an erased person's id is never reused.
+    auto ins = db_->prepare("INSERT INTO people (id, name, created_at) VALUES ((SELECT id + 1 FROM person_id_high), ?1, ?2)");
     if (!ins) return ins.error();
     ins->bind(1, name).bind(2, static_cast<int64_t>(std::time(nullptr)));
     if (auto st = ins->run(); !st) return st;

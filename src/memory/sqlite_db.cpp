@@ -3,6 +3,7 @@
 #include "memory/person_tokenizer.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 namespace os1::memory {
 
@@ -11,7 +12,12 @@ result<std::unique_ptr<sqlite_db>> sqlite_db::open(const std::string & path, con
     int flags = o.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (o.create && !o.read_only) flags |= SQLITE_OPEN_CREATE;
     flags |= SQLITE_OPEN_NOMUTEX;  // one thread at a time, by contract
+    struct stat before {};
+    const bool is_new = ::stat(path.c_str(), &before) != 0;
     const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    // The database holds people's private lives: its owner's only. SQLite gives
+    // the WAL and shared-memory files the database's mode, so they follow.
+    if (rc == SQLITE_OK && is_new && !o.read_only) ::chmod(path.c_str(), 0600);
     std::unique_ptr<sqlite_db> db(new sqlite_db(raw, path));
     if (rc != SQLITE_OK) {
         return status(rc == SQLITE_CANTOPEN ? status_code::not_found : status_code::io_error,

@@ -30,6 +30,19 @@ int event_hub::send(const std::string & person, const std::string & event) {
     return took;
 }
 
+void event_hub::close(const std::string & person) {
+    std::vector<std::shared_ptr<event_listener>> open;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        const auto [from, to] = by_person_.equal_range(person);
+        for (auto it = from; it != to; ++it) {
+            if (auto l = it->second.lock()) open.push_back(std::move(l));
+        }
+        by_person_.erase(from, to);
+    }
+    for (const auto & l : open) l->end_stream();
+}
+
 int event_hub::listeners(const std::string & person) {
     std::lock_guard<std::mutex> lock(mu_);
     prune();

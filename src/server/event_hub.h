@@ -18,6 +18,8 @@ public:
     // Queues one server-sent event (the whole "event: ...\ndata: ...\n\n" text)
     // for the client; false when the client has gone.
     virtual bool send_event(const std::string & event) = 0;
+    // Ends the stream (the person was erased or revoked).
+    virtual void end_stream() = 0;
 };
 
 class event_hub {
@@ -25,6 +27,8 @@ public:
     void add(const std::string & person, const std::shared_ptr<event_listener> & l);
     // Sends EVENT to every open stream of PERSON; how many took it.
     int send(const std::string & person, const std::string & event);
+    // Ends every open stream of PERSON and forgets them.
+    void close(const std::string & person);
     // Open streams of PERSON (those not yet known to be gone).
     int listeners(const std::string & person);
 

@@ -9,6 +9,7 @@
 #include "companion/persona.h"
 #include "server/http_session.h"
 #include "server/openai_json.h"
+#include "server/request_bodies.h"
 #include "server/url_query.h"
 
 namespace os1::server {
@@ -35,9 +36,10 @@ void http_session::companion_routes(request && req, const std::string & person, 
         return send_error(http::status::not_found, "this server keeps no persona (it runs with --no-memory or --plain)",
                           "not_found_error", route_name);
     }
+    if (rate_limited(person, route_name)) return;
     const auto method = req.method();
-    const auto bad_body = [&](const char * shape) {
-        send_error(http::status::bad_request, std::string("the body must be ") + shape, "invalid_request_error", route_name);
+    const auto bad_body = [&](const status & why) {
+        send_error(http::status::bad_request, why.message(), "invalid_request_error", route_name);
     };
     const auto wrong_method = [&](const char * allowed) {
         send_error(http::status::method_not_allowed, std::string("use ") + allowed, "invalid_request_error", route_name);
@@ -58,9 +60,9 @@ void http_session::companion_routes(request && req, const std::string & person, 
             }, person);
         }
         if (method != http::verb::put) return wrong_method("GET or PUT");
-        const auto body = json::parse(req.body(), nullptr, false);
-        if (!body.is_object() || !body.contains("name") || !body["name"].is_string()) return bad_body("{\"name\": \"...\"}");
-        return memory_job(route_name, [person, name = body["name"].get<std::string>()](memory::memory_store & s) -> memory_reply {
+        auto name = parse_persona_name(req.body());
+        if (!name) return bad_body(name.error());
+        return memory_job(route_name, [person, name = *name](memory::memory_store & s) -> memory_reply {
             auto who = person_of(s, person);
             if (!who) return error_reply(who.error());
             auto p = companion::rename_persona(s, *who, name);
@@ -87,11 +89,9 @@ void http_session::companion_routes(request && req, const std::string & person, 
     }
     if (path == "/api/v1/persona/rollback") {
         if (method != http::verb::post) return wrong_method("POST");
-        const auto body = json::parse(req.body(), nullptr, false);
-        if (!body.is_object() || !body.contains("version") || !body["version"].is_number_integer()) {
-            return bad_body("{\"version\": N}");
-        }
-        return memory_job(route_name, [person, version = body["version"].get<int64_t>()](memory::memory_store & s) -> memory_reply {
+        auto version = parse_persona_version(req.body());
+        if (!version) return bad_body(version.error());
+        return memory_job(route_name, [person, version = *version](memory::memory_store & s) -> memory_reply {
             auto who = person_of(s, person);
             if (!who) return error_reply(who.error());
             auto p = companion::rollback_persona(s, *who, version);

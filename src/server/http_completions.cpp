@@ -6,13 +6,13 @@
 
 #include <cerrno>
 #include <random>
-#include <thread>
 
 #include "companion/honesty.h"
 #include "companion/initiative.h"
 #include "server/background_distill.h"
 #include "server/background_feelings.h"
 #include "server/http_session.h"
+#include "server/job_queue.h"
 #include "server/openai_json.h"
 
 namespace os1::server {
@@ -57,11 +57,7 @@ void http_session::chat_completions(request && req, const std::string & person) 
         return send_error(http::status::bad_request, "a conversation id is 1 to 128 printable ASCII characters",
                           "invalid_request_error", "chat");
     }
-    if (const int wait_s = ctx_.limiter.acquire(person); wait_s > 0) {
-        return send_error(http::status::too_many_requests,
-                          "too many requests from " + person + "; try again in " + std::to_string(wait_s) + " s",
-                          "rate_limit_error", "chat", wait_s);
-    }
+    if (rate_limited(person, "chat")) return;
 
     stop_talking();
     talking_ = person;
@@ -76,11 +72,31 @@ void http_session::chat_completions(request && req, const std::string & person) 
         tc.live_note = companion::live_figures_note(ctx_.talking.talking_now(),
                                                     e.conversations_resident + e.conversations_ram + e.conversations_disk);
     }
-    ctx_.memory->post([self = shared_from_this(), chat, tc, person, conversation](memory::memory_store & store) {
+    const uint64_t epoch = ctx_.gate.epoch(person);
+    ctx_.memory->post([self = shared_from_this(), chat, tc, person, conversation, epoch](memory::memory_store & store) {
+        try {
+            self->prepare_on_memory_thread(store, chat, tc, person, conversation, epoch);
+        } catch (const std::exception & e) {
+            const std::string what = e.what();
+            net::post(self->stream_.get_executor(), [self, what] { self->internal_error("chat", what); });
+        }
+    });
+}
+
+// The message is stored and the turn prepared (or the interview goes on); the
+// connection's strand takes it from there.
+void http_session::prepare_on_memory_thread(memory::memory_store & store, std::shared_ptr<chat_request> chat,
+                                            const companion::turn_context & tc, const std::string & person,
+                                            const std::string & conversation, uint64_t epoch) {
+    auto self = shared_from_this();
+    if (!ctx_.gate.current(person, epoch)) {  // erased since: nothing of theirs is written
+        return net::post(stream_.get_executor(), [self] { self->revoked(); });
+    }
+    {
         // A new person's first conversation is the interview (companion/onboarding.h).
         result<companion::onboarding_step> step = companion::onboarding_step{};
         if (chat->messages.back().role == "user") {
-            step = companion::onboarding_turn(store, tc, chat->messages.back().content, self->ctx_.opts.onboarding);
+            step = companion::onboarding_turn(store, tc, chat->messages.back().content, ctx_.opts.onboarding);
         }
         if (!step || step->type != companion::onboarding_step::kind::none) {
             return net::post(self->stream_.get_executor(), [self, chat, tc, step = std::move(step)]() mutable {
@@ -90,20 +106,26 @@ void http_session::chat_completions(request && req, const std::string & person) 
                 self->naming(chat, tc, std::move(*step));
             });
         }
-        auto prepared = companion::prepare_turn(store, tc, chat->messages, self->ctx_.opts.persona, self->ctx_.opts.memory);
-        if (prepared && self->ctx_.initiative()) {
+        auto prepared = companion::prepare_turn(store, tc, chat->messages, ctx_.opts.persona, ctx_.opts.memory);
+        if (prepared && ctx_.initiative()) {
             // What the message asks the OS to say later (a reminder, a follow-up, a check-in).
             auto noticed = companion::notice_after_message(store, prepared->person, chat->messages.back().content,
                                                            prepared->user_turn_id, tc.now);
             if (!noticed) spdlog::error("initiative: {}", noticed.error().message());
         }
-        net::post(self->stream_.get_executor(), [self, chat, tc, person, conversation, prepared = std::move(prepared)]() mutable {
+        net::post(self->stream_.get_executor(), [self, chat, tc, person, conversation, epoch, prepared = std::move(prepared)]() mutable {
             if (self->closed_) return;
             if (!prepared) return self->memory_failed(prepared.error());
-            auto turn = std::make_shared<remembered_turn>(remembered_turn{tc, std::move(*prepared)});
+            auto turn = std::make_shared<remembered_turn>(remembered_turn{tc, std::move(*prepared), epoch});
             self->start_completion(std::move(*chat), person, conversation, std::move(turn));
         });
-    });
+    }
+}
+
+void http_session::revoked() {
+    if (closed_) return;
+    send_error(http::status::unauthorized, "this person was erased or removed while the request waited",
+               "authentication_error", "chat");
 }
 
 void http_session::memory_failed(const status & st) {
@@ -124,9 +146,10 @@ http_session::completion http_session::new_completion(const chat_request & chat)
 }
 
 void http_session::open_stream() {
-    write_raw(std::string("HTTP/1.1 200 OK\r\nServer: os1\r\nContent-Type: text/event-stream\r\n"
-                          "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: ") +
-              (keep_alive_ ? "keep-alive" : "close") + "\r\n\r\n");
+    cur_->opened = true;
+    write_raw(std::string("HTTP/1.1 200 OK\r\nServer: os1\r\nContent-Type: text/event-stream\r\n") + cors_lines() +
+              "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: " + (keep_alive_ ? "keep-alive" : "close") +
+              "\r\n\r\n");
     write_raw(chunk_frame(chunk_event(cur_->id, cur_->created, ctx_.opts.model_name, "assistant", "", false,
                                       llm::stop_reason::end_of_turn)));
 }
@@ -135,7 +158,6 @@ void http_session::open_stream() {
 // stored: delivered as a completion like any other.
 void http_session::scripted_reply(const chat_request & chat, const std::string & text) {
     cur_ = new_completion(chat);
-    if (cur_->stream) open_stream();
     llm::completion_event ev;
     ev.text = text;
     on_engine_event(ev);
@@ -197,17 +219,62 @@ void http_session::start_completion(chat_request && chat, const std::string & pe
     r.on_event = [self = shared_from_this()](const llm::completion_event & ev) {
         net::post(self->stream_.get_executor(), [self, ev] { self->on_engine_event(ev); });
     };
+    // Erasing or removing the person cancels it (person_gate).
+    ctx_.gate.watch(person, c.cancel);
+    if (turn && !ctx_.gate.current(person, turn->epoch)) c.cancel->store(true);
     cur_ = std::move(c);
-    llm::completion_request again;
-    if (turn) again = r;  // a chat template that takes one system message only gets a second try
-    status st = ctx_.engine.submit(std::move(r));
-    if (!st && turn && st.code() == status_code::invalid_argument) {
-        auto merged = companion::lay_out(turn->prepared.parts, /*merge_system=*/true);
-        if (merged.size() != again.messages.size()) {
-            again.messages = std::move(merged);
-            st = ctx_.engine.submit(std::move(again));
+    // Rendering and tokenizing cost time in proportion to the request: never on an I/O thread.
+    auto self = shared_from_this();
+    const std::string id = cur_->id;
+    const bool queued = ctx_.prompts->post([self, id, r = std::move(r), turn]() mutable {
+        status st = turn ? self->submit_turn(std::move(r), *turn) : self->ctx_.engine.submit(std::move(r));
+        if (!st && turn && st.code() == status_code::invalid_argument) {
+            // Refused (too long for the context): not answered, so not remembered either.
+            return self->ctx_.memory->post([self, id, st, turn](memory::memory_store & store) {
+                if (auto gone = store.forget_turn(turn->prepared.person, turn->prepared.user_turn_id); !gone) {
+                    spdlog::warn("memory: a refused message was not forgotten: {}", gone.error().message());
+                }
+                net::post(self->stream_.get_executor(), [self, id, st] { self->submitted(id, st); });
+            });
         }
+        net::post(self->stream_.get_executor(), [self, id, st] { self->submitted(id, st); });
+    });
+    if (!queued) {
+        cur_.reset();
+        return send_error(http::status::service_unavailable, "too many prompts are being prepared; try again shortly",
+                          "server_error", "chat", 1);
     }
+}
+
+// On the prompts queue. A remembered turn gets more tries when the engine
+// refuses it: a chat template that takes one system message only gets the two
+// merged, and a prompt too long for the context with recalled memories gets
+// none (recall must never make a valid message fail).
+status http_session::submit_turn(llm::completion_request r, remembered_turn & turn) {
+    llm::completion_request again = r;
+    status st = ctx_.engine.submit(std::move(r));
+    if (st || st.code() != status_code::invalid_argument) return st;
+    auto merged = companion::lay_out(turn.prepared.parts, /*merge_system=*/true);
+    if (merged.size() != again.messages.size()) {
+        llm::completion_request next = again;
+        next.messages = std::move(merged);
+        st = ctx_.engine.submit(std::move(next));
+        if (st || st.code() != status_code::invalid_argument) return st;
+    }
+    if (turn.prepared.parts.recalled.empty()) return st;
+    companion::prompt_parts bare = turn.prepared.parts;
+    bare.recalled.clear();
+    for (const bool merge : {false, true}) {
+        again.messages = companion::lay_out(bare, merge);
+        st = ctx_.engine.submit(llm::completion_request(again));
+        if (st || st.code() != status_code::invalid_argument) return st;
+    }
+    return st;
+}
+
+// The engine took the request (its events may have come first) or refused it.
+void http_session::submitted(const std::string & id, const status & st) {
+    if (closed_ || !cur_ || cur_->id != id) return;
     if (!st) {
         cur_.reset();
         if (st.code() == status_code::invalid_argument) {
@@ -215,7 +282,7 @@ void http_session::start_completion(chat_request && chat, const std::string & pe
         }
         return send_error(http::status::service_unavailable, st.message(), "server_error", "chat", 1);
     }
-    if (cur_->stream) open_stream();
+    if (cur_->stream && !cur_->opened) open_stream();
     watch_client();
 }
 
@@ -250,6 +317,7 @@ void http_session::on_engine_event(const llm::completion_event & ev) {
         c.first_token = true;
         ctx_.stats.observe_ttft_s(std::chrono::duration<double>(std::chrono::steady_clock::now() - c.started).count());
     }
+    if (c.stream && !c.opened) open_stream();
     const std::string & model = ctx_.opts.model_name;
     if (ev.type == kind::text) {
         if (c.stream) {
@@ -264,6 +332,13 @@ void http_session::on_engine_event(const llm::completion_event & ev) {
         c.turn.reset();
         turn->context.now = ctx_.now();
         ctx_.memory->post([self = shared_from_this(), turn, text = c.text, ev](memory::memory_store & store) {
+            if (!self->ctx_.gate.current(turn->context.person, turn->epoch)) {
+                // Erased while the reply was made: it is not stored, and the person is not re-created.
+                return net::post(self->stream_.get_executor(), [self] {
+                    if (self->cur_) self->cur_->cancel->store(true);
+                    self->close();
+                });
+            }
             llm::embedder * embedder = self->ctx_.opts.memory.embedder;
             const status st = companion::remember_reply(store, turn->context, turn->prepared.person, text, embedder);
             if (!st) spdlog::error("memory: a reply was not stored: {}", st.message());
@@ -338,9 +413,10 @@ void http_session::delete_conversation(const std::string & person, const std::st
     if (!valid_conversation_id(id)) {
         return send_error(http::status::bad_request, "not a conversation id", "invalid_request_error", "conversations");
     }
+    if (rate_limited(person, "conversations")) return;
     // Dropping waits for the engine thread: never on an I/O thread.
     auto self = shared_from_this();
-    std::thread([self, person, id] {
+    const bool queued = ctx_.waits->post([self, person, id] {
         const bool found = self->ctx_.engine.drop({person, id});
         net::post(self->stream_.get_executor(), [self, found, id] {
             if (found) {
@@ -349,7 +425,8 @@ void http_session::delete_conversation(const std::string & person, const std::st
                 self->send_error(http::status::not_found, "no conversation '" + id + "'", "not_found_error", "conversations");
             }
         });
-    }).detach();
+    });
+    if (!queued) send_error(http::status::service_unavailable, "the server is busy; try again shortly", "server_error", "conversations", 1);
 }
 
 }  // namespace os1::server

@@ -10,6 +10,7 @@
 #include "companion/initiative.h"
 #include "server/http_session.h"
 #include "server/initiative_scheduler.h"
+#include "server/request_bodies.h"
 #include "server/url_query.h"
 
 namespace os1::server {
@@ -21,41 +22,9 @@ constexpr int heartbeat_s = 15;  // a comment line, so that proxies and clients 
 
 std::string dump(const json & j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-std::optional<int> minutes_of(const json & v) {
-    return v.is_string() ? companion::parse_clock(v.get<std::string>()) : std::nullopt;
-}
-
 json settings_json(const memory::initiative_settings & s) {
     return {{"opted_out", s.opted_out},   {"quiet_from", companion::clock_text(s.quiet_from)}, {"quiet_to", companion::clock_text(s.quiet_to)},
             {"utc_offset_minutes", s.utc_offset}, {"daily_cap", s.daily_cap}, {"min_importance", s.min_importance}};
-}
-
-// BODY's fields over S; invalid_argument naming the first bad one.
-result<memory::initiative_settings> apply_settings(memory::initiative_settings s, const json & body) {
-    const auto bad = [](const std::string & why) { return status(status_code::invalid_argument, why); };
-    for (const auto & [key, v] : body.items()) {
-        if (key == "opted_out") {
-            if (!v.is_boolean()) return bad("opted_out must be true or false");
-            s.opted_out = v.get<bool>();
-        } else if (key == "quiet_from" || key == "quiet_to") {
-            const auto m = minutes_of(v);
-            if (!m) return bad(key + " must be a time of day, \"HH:MM\"");
-            (key == "quiet_from" ? s.quiet_from : s.quiet_to) = *m;
-        } else if (key == "utc_offset_minutes" || key == "daily_cap") {
-            // Wide first: a huge number must be refused, not wrapped into range.
-            const bool cap = key == "daily_cap";
-            const int64_t n = v.is_number_integer() ? v.get<int64_t>() : INT64_MIN;
-            if (cap && (n < 0 || n > 50)) return bad("daily_cap must be a whole number from 0 to 50");
-            if (!cap && (n < -14 * 60 || n > 14 * 60)) return bad("utc_offset_minutes must be a whole number from -840 to 840");
-            (cap ? s.daily_cap : s.utc_offset) = static_cast<int>(n);
-        } else if (key == "min_importance") {
-            if (!v.is_number()) return bad("min_importance must be a number from 0 to 1");
-            s.min_importance = v.get<double>();
-        } else {
-            return bad("no initiative setting '" + key + "'");
-        }
-    }
-    return s;
 }
 
 json record_json(const memory::initiative_record & r) {
@@ -83,6 +52,7 @@ void http_session::initiative_routes(request && req, const std::string & person,
                           "this server does not speak first (it runs with --no-initiative, --no-memory or --plain)",
                           "not_found_error", route_name);
     }
+    if (rate_limited(person, route_name)) return;
     const auto method = req.method();
     const auto wrong_method = [&](const char * allowed) {
         send_error(http::status::method_not_allowed, std::string("use ") + allowed, "invalid_request_error", route_name);
@@ -107,22 +77,19 @@ void http_session::initiative_routes(request && req, const std::string & person,
     }
     // /api/v1/initiative/settings
     if (method != http::verb::get && method != http::verb::put) return wrong_method("GET or PUT");
-    json body;
+    std::optional<initiative_settings_patch> patch;
     if (method == http::verb::put) {
-        body = json::parse(req.body(), nullptr, false);
-        if (!body.is_object()) {
-            return send_error(http::status::bad_request, "the body must be a JSON object of settings", "invalid_request_error",
-                              route_name);
-        }
+        auto parsed = parse_initiative_settings(req.body());
+        if (!parsed) return send_error(http::status::bad_request, parsed.error().message(), "invalid_request_error", route_name);
+        patch = std::move(*parsed);
     }
-    memory_job(route_name, [person, body](memory::memory_store & s) -> memory_reply {
+    memory_job(route_name, [person, patch](memory::memory_store & s) -> memory_reply {
         auto who = s.person(person, true);
         if (!who) return error_reply(who.error());
         auto limits = s.initiative_limits(*who);
         if (!limits) return error_reply(limits.error());
-        if (body.is_object()) {
-            limits = apply_settings(*limits, body);
-            if (!limits) return error_reply(limits.error());
+        if (patch) {
+            *limits = apply_settings(*limits, *patch);
             if (auto st = s.set_initiative_limits(*who, *limits); !st) return error_reply(st);
         }
         return {http::status::ok, dump(settings_json(*limits))};
@@ -133,8 +100,8 @@ void http_session::initiative_routes(request && req, const std::string & person,
 // it: what waits is sent at once, the rest as the scheduler sends it.
 void http_session::events_stream(const std::string & person) {
     keep_alive_ = false;  // no request follows on this connection
-    write_raw("HTTP/1.1 200 OK\r\nServer: os1\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-              "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    write_raw("HTTP/1.1 200 OK\r\nServer: os1\r\nContent-Type: text/event-stream\r\n" + cors_lines() +
+              "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
     write_raw(chunk_frame(": the OS's own words arrive here as 'initiative' events\n\n"));
     ctx_.stats.count_response("initiative", 200);
     ctx_.events.add(person, shared_from_this());
@@ -165,6 +132,10 @@ void http_session::heartbeat() {
         self->write_raw(chunk_frame(": ping\n\n"));
         self->heartbeat();
     });
+}
+
+void http_session::end_stream() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
 }
 
 bool http_session::send_event(const std::string & event) {

@@ -11,13 +11,16 @@
 #include <thread>
 
 #include "base/tar_writer.h"
+#include "base/utf8.h"
 #include "companion/fact_distiller.h"
 #include "companion/summarizer.h"
 #include "companion/turn_memory.h"
 #include "memory/export.h"
 #include "memory/recall.h"
 #include "server/http_session.h"
+#include "server/job_queue.h"
 #include "server/openai_json.h"
+#include "server/request_bodies.h"
 #include "server/url_query.h"
 
 namespace os1::server {
@@ -41,13 +44,6 @@ json fact_json(const memory::fact_record & f) {
     return {{"id", f.id}, {"kind", "fact"}, {"text", f.text}, {"ts", f.ts}, {"confidence", f.confidence},
             {"reinforced", f.reinforced}, {"sources", f.sources},
             {"superseded_by", f.superseded_by ? json(f.superseded_by) : json(nullptr)}};
-}
-
-// The "text" of a {"text": "..."} body; nullopt when the body is not that.
-std::optional<std::string> text_field(const std::string & body) {
-    const auto j = json::parse(body, nullptr, false);
-    if (!j.is_object() || !j.contains("text") || !j["text"].is_string()) return std::nullopt;
-    return j["text"].get<std::string>();
 }
 
 // A whole number from a query or path; false when it is not one.
@@ -81,17 +77,20 @@ void http_session::memory_job(const std::string & route_name, std::function<memo
         } catch (const std::exception & e) {
             r = error_reply(status(status_code::internal, e.what()));
         }
-        const auto respond = [self, route_name](memory_reply rr) {
-            net::post(self->stream_.get_executor(), [self, route_name, rr = std::move(rr)] {
-                self->send(rr.code, rr.body, route_name, rr.content_type);
+        // The KV states that held the change go first (waiting for the engine), then
+        // the name is free again if the person was erased, then the answer.
+        auto reply = std::make_shared<memory_reply>(std::move(r));
+        const auto finish = [self, person, route_name, reply] {
+            for (const auto & c : reply->drop) self->ctx_.engine.drop({person, c});
+            if (reply->drop_person) self->ctx_.engine.drop_person(person);
+            if (reply->unblock_person) self->ctx_.gate.unblock(person);
+            net::post(self->stream_.get_executor(), [self, route_name, reply] {
+                self->send(reply->code, reply->body, route_name, reply->content_type);
             });
         };
-        if (r.drop.empty() && !r.drop_person) return respond(std::move(r));
-        std::thread([self, person, r = std::move(r), respond]() mutable {
-            for (const auto & c : r.drop) self->ctx_.engine.drop({person, c});
-            if (r.drop_person) self->ctx_.engine.drop_person(person);
-            respond(std::move(r));
-        }).detach();
+        if (reply->drop.empty() && !reply->drop_person) return finish();
+        // Never refused once the store has changed: a stopping queue leaves the wait to this thread.
+        if (!self->ctx_.waits->post(finish)) finish();
     });
 }
 
@@ -101,14 +100,16 @@ void http_session::memory_routes(request && req, const std::string & person, con
         return send_error(http::status::not_found, "this server does not remember (it runs with --no-memory)",
                           "not_found_error", route_name);
     }
+    // Every route that works the store counts against the person's rate, as chat does.
+    if (rate_limited(person, route_name)) return;
     const auto method = req.method();
     const auto query = url_query(std::string(req.target()));
     const auto get = [&](const char * key) {
         auto it = query.find(key);
         return it == query.end() ? std::string() : it->second;
     };
-    const auto bad_text_body = [&] {
-        send_error(http::status::bad_request, "the body must be {\"text\": \"...\"}", "invalid_request_error", route_name);
+    const auto bad_text_body = [&](const status & why) {
+        send_error(http::status::bad_request, why.message(), "invalid_request_error", route_name);
     };
     const auto wrong_method = [&](const char * allowed) {
         send_error(http::status::method_not_allowed, std::string("use ") + allowed, "invalid_request_error", route_name);
@@ -139,8 +140,9 @@ void http_session::memory_routes(request && req, const std::string & person, con
     if (path == "/api/v1/memories/search") {
         if (method != http::verb::get) return wrong_method("GET");
         const std::string q = get("q");
-        if (q.empty() || q.size() > 4096) {
-            return send_error(http::status::bad_request, "q must be 1 to 4096 bytes", "invalid_request_error", route_name);
+        if (q.empty() || q.size() > 4096 || !utf8_is_valid(q)) {
+            return send_error(http::status::bad_request, "q must be 1 to 4096 bytes of UTF-8 text", "invalid_request_error",
+                              route_name);
         }
         llm::embedder * embedder = ctx_.opts.memory.embedder;  // lives as long as the server
         return memory_job(route_name, [embedder, person, q, limit](memory::memory_store & s) -> memory_reply {
@@ -184,8 +186,8 @@ void http_session::memory_routes(request && req, const std::string & person, con
             }, person);
         }
         if (method == http::verb::patch) {
-            const auto body = text_field(req.body());
-            if (!body) return bad_text_body();
+            const auto body = parse_text_body(req.body());
+            if (!body) return bad_text_body(body.error());
             return memory_job(
                 route_name,
                 [person, id, corrected = *body](memory::memory_store & s) -> memory_reply {
@@ -285,8 +287,8 @@ void http_session::memory_routes(request && req, const std::string & person, con
             }, person);
         }
         if (method == http::verb::patch) {
-            const auto body = text_field(req.body());
-            if (!body) return bad_text_body();
+            const auto body = parse_text_body(req.body());
+            if (!body) return bad_text_body(body.error());
             return memory_job(route_name, [person, id, corrected = *body](memory::memory_store & s) -> memory_reply {
                 auto who = s.person(person, true);
                 if (!who) return error_reply(who.error());
@@ -318,8 +320,8 @@ void http_session::memory_routes(request && req, const std::string & person, con
             }, person);
         }
         if (method != http::verb::put) return wrong_method("GET or PUT");
-        const auto body = text_field(req.body());
-        if (!body) return bad_text_body();
+        const auto body = parse_text_body(req.body());
+        if (!body) return bad_text_body(body.error());
         return memory_job(
             route_name,
             [person, profile = *body](memory::memory_store & s) -> memory_reply {
@@ -357,20 +359,35 @@ void http_session::memory_routes(request && req, const std::string & person, con
                               "erasing cannot be undone: send the header X-OS1-Confirm: erase", "invalid_request_error",
                               route_name);
         }
+        // The token stops, what is in flight is cancelled and the event streams close
+        // before anything is erased; nothing of theirs is written afterwards.
+        ctx_.gate.revoke(person);
+        ctx_.events.close(person);
         users_store * users = ctx_.users;
         return memory_job(
             route_name,
             [person, users](memory::memory_store & s) -> memory_reply {
+                const auto failed = [](const status & st) {  // nothing was erased: the person may go on
+                    memory_reply r = error_reply(st);
+                    r.unblock_person = true;
+                    return r;
+                };
                 if (auto who = s.person(person, false)) {
-                    if (auto st = s.erase_person(*who); !st) return error_reply(st);
+                    if (auto st = s.erase_person(*who); !st) return failed(st);
                 } else if (who.error().code() != status_code::not_found) {
-                    return error_reply(who.error());
+                    return failed(who.error());
                 }
-                if (auto st = s.compact(); !st) return error_reply(st);
-                if (users) users->remove(person);  // their token stops working
+                if (users) users->remove(person);  // the account is gone; the token was refused already
+                if (auto st = s.compact(); !st) {  // erased, but old pages may hold deleted bytes: say so
+                    memory_reply r = error_reply(st.with_context("erased, but the database was not compacted"));
+                    r.drop_person = true;
+                    r.unblock_person = true;
+                    return r;
+                }
                 spdlog::info("a person erased themself");
                 memory_reply r{http::status::no_content, ""};
                 r.drop_person = true;
+                r.unblock_person = true;  // the account is gone: the name may be given to someone new
                 return r;
             },
             person);

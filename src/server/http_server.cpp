@@ -5,15 +5,22 @@
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
+#include <set>
 #include <thread>
 
 #include "server/background_distill.h"
 #include "server/background_feelings.h"
 #include "server/http_session.h"
 #include "server/initiative_scheduler.h"
+#include "server/job_queue.h"
 #include "server/server_context.h"
 
 namespace os1::server {
+namespace {
+// Requests whose prompts wait to be rendered; more get 503 (the engine's own queue is max_pending).
+constexpr size_t prompt_queue_limit = 512;
+constexpr size_t wait_queue_limit = 1024;
+}  // namespace
 
 struct http_server::impl {
     server_context ctx;
@@ -24,6 +31,13 @@ struct http_server::impl {
     int bound_port = 0;
     std::thread stopper;  // waits for the engine to finish, then ends the I/O loop
     system_clock wall;
+    net::steady_timer accounts_timer{ioc};
+    std::set<std::string> accounts;  // the names in the users file at the last look (on the waits thread)
+    // After ioc: their jobs post to connections, so they finish first. Closed in
+    // ~impl while the memory thread still runs (their jobs post to it, and its
+    // jobs to them: a closed queue refuses, and the caller does the work itself).
+    std::unique_ptr<job_queue> prompts = std::make_unique<job_queue>("prompts", 1, prompt_queue_limit);
+    std::unique_ptr<job_queue> waits = std::make_unique<job_queue>("engine waits", 1, wait_queue_limit);
     std::unique_ptr<initiative_scheduler> scheduler;  // after ioc: its timer goes first
     // Before memory: the memory thread's last jobs may still use it.
     std::unique_ptr<background_distill> distill;
@@ -32,7 +46,8 @@ struct http_server::impl {
     std::unique_ptr<memory::memory_worker> memory;
 
     impl(server_options o, llm::engine & e, users_store * u, std::unique_ptr<memory::memory_worker> m)
-        : ctx{o, e, u, m.get(), nullptr, rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0, {}, nullptr, {}, nullptr},
+        : ctx{o, e, u, m.get(), nullptr, rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0, {}, nullptr, {}, nullptr,
+              nullptr, nullptr, {}, {}},
           ioc(std::max(1, ctx.opts.io_threads)), memory(std::move(m)) {
         if (memory && ctx.opts.distill_every > 0) {
             companion::distill_options d;
@@ -43,6 +58,8 @@ struct http_server::impl {
             ctx.distill = distill.get();
         }
         ctx.clock = ctx.opts.clock ? ctx.opts.clock : &wall;
+        ctx.prompts = prompts.get();
+        ctx.waits = waits.get();
         if (ctx.initiative()) {
             scheduler = std::make_unique<initiative_scheduler>(ioc, *memory, ctx.events, *ctx.clock, ctx.opts.initiative_tick_ms);
             scheduler->start();
@@ -60,6 +77,11 @@ struct http_server::impl {
                 if (auto st = s.use_vector_model(embed->key(), embed->dims()); !st) spdlog::error("memory: {}", st.message());
             });
         }
+        if (ctx.users) {
+            if (auto list = ctx.users->list()) {
+                for (const auto & account : *list) accounts.insert(account.name);
+            }
+        }
         ctx.started_unix = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count();
     }
@@ -75,9 +97,55 @@ struct http_server::impl {
                 return;
             }
             beast::error_code ignored;
+            const auto peer = socket.remote_endpoint(ignored);
+            std::string address = ignored ? std::string("?") : peer.address().to_string();
+            if (!ctx.connections.take(address, ctx.opts.max_connections, ctx.opts.max_connections_per_address)) {
+                socket.close(ignored);  // over the limit: refused before it costs anything
+                ctx.stats.count_response("refused_connection", 503);
+                return accept();
+            }
             socket.set_option(tcp::no_delay(true), ignored);
-            std::make_shared<http_session>(std::move(socket), ctx)->start();
+            std::make_shared<http_session>(std::move(socket), ctx, std::move(address))->start();
             accept();
+        });
+    }
+
+    // `os1 users remove` (another process) ends an account in the users file; the
+    // server notices within account_check_ms and does what an erase does here:
+    // the token is refused, requests in flight are cancelled, event streams end,
+    // KV states go, and whatever was written meanwhile is erased again.
+    void watch_accounts() {
+        if (!ctx.users || ctx.opts.account_check_ms <= 0) return;
+        accounts_timer.expires_after(std::chrono::milliseconds(ctx.opts.account_check_ms));
+        accounts_timer.async_wait([this](beast::error_code ec) {
+            if (ec || stop_requested) return;
+            ctx.waits->post([this] { check_accounts(); });
+            watch_accounts();
+        });
+    }
+
+    void check_accounts() {  // on the waits thread
+        auto list = ctx.users->list();
+        if (!list) return spdlog::error("users: {}", list.error().message());
+        std::set<std::string> now;
+        for (const auto & u : *list) now.insert(u.name);
+        for (const auto & name : accounts) {
+            if (!now.count(name)) removed(name);
+        }
+        accounts = std::move(now);
+    }
+
+    void removed(const std::string & name) {
+        spdlog::info("a person's account was removed: ending their streams and requests");
+        ctx.gate.revoke(name);
+        ctx.events.close(name);
+        ctx.engine.drop_person(name);
+        if (!memory) return ctx.gate.unblock(name);
+        memory->post([this, name](memory::memory_store & store) {
+            if (auto who = store.person(name, false)) {
+                if (auto st = store.erase_person(*who); !st) spdlog::error("memory: {}", st.message());
+            }
+            ctx.gate.unblock(name);
         });
     }
 
@@ -90,6 +158,7 @@ struct http_server::impl {
         if (scheduler) scheduler->stop();
         net::post(ioc, [this] {
             beast::error_code ec;
+            accounts_timer.cancel();
             acceptor.close(ec);
             signals.cancel();
         });
@@ -107,6 +176,8 @@ struct http_server::impl {
         // (feelings, distillation, the memory thread): they end first. A server
         // that never ran (listen failed) gets here with its feelings probe in flight.
         ctx.engine.stop(0);
+        waits->close();
+        prompts->close();
     }
 };
 
@@ -165,9 +236,21 @@ void http_server::run(bool handle_signals) {
         });
     }
     s.accept();
+    s.watch_accounts();
+    // A handler's exception must not end an I/O thread: it is logged and the loop goes on.
+    const auto serve = [&s] {
+        for (;;) {
+            try {
+                s.ioc.run();
+                return;
+            } catch (const std::exception & e) {
+                spdlog::error("internal error {} on an I/O thread: {}", error_id(), e.what());
+            }
+        }
+    };
     std::vector<std::thread> threads;
-    for (int i = 1; i < s.ctx.opts.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
-    s.ioc.run();
+    for (int i = 1; i < s.ctx.opts.io_threads; ++i) threads.emplace_back(serve);
+    serve();
     for (auto & t : threads) t.join();
     // The I/O loop ends when its last connection does, maybe before the engine
     // has saved every conversation: the caller reads the engine's figures next.

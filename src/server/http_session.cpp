@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "server/openai_json.h"
+#include "server/request_guard.h"
+#include "server/routes.h"
+#include "server/url_query.h"
 
 namespace os1::server {
 namespace {
@@ -10,13 +13,22 @@ namespace {
 constexpr size_t header_limit_bytes = 16 * 1024;
 }  // namespace
 
-http_session::http_session(tcp::socket && socket, server_context & ctx)
-    : stream_(std::move(socket)), ctx_(ctx), watchdog_(stream_.get_executor()) {
+std::string error_id() {
+    static std::atomic<uint64_t> next{0};
+    static const uint64_t base = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "e%012llx", static_cast<unsigned long long>((base + ++next) & 0xffffffffffffULL));
+    return buf;
+}
+
+http_session::http_session(tcp::socket && socket, server_context & ctx, std::string address)
+    : stream_(std::move(socket)), ctx_(ctx), watchdog_(stream_.get_executor()), address_(std::move(address)) {
     ++ctx_.stats.open_connections;
 }
 
 http_session::~http_session() {
     stop_talking();
+    ctx_.connections.give_back(address_);
     --ctx_.stats.open_connections;
 }
 
@@ -92,14 +104,66 @@ std::optional<std::string> http_session::authenticate(const request & req) {
     if (it == req.end()) return std::nullopt;
     const std::string value(it->value());
     if (value.rfind("Bearer ", 0) != 0) return std::nullopt;
-    return ctx_.users->authenticate(value.substr(7));
+    auto person = ctx_.users->authenticate(value.substr(7));
+    if (person && ctx_.gate.blocked(*person)) return std::nullopt;  // being erased: the token is already dead
+    return person;
 }
 
+// No exception escapes a handler: the person gets a 500 with an id that the
+// log has beside the cause, and everyone else goes on being served.
 void http_session::route(request && req) {
+    try {
+        dispatch(std::move(req));
+    } catch (const std::exception & e) {
+        internal_error("route", e.what());
+    }
+}
+
+void http_session::internal_error(const std::string & where, const std::string & what) {
+    const std::string id = error_id();
+    spdlog::error("internal error {} in {}: {}", id, where, what);
+    if (closed_) return;
+    if (cur_ || writing_) {  // a reply is under way: it cannot be replaced by an error
+        if (cur_ && !cur_->ended) cur_->cancel->store(true);
+        close();
+        return;
+    }
+    keep_alive_ = false;
+    send_error(http::status::internal_server_error, "internal error " + id + " (the server's log says more)", "server_error",
+               "other");
+}
+
+void http_session::dispatch(request && req) {
     keep_alive_ = req.keep_alive();
     std::string path(req.target());
     path = path.substr(0, path.find('?'));
     const auto method = req.method();
+    const auto header = [&req](const auto & name) {
+        const auto it = req.find(name);
+        return it == req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+    };
+    const auto method_name = req.method_string();
+    const auto verdict = check_request({std::string_view(method_name.data(), method_name.size()), header(http::field::host),
+                                        header(http::field::origin), header("Sec-Fetch-Site"),
+                                        header(http::field::content_type), req.body().size()},
+                                       ctx_.opts);
+    cors_origin_ = verdict.cors_origin;
+    if (verdict.status == 415) {
+        return send_error(http::status::unsupported_media_type, verdict.message, "invalid_request_error", "other");
+    }
+    if (verdict.status) return send_error(http::status::forbidden, verdict.message, "permission_error", "other");
+    if (method == http::verb::options) {  // a CORS preflight
+        if (cors_origin_.empty()) {
+            return send_error(http::status::forbidden, "no other site is allowed here (--allow-origin)", "permission_error", "other");
+        }
+        return send(http::status::no_content, "", "other", "text/plain", 0, cors_preflight_headers(cors_origin_));
+    }
+    // Only what the route table has reaches a route (routes.h).
+    if (!find_route(std::string_view(method_name.data(), method_name.size()), path)) {
+        const std::string allowed = methods_of(path);
+        if (allowed.empty()) return send_error(http::status::not_found, "no route " + path, "not_found_error", "other");
+        return send_error(http::status::method_not_allowed, "use " + allowed, "invalid_request_error", "other");
+    }
     const auto unauthorized = [&](const std::string & name) {
         send_error(http::status::unauthorized, "missing or wrong API token (Authorization: Bearer os1_...)",
                    "authentication_error", name);
@@ -135,7 +199,7 @@ void http_session::route(request && req) {
         }
         auto person = authenticate(req);
         if (!person) return unauthorized("conversations");
-        return delete_conversation(*person, path.substr(conv_prefix.size()));
+        return delete_conversation(*person, percent_decode(path.substr(conv_prefix.size())));
     }
     if (path == "/api/v1/persona" || path.rfind("/api/v1/persona/", 0) == 0 || path == "/api/v1/mood") {
         auto person = authenticate(req);
@@ -171,9 +235,15 @@ void http_session::status_route(request && req) {
 }
 
 void http_session::send(http::status code, std::string body, const std::string & route_name,
-                        const std::string & content_type, int retry_after_s) {
+                        const std::string & content_type, int retry_after_s,
+                        const std::vector<std::pair<std::string, std::string>> & extra_headers) {
     auto res = std::make_shared<http::response<http::string_body>>(code, 11);
     res->set(http::field::server, "os1");
+    if (!cors_origin_.empty() && extra_headers.empty()) {
+        res->set(http::field::access_control_allow_origin, cors_origin_);
+        res->set(http::field::vary, "Origin");
+    }
+    for (const auto & [name, value] : extra_headers) res->set(name, value);
     res->set(http::field::content_type, content_type);
     if (retry_after_s > 0) res->set(http::field::retry_after, std::to_string(retry_after_s));
     if (code == http::status::unauthorized) res->set(http::field::www_authenticate, "Bearer");
@@ -194,6 +264,19 @@ void http_session::send(http::status code, std::string body, const std::string &
 void http_session::send_error(http::status code, const std::string & message, const std::string & type,
                               const std::string & route_name, int retry_after_s) {
     send(code, error_json(message, type), route_name, "application/json", retry_after_s);
+}
+
+bool http_session::rate_limited(const std::string & person, const std::string & route_name) {
+    const int wait_s = ctx_.limiter.acquire(person);
+    if (wait_s <= 0) return false;
+    send_error(http::status::too_many_requests,
+               "too many requests from " + person + "; try again in " + std::to_string(wait_s) + " s", "rate_limit_error",
+               route_name, wait_s);
+    return true;
+}
+
+std::string http_session::cors_lines() const {
+    return cors_origin_.empty() ? "" : "Access-Control-Allow-Origin: " + cors_origin_ + "\r\nVary: Origin\r\n";
 }
 
 void http_session::after_response() {

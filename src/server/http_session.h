@@ -37,20 +37,26 @@ struct memory_reply {
     std::string content_type = "application/json";
     std::vector<std::string> drop;  // conversations whose KV states must go first
     bool drop_person = false;       // all of the person's KV states must go first
+    bool unblock_person = false;    // then the person's name may be used again (person_gate)
 };
 
 // A store error as a reply: not_found 404, invalid_argument 400, else 500.
 memory_reply error_reply(const status & st);
+
+// A short id that names one internal error in the reply and in the log.
+std::string error_id();
 
 // DATA as one chunk of a chunked HTTP body.
 std::string chunk_frame(const std::string & data);
 
 class http_session : public std::enable_shared_from_this<http_session>, public event_listener {
 public:
-    http_session(tcp::socket && socket, server_context & ctx);
+    // ADDRESS holds a connection slot (ctx.connections), given back when the session ends.
+    http_session(tcp::socket && socket, server_context & ctx, std::string address);
     ~http_session() override;
     void start();
     bool send_event(const std::string & event) override;  // from any thread
+    void end_stream() override;                            // from any thread
 
 private:
     using request = http::request<http::string_body>;
@@ -58,9 +64,15 @@ private:
     void wait_for_request();
     void read_request();
     void on_read(beast::error_code ec);
-    void route(request && req);
+    void route(request && req);     // dispatch, and a 500 for anything thrown
+    void dispatch(request && req);
+    void internal_error(const std::string & where, const std::string & what);
     void send(http::status code, std::string body, const std::string & route_name,
-              const std::string & content_type = "application/json", int retry_after_s = 0);
+              const std::string & content_type = "application/json", int retry_after_s = 0,
+              const std::vector<std::pair<std::string, std::string>> & extra_headers = {});
+    std::string cors_lines() const;
+    // True (and a 429 sent) when PERSON is over their rate.
+    bool rate_limited(const std::string & person, const std::string & route_name);  // the CORS header lines of a raw (streamed) response
     void send_error(http::status code, const std::string & message, const std::string & type,
                     const std::string & route_name, int retry_after_s = 0);
     void after_response();
@@ -72,12 +84,19 @@ private:
     struct remembered_turn {
         companion::turn_context context;
         companion::prepared_turn prepared;
+        uint64_t epoch = 0;  // the person's, when the request was admitted (person_gate)
     };
 
     // Routes
     void chat_completions(request && req, const std::string & person);
     void start_completion(chat_request && chat, const std::string & person, const std::string & conversation,
                           std::shared_ptr<remembered_turn> turn);
+    void prepare_on_memory_thread(memory::memory_store & store, std::shared_ptr<chat_request> chat,
+                                  const companion::turn_context & tc, const std::string & person,
+                                  const std::string & conversation, uint64_t epoch);
+    void revoked();  // the person was erased or removed while their request waited
+    status submit_turn(llm::completion_request r, remembered_turn & turn);
+    void submitted(const std::string & id, const status & st);
     void memory_failed(const status & st);
     void scripted_reply(const chat_request & chat, const std::string & text);
     void naming(std::shared_ptr<chat_request> chat, const companion::turn_context & tc, companion::onboarding_step step);
@@ -112,6 +131,7 @@ private:
         std::shared_ptr<std::atomic<bool>> cancel;
         std::chrono::steady_clock::time_point started;
         bool first_token = false;
+        bool opened = false;  // a stream's status line and first chunk are written
         bool ended = false;  // done or error event seen
         std::shared_ptr<remembered_turn> turn;  // set until the reply is stored
     };
@@ -131,6 +151,8 @@ private:
     std::atomic<bool> gone_{false};  // closed_, readable from other threads (send_event)
     std::optional<completion> cur_;
     std::optional<std::string> talking_;  // whose chat request this connection is serving
+    std::string address_;                 // the client's, for the connection limits
+    std::string cors_origin_;             // the allowed Origin of the request being served ("" for none)
 };
 
 }  // namespace os1::server

@@ -8,8 +8,10 @@
 #include "companion/turn_memory.h"
 #include "llm/engine.h"
 #include "memory/memory_worker.h"
+#include "server/connection_slots.h"
 #include "server/event_hub.h"
 #include "server/metrics.h"
+#include "server/person_gate.h"
 #include "server/presence.h"
 #include "server/rate_limiter.h"
 #include "server/server_options.h"
@@ -19,6 +21,7 @@ namespace os1::server {
 
 class background_distill;
 class background_feelings;
+class job_queue;
 
 struct server_context {
     server_options opts;
@@ -34,6 +37,10 @@ struct server_context {
     background_feelings * feelings = nullptr;  // with memory, unless feelings are off
     event_hub events;  // open GET /api/v1/events streams
     const clock_i * clock = nullptr;  // never null once the server is built
+    job_queue * prompts = nullptr;    // rendering and tokenizing chat prompts (off the I/O threads)
+    job_queue * waits = nullptr;      // calls that wait for the engine (dropping KV states)
+    person_gate gate;                 // erasing and revoking people in order
+    connection_slots connections;     // open connections in all and per address
 
     int64_t now() const { return clock->now(); }
     bool initiative() const { return memory && opts.initiative; }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "companion/onboarding.h"
@@ -17,10 +18,16 @@ struct server_options {
     int io_threads = 2;                  // threads that only do network I/O, never the model
     bool no_auth = false;                // single-person mode; loopback only
     std::string users_file;              // the people and their token hashes
+    std::vector<std::string> allow_origins;  // web pages ("https://host[:port]") that may call the API (CORS)
     std::string model_name = "os1";      // reported by /v1/models and in responses
     uint64_t max_body_bytes = 1 << 20;   // larger requests get 413
+    int max_messages = 1000;             // in one chat request; more get 400
+    uint64_t max_prompt_bytes = 512 << 10;  // of message text in one chat request; more get 400
     int header_timeout_s = 15;           // to receive a whole request
     int idle_timeout_s = 300;            // a keep-alive connection with no request
+    int max_connections = 4096;          // open connections in all; more are closed at once
+    int max_connections_per_address = 256;  // from one client address
+    int account_check_ms = 1000;         // how soon an account removed by `os1 users remove` ends here (0 = never)
     int write_timeout_s = 60;            // a client that stops reading
     int rate_per_minute = 120;           // requests per person; more get 429
     int rate_burst = 20;

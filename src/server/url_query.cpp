@@ -10,10 +10,10 @@ int hex_value(char c) {
     return -1;
 }
 
-std::string decode(std::string_view s) {
+std::string decode(std::string_view s, bool plus_is_space) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '+') {
+        if (plus_is_space && s[i] == '+') {
             out += ' ';
         } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
             out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
@@ -27,6 +27,8 @@ std::string decode(std::string_view s) {
 
 }  // namespace
 
+std::string percent_decode(std::string_view s) { return decode(s, false); }
+
 std::map<std::string, std::string> url_query(std::string_view target) {
     std::map<std::string, std::string> out;
     const size_t q = target.find('?');
@@ -36,7 +38,7 @@ std::map<std::string, std::string> url_query(std::string_view target) {
         const size_t amp = rest.find('&');
         const std::string_view pair = rest.substr(0, amp);
         const size_t eq = pair.find('=');
-        if (!pair.empty()) out[decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : decode(pair.substr(eq + 1));
+        if (!pair.empty()) out[decode(pair.substr(0, eq), true)] = eq == std::string_view::npos ? "" : decode(pair.substr(eq + 1), true);
         if (amp == std::string_view::npos) break;
         rest = rest.substr(amp + 1);
     }

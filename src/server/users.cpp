@@ -81,7 +81,7 @@ status users_store::save() {
     for (const auto & u : users_) {
         doc["users"].push_back({{"name", u.name}, {"token_id", u.token_id}, {"token_hash", u.token_hash}, {"created", u.created}});
     }
-    if (auto st = make_dirs(std::filesystem::path(path_).parent_path().string()); !st) return st;
+    if (auto st = make_private_dirs(std::filesystem::path(path_).parent_path().string()); !st) return st;
     if (auto st = write_file_atomic(path_, doc.dump(2) + "\n"); !st) return st;
     ::chmod(path_.c_str(), 0600);
     loaded_ = false;  // reread our own write next time: keeps the mtime check simple

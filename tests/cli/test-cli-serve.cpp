@@ -26,8 +26,9 @@ TEST(cli_users, add_list_remove) {
     const auto list = os1(home, {"users", "list"});
     EXPECT_NE(list.out.find("alice"), std::string::npos);
     EXPECT_EQ(list.out.find("os1_"), std::string::npos);  // tokens are never listed
-    EXPECT_EQ(os1(home, {"users", "remove", "alice"}).exit_code, 0);
-    EXPECT_EQ(os1(home, {"users", "remove", "alice"}).exit_code, 2);
+    EXPECT_EQ(os1(home, {"users", "remove", "alice"}).exit_code, 2);  // not on a terminal: --yes is needed
+    EXPECT_EQ(os1(home, {"users", "remove", "alice", "--yes"}).exit_code, 0);
+    EXPECT_EQ(os1(home, {"users", "remove", "alice", "--yes"}).exit_code, 2);
 }
 
 TEST(cli_serve, people_with_tokens_talk_and_others_do_not) {

@@ -2,6 +2,8 @@
 
 #include "companion/prompt_layout.h"
 
+#include "base/utf8.h"
+
 namespace os1::companion {
 namespace {
 
@@ -59,6 +61,24 @@ TEST(prompt_layout, the_recalled_block_keeps_to_its_word_budget_with_whole_items
     chosen.clear();
     EXPECT_EQ(recalled_block({item("too many words here", 1)}, 2, chosen), "");
     EXPECT_TRUE(chosen.empty());
+}
+
+// Regression: a 30,000-character message without spaces was one "word", recalled
+// whole into every later prompt, and made unrelated messages too long for the context.
+TEST(prompt_layout, the_recall_budget_counts_bytes_and_cuts_a_long_item) {
+    std::vector<int64_t> chosen;
+    const std::string wall(30000, 'x');
+    const auto block = recalled_block({item(wall, 1), item("a short one", 2)}, 200, chosen);
+    EXPECT_LE(block.size(), default_recall_bytes + 100);
+    EXPECT_NE(block.find(std::string(default_recall_bytes / 2, 'x') + "\u2026"), std::string::npos);
+    EXPECT_NE(block.find("- a short one"), std::string::npos);
+    EXPECT_EQ(chosen, (std::vector<int64_t>{1, 2}));
+    // A cut never splits a character.
+    chosen.clear();
+    std::string hangul;
+    while (hangul.size() < 3000) hangul += "\xea\xb0\x80";  // U+AC00
+    const auto cut = recalled_block({item(hangul, 1)}, 200, chosen, nullptr, 1001);
+    EXPECT_TRUE(utf8_is_valid(cut));
 }
 
 TEST(prompt_layout, the_core_profile_is_the_persons_words_then_whole_facts_within_its_size) {

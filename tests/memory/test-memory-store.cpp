@@ -178,6 +178,32 @@ TEST(memory_store, erasing_a_person_removes_their_rows_and_index_entries_only) {
     EXPECT_EQ(st->int64(0), 0);
 }
 
+// A late background job of an erased person writes by id: the id must never be someone else's.
+TEST(memory_store, an_erased_persons_id_is_never_given_to_someone_new) {
+    test::temp_dir d;
+    const auto path = d.file("m.db");
+    int64_t old_id = 0;
+    {
+        auto store = memory_store::open(path);
+        ASSERT_TRUE(store);
+        ASSERT_TRUE((*store)->person("first", true));
+        auto a = (*store)->person("alice", true);  // the highest id
+        ASSERT_TRUE(a);
+        old_id = *a;
+        ASSERT_TRUE((*store)->erase_person(*a));
+        auto again = (*store)->person("alice", true);
+        ASSERT_TRUE(again);
+        EXPECT_GT(*again, old_id);
+        ASSERT_TRUE((*store)->erase_person(*again));
+        old_id = *again;
+    }
+    auto reopened = memory_store::open(path);  // the high mark survives a restart
+    ASSERT_TRUE(reopened);
+    auto b = (*reopened)->person("bob", true);
+    ASSERT_TRUE(b);
+    EXPECT_GT(*b, old_id);
+}
+
 TEST(memory_store, neighbours_stay_inside_the_session) {
     test::temp_dir d;
     auto store = memory_store::open(d.file("m.db"));

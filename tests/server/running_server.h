@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -67,6 +68,8 @@ protected:
     std::unique_ptr<running_server> start(server::server_options so = {}, llm::engine_options eo = {},
                                           const std::string & sub = "a", bool with_memory = false) {
         so.onboarding.enabled = onboarding_;
+        // Tests poll routes in tight loops: no rate limit unless a test sets its own.
+        if (so.rate_per_minute == server::server_options{}.rate_per_minute) so.rate_per_minute = 0;
         return std::make_unique<running_server>(model_, dir_.file(sub), so, eo, true, with_memory);
     }
 
@@ -110,6 +113,15 @@ inline std::string say(int port, const std::string & token, const std::string & 
     }
     EXPECT_NE(r.body.find("data: [DONE]"), std::string::npos);
     return text_out;
+}
+
+// Waits until DONE holds, looking every 20 ms, for at most MS; whether it held.
+inline bool eventually(const std::function<bool()> & done, int ms = 10000) {
+    for (int waited = 0; waited < ms; waited += 20) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
 }
 
 inline json get_json(int port, const std::string & token, const std::string & path) {

@@ -21,19 +21,12 @@ using json = nlohmann::json;
 using test::bearer;
 using test::get_json;
 using test::http_request;
+using test::eventually;
 using test::say;
 using test::server_test;
 
 constexpr int64_t hour = 3600;
 constexpr int64_t wednesday_10h = 1796205600;  // 2026-12-02 10:00 UTC
-
-bool eventually(const std::function<bool()> & done, int ms = 10000) {
-    for (int waited = 0; waited < ms; waited += 20) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return done();
-}
 
 // Everything an event stream of TOKEN's person receives in MS milliseconds.
 std::future<std::string> open_events(int port, const std::string & token, int ms) {

@@ -1,0 +1,73 @@
+// libFuzzer target over every parser of a request's outside input in
+// src/server: the chat body, OS1's own route bodies, URL queries and the
+// JSON depth scan. The first byte picks the parser (anything else: all of
+// them); the rest is the input. A parser must answer a value or an error for
+// any bytes: a crash, a hang, an uncaught exception or a sanitizer report is
+// a finding.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "server/json_body.h"
+#include "server/openai_json.h"
+#include "server/request_bodies.h"
+#include "server/url_query.h"
+
+namespace {
+
+void check(bool ok) {
+    if (!ok) std::abort();  // an invariant broke: report it as a crash
+}
+
+void chat(std::string_view in) {
+    os1::server::server_options o;
+    auto r = os1::server::parse_chat_request(in, o);
+    if (r) {
+        check(!r->messages.empty() && r->messages.size() <= static_cast<size_t>(o.max_messages));
+        check(r->gen.max_tokens >= 1);
+    }
+}
+
+void bodies(std::string_view in) {
+    (void)os1::server::parse_text_body(in);
+    (void)os1::server::parse_persona_name(in);
+    if (auto v = os1::server::parse_persona_version(in)) check(*v >= 1);
+    if (auto p = os1::server::parse_initiative_settings(in)) {
+        const auto s = os1::server::apply_settings({}, *p);
+        check(s.daily_cap >= 0 && s.daily_cap <= 50 && s.utc_offset >= -840 && s.utc_offset <= 840);
+        check(s.min_importance >= 0 && s.min_importance <= 1);
+    }
+}
+
+void query(std::string_view in) {
+    const auto q = os1::server::url_query("/x?" + std::string(in));
+    if (auto n = os1::server::query_number(q, "limit", 1, 1000, 20)) check(*n >= 1 && *n <= 1000);
+    (void)os1::server::percent_decode(in);
+}
+
+void depth(std::string_view in) {
+    const int d = os1::server::json_nesting_depth(in, os1::server::max_json_depth);
+    auto j = os1::server::parse_json_body(in);
+    if (j) check(d <= os1::server::max_json_depth);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
+    if (size == 0) return 0;
+    const std::string_view in(reinterpret_cast<const char *>(data) + 1, size - 1);
+    switch (data[0]) {
+        case 'c': chat(in); break;
+        case 'b': bodies(in); break;
+        case 'q': query(in); break;
+        case 'd': depth(in); break;
+        default:
+            chat(in);
+            bodies(in);
+            query(in);
+            depth(in);
+    }
+    return 0;
+}
