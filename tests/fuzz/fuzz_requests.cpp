@@ -1,9 +1,10 @@
 // libFuzzer target over every parser of a request's outside input in
-// src/server: the chat body, OS1's own route bodies, URL queries and the
-// JSON depth scan. The first byte picks the parser (anything else: all of
+// src/server: the chat body, OS1's own route bodies, URL queries, paths
+// against the route table, the request guard's headers and the JSON depth scan. The first byte picks the parser (anything else: all of
 // them); the rest is the input. A parser must answer a value or an error for
 // any bytes: a crash, a hang, an uncaught exception or a sanitizer report is
 // a finding.
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +14,8 @@
 #include "server/json_body.h"
 #include "server/openai_json.h"
 #include "server/request_bodies.h"
+#include "server/request_guard.h"
+#include "server/routes.h"
 #include "server/url_query.h"
 
 namespace {
@@ -53,6 +56,34 @@ void depth(std::string_view in) {
     if (j) check(d <= os1::server::max_json_depth);
 }
 
+void path(std::string_view in) {
+    for (const char * method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+        if (const auto * r = os1::server::find_route(method, in)) check(std::string_view(r->method) == method);
+    }
+    (void)os1::server::methods_of(in);
+}
+
+// Host, Origin, Sec-Fetch-Site and Content-Type, one per line.
+void guard(std::string_view in) {
+    std::string_view parts[4];
+    for (auto & p : parts) {
+        const size_t nl = in.find('\n');
+        p = in.substr(0, nl);
+        in = nl == std::string_view::npos ? std::string_view() : in.substr(nl + 1);
+    }
+    for (const bool no_auth : {false, true}) {
+        os1::server::server_options o;
+        o.no_auth = no_auth;
+        o.allow_origins = {"https://app.example"};
+        const auto v = os1::server::check_request({"POST", parts[0], parts[1], parts[2], parts[3], in.size()}, o);
+        check(v.status == 0 || v.status == 403 || v.status == 415);
+        // Only a listed origin is echoed (as the browser sent it: scheme and host ignore case).
+        std::string echoed = v.cors_origin;
+        for (char & c : echoed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        check(echoed.empty() || echoed == "https://app.example");
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
@@ -63,11 +94,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
         case 'b': bodies(in); break;
         case 'q': query(in); break;
         case 'd': depth(in); break;
+        case 'r': path(in); break;
+        case 'g': guard(in); break;
         default:
             chat(in);
             bodies(in);
             query(in);
             depth(in);
+            path(in);
+            guard(in);
     }
     return 0;
 }

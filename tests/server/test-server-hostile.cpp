@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -128,6 +129,7 @@ TEST_F(server_test, freeze_by_tokenizing_on_the_io_threads_cannot_stall_health) 
         if (++asked >= 200) break;
     }
     for (auto & c : chats) EXPECT_EQ(c.get(), 200);
+    std::printf("/health while two of the largest chat requests were prepared: worst %.1f ms over %d checks\n", worst_ms, asked);
     EXPECT_LT(worst_ms, 100.0) << "over " << asked << " health checks";
     EXPECT_GE(asked, 5);
 

@@ -167,7 +167,9 @@ TEST_F(server_test, data_and_kv_files_are_their_owners_only) {
     s.reset();  // stopping writes every KV state to disk
     const std::string dir = dir_.file("m");
     EXPECT_EQ(mode_of(dir + "/memory.db"), 0600);
-    if (std::filesystem::exists(dir + "/memory.db-wal")) EXPECT_EQ(mode_of(dir + "/memory.db-wal"), 0600);
+    if (std::filesystem::exists(dir + "/memory.db-wal")) {
+        EXPECT_EQ(mode_of(dir + "/memory.db-wal"), 0600);
+    }
     EXPECT_EQ(mode_of(dir + "/users.json"), 0600);
     EXPECT_EQ(mode_of(dir + "/kv/conversations"), 0700);
     int files = 0;
