@@ -32,7 +32,6 @@ struct http_server::impl {
     std::thread stopper;  // waits for the engine to finish, then ends the I/O loop
     system_clock wall;
     net::steady_timer accounts_timer{ioc};
-    std::set<std::string> accounts;  // the names in the users file at the last look (on the waits thread)
     // After ioc: their jobs post to connections, so they finish first. Closed in
     // ~impl while the memory thread still runs (their jobs post to it, and its
     // jobs to them: a closed queue refuses, and the caller does the work itself).
@@ -77,11 +76,6 @@ struct http_server::impl {
                 if (auto st = s.use_vector_model(embed->key(), embed->dims()); !st) spdlog::error("memory: {}", st.message());
             });
         }
-        if (ctx.users) {
-            if (auto list = ctx.users->list()) {
-                for (const auto & account : *list) accounts.insert(account.name);
-            }
-        }
         ctx.started_unix = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count();
     }
@@ -125,14 +119,17 @@ struct http_server::impl {
     }
 
     void check_accounts() {  // on the waits thread
+        // Everyone the server let in whose account is gone now: however briefly the
+        // account lived, whatever of theirs the server holds is ended.
+        const auto known = ctx.gate.known();
+        if (known.empty()) return;
         auto list = ctx.users->list();
         if (!list) return spdlog::error("users: {}", list.error().message());
         std::set<std::string> now;
         for (const auto & u : *list) now.insert(u.name);
-        for (const auto & name : accounts) {
+        for (const auto & name : known) {
             if (!now.count(name)) removed(name);
         }
-        accounts = std::move(now);
     }
 
     void removed(const std::string & name) {

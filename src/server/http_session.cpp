@@ -105,7 +105,8 @@ std::optional<std::string> http_session::authenticate(const request & req) {
     const std::string value(it->value());
     if (value.rfind("Bearer ", 0) != 0) return std::nullopt;
     auto person = ctx_.users->authenticate(value.substr(7));
-    if (person && ctx_.gate.blocked(*person)) return std::nullopt;  // being erased: the token is already dead
+    if (!person || ctx_.gate.blocked(*person)) return std::nullopt;  // being erased: the token is already dead
+    ctx_.gate.seen(*person);
     return person;
 }
 

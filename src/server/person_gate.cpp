@@ -24,10 +24,21 @@ void person_gate::watch(const std::string & person, const std::shared_ptr<std::a
     in_flight_.emplace(person, cancel);
 }
 
+void person_gate::seen(const std::string & person) {
+    std::lock_guard<std::mutex> lock(mu_);
+    known_.insert(person);
+}
+
+std::vector<std::string> person_gate::known() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return {known_.begin(), known_.end()};
+}
+
 void person_gate::revoke(const std::string & person) {
     std::vector<std::shared_ptr<std::atomic<bool>>> cancel;
     {
         std::lock_guard<std::mutex> lock(mu_);
+        known_.erase(person);
         ++epochs_[person];
         blocked_.insert(person);
         const auto [from, to] = in_flight_.equal_range(person);

@@ -33,13 +33,20 @@ public:
     // A request of PERSON in flight: CANCEL is set when they are revoked.
     void watch(const std::string & person, const std::shared_ptr<std::atomic<bool>> & cancel);
 
-    void revoke(const std::string & person);
+    // PERSON was let in (a token was accepted): from now on the server holds
+    // something of theirs (a stream, a request, a KV state) until they are revoked.
+    void seen(const std::string & person);
+    // Everyone let in and not revoked since.
+    std::vector<std::string> known() const;
+
+    void revoke(const std::string & person);  // also forgets PERSON from known()
     void unblock(const std::string & person);
 
 private:
     mutable std::mutex mu_;
     std::map<std::string, uint64_t> epochs_;  // GUARDED_BY(mu_); absent = 0
     std::set<std::string> blocked_;           // GUARDED_BY(mu_)
+    std::set<std::string> known_;             // GUARDED_BY(mu_)
     std::multimap<std::string, std::weak_ptr<std::atomic<bool>>> in_flight_;  // GUARDED_BY(mu_)
 };
 
