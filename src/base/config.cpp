@@ -81,8 +81,6 @@ const std::vector<option_entry> table = {
      [](options & o) -> option_target { return &o.serve.io_threads; }, 1, 64},
     {"serve.parallel", "OS1_PARALLEL", "--parallel", "conversations resident in the context at once",
      [](options & o) -> option_target { return &o.serve.parallel; }, 1, 240},
-    {"serve.kv_tokens", "OS1_KV_TOKENS", "--kv-tokens", "KV cells of the context (0 = parallel * ctx + 8192)",
-     [](options & o) -> option_target { return &o.serve.kv_tokens; }, 0, 1 << 24},
     {"serve.kv_ram_mib", "OS1_KV_RAM_MIB", "--kv-ram-mib", "MiB of RAM for KV states out of the context",
      [](options & o) -> option_target { return &o.serve.kv_ram_mib; }, 0, 1 << 20},
     {"serve.kv_disk_gib", "OS1_KV_DISK_GIB", "--kv-disk-gib", "GiB of disk for KV states",

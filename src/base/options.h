@@ -73,7 +73,6 @@ struct serve_options {
     int port = 8316;
     int io_threads = 2;          // network threads (the model has its own)
     int parallel = 8;            // conversations resident in the context at once
-    int kv_tokens = 0;           // KV cells of the context; 0 = parallel * ctx + 8192
     int kv_ram_mib = 1024;       // KV states kept in RAM
     int kv_disk_gib = 20;        // KV states kept on disk
     int prefill_chunk = 256;     // prompt tokens per step while others are generating

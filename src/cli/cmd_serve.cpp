@@ -16,8 +16,6 @@
 namespace os1::cli {
 namespace {
 
-constexpr int prefix_reserve_tokens = 8192;
-
 int run_serve(const options & o) {
     auto path = resolve_model_path(o);
     if (!path) return report(path.error());
@@ -25,7 +23,6 @@ int run_serve(const options & o) {
     llm::engine_options eo;
     eo.parallel = s.parallel;
     eo.ctx_tokens = o.model.ctx_tokens;
-    eo.kv_resident_tokens = s.kv_tokens > 0 ? s.kv_tokens : s.parallel * o.model.ctx_tokens + prefix_reserve_tokens;
     eo.batch_tokens = o.model.batch_tokens;
     eo.prefill_chunk_busy = s.prefill_chunk;
     eo.threads = o.model.threads;
@@ -53,7 +50,7 @@ int run_serve(const options & o) {
     }
 
     model_options mo = o.model;
-    mo.ctx_tokens = eo.kv_resident_tokens;  // the memory check counts the whole KV cache
+    mo.ctx_tokens = eo.parallel * eo.ctx_tokens;  // the memory check counts the whole KV cache
     auto mdl = llm::model::load(*path, mo);
     if (!mdl) return report(mdl.error());
     eo.kv_dir = o.paths.data_dir + "/kv/" + (*mdl)->fingerprint();
@@ -126,7 +123,7 @@ int run_serve(const options & o) {
 void add_serve_command(CLI::App & root, cli_context & ctx) {
     auto * cmd = root.add_subcommand("serve", "serve the OpenAI-compatible API to many people at once");
     for (const char * flag : {"--model", "--host", "--port", "--threads", "--io-threads", "--parallel", "--ctx", "--batch",
-                              "--kv-tokens", "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
+                              "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
                               "--max-body-kib", "--drain-s", "--shared-prompt", "--allow-origin",
                               "--max-connections", "--max-connections-per-address", "--max-tokens",
                               "--no-memory", "--recall-items", "--recall-words", "--distill-every", "--embed-model",

@@ -23,40 +23,35 @@ result<std::unique_ptr<engine>> engine::start(std::shared_ptr<model> m, const en
     auto p = std::make_unique<impl>();
     p->opts = opts_in;
     engine_options & o = p->opts;
-    if (o.parallel < 1 || o.parallel + o.max_shared_prefixes > 256) {
-        return status(status_code::invalid_argument, "parallel must be from 1 to " + std::to_string(256 - o.max_shared_prefixes));
-    }
-    if (o.kv_resident_tokens <= 0) o.kv_resident_tokens = o.parallel * o.ctx_tokens + 8192;
+    if (o.parallel < 1 || o.parallel > 256) return status(status_code::invalid_argument, "parallel must be from 1 to 256");
     auto tmpl = chat_template::create(m->raw());
     if (!tmpl) return tmpl.error();
     p->tmpl = std::move(*tmpl);
 
+    // Each sequence has its own KV stream of ctx_tokens cells, so that a
+    // conversation's steps attend to its own cells only (decision 0009). A step
+    // may also hold one filler token per sequence (engine_step.cpp).
     llama_context_params cp = llama_context_default_params();
-    cp.n_ctx = static_cast<uint32_t>(o.kv_resident_tokens);
-    cp.n_batch = static_cast<uint32_t>(o.batch_tokens);
+    cp.n_ctx = static_cast<uint32_t>(o.parallel) * static_cast<uint32_t>(o.ctx_tokens);
+    cp.n_batch = static_cast<uint32_t>(o.batch_tokens + o.parallel);
     cp.n_ubatch = static_cast<uint32_t>(o.batch_tokens);
-    cp.n_seq_max = static_cast<uint32_t>(o.parallel + o.max_shared_prefixes);
-    cp.kv_unified = true;  // sequences share cells: that is how prefixes are shared
+    cp.n_seq_max = static_cast<uint32_t>(o.parallel);
+    cp.kv_unified = false;
     cp.n_threads = o.threads > 0 ? o.threads : physical_cores();
     cp.n_threads_batch = cp.n_threads;
     cp.no_perf = true;
     take_llama_errors();
     p->ctx.reset(llama_init_from_model(m->raw(), cp));
     if (!p->ctx) {
-        return status(status_code::resource_exhausted, "could not create a context of " +
-                                                           std::to_string(o.kv_resident_tokens) + " tokens: " + take_llama_errors());
+        return status(status_code::resource_exhausted, "could not create a context of " + std::to_string(cp.n_ctx) +
+                                                           " tokens: " + take_llama_errors());
     }
     p->mdl = std::move(m);
-    p->batch = llama_batch_init(o.batch_tokens, 0, 1);
+    p->batch = llama_batch_init(o.batch_tokens + o.parallel, 0, 1);
     for (int i = 0; i < o.parallel; ++i) {
         engine_slot s;
         s.seq = i;
         p->slots.push_back(std::move(s));
-    }
-    for (int i = 0; i < o.max_shared_prefixes; ++i) {
-        shared_prefix sp;
-        sp.seq = o.parallel + i;
-        p->prefixes.push_back(std::move(sp));
     }
     p->ram = std::make_unique<kv_tier_ram>(o.kv_ram_bytes);
     if (!o.kv_dir.empty()) {
@@ -134,6 +129,7 @@ status engine::submit(completion_request req) {
             r->prefix_tokens = std::move(prefix);
             const auto & shared = s.opts.shared_system_prompts;
             r->prefix_scope = std::find(shared.begin(), shared.end(), system) != shared.end() ? "*" : req.key.person;
+            r->prefix_id = impl::prefix_id_of(r->prefix_scope, r->prefix_tokens);
         }
     }
     r->t_submit = engine_clock::now();
@@ -330,11 +326,10 @@ void engine::impl::bind(engine_slot & s, std::unique_ptr<active_request> r) {
         }
     }
     if (s.tokens.empty() && !r->prefix_tokens.empty()) {
-        if (shared_prefix * p = find_prefix(r->prefix_scope, r->prefix_tokens, true)) {
-            llama_memory_seq_cp(llama_get_memory(ctx.get()), p->seq, s.seq, 0, static_cast<llama_pos>(p->tokens.size()));
-            s.tokens = p->tokens;
-            s.prefix_id = p->id;
-            s.prefix_len = static_cast<int>(p->tokens.size());
+        shared_prefix * p = prefix_by_id(r->prefix_id);
+        if (!p) p = load_prefix(r->prefix_id);  // kept from before a restart
+        if (p && p->tokens == r->prefix_tokens && set_seq_bytes(s.seq, p->bytes)) {
+            s.tokens = p->tokens;  // copied, not computed
             p->last_used = ++clock;
             ++n_prefix_hits;
         }
@@ -344,8 +339,6 @@ void engine::impl::bind(engine_slot & s, std::unique_ptr<active_request> r) {
     if (n == r->prompt.size()) --n;  // the last prompt token is evaluated again for its logits
     llama_memory_seq_rm(llama_get_memory(ctx.get()), s.seq, static_cast<llama_pos>(n), -1);
     s.tokens.resize(n);
-    if (s.prefix_len > static_cast<int>(n)) s.prefix_len = static_cast<int>(n);
-    if (s.prefix_len == 0) s.prefix_id.clear();
 
     r->n_done = n;
     r->stats.prompt_tokens = static_cast<int>(r->prompt.size());

@@ -5,12 +5,12 @@
 //   conversation plus a bounded chunk of prompt, so a long prompt never
 //   freezes the others' streams.
 // - Every conversation's KV state is kept: resident in a sequence of the
-//   context, serialized in RAM (least recently used first out), or on disk
+//   context (its own KV stream: its steps attend to its cells only), serialized in RAM (least recently used first out), or on disk
 //   (surviving restarts). A returning conversation is restored and only the
 //   tokens after its longest matching prefix are computed. States are found by
 //   conversation_key alone, never by similarity.
 // - A system prompt shared by many conversations is computed once and its KV
-//   cells are shared: across people for the operator's shared prompts, within
+//   cells are copied into each conversation that starts with it: across people for the operator's shared prompts, within
 //   one person otherwise (a cache hit on someone else's private prompt would
 //   tell, by its timing, that they used it).
 //
@@ -35,12 +35,11 @@ namespace os1::llm {
 struct engine_options {
     int parallel = 8;                 // conversations resident at once (sequences of the context)
     int ctx_tokens = 4096;            // longest conversation, in tokens
-    int kv_resident_tokens = 0;       // KV cells of the context; 0 = parallel * ctx_tokens + 8192 for prefixes
     int batch_tokens = 512;           // tokens per decode step
     int prefill_chunk_busy = 256;     // prompt tokens per step while others are generating
     int threads = 0;                  // 0 = physical cores
     int max_pending = 256;            // requests waiting for a sequence; more are refused
-    int max_shared_prefixes = 8;
+    int max_shared_prefixes = 8;      // computed system prompts kept in RAM (the operator's always)
     uint64_t kv_ram_bytes = 1ull << 30;
     uint64_t kv_disk_bytes = 20ull << 30;
     std::string kv_dir;               // disk tier root; empty = no disk tier

@@ -33,6 +33,7 @@ struct active_request {
     int dropped_messages = 0;
     std::vector<llama_token> prefix_tokens;  // the system prompt's shareable prefix (may be empty)
     std::string prefix_scope;                // "*" (everyone) or the person
+    std::string prefix_id;                   // scope + ":" + hash of prefix_tokens, set when bound
     engine_clock::time_point t_submit;
     reply_stats stats;
     std::unique_ptr<sampler> smpl;
@@ -44,24 +45,23 @@ struct active_request {
     uint64_t order = 0;                      // admission order, for fair prefill
 };
 
-// One sequence of the context and the conversation it holds.
+// One sequence of the context (its own KV stream) and the conversation it holds.
 struct engine_slot {
     llama_seq_id seq = 0;
     std::optional<conversation_key> key;
     std::vector<llama_token> tokens;  // the sequence's KV contents, by position
-    std::string prefix_id;            // shared prefix holding tokens[0, prefix_len)
-    int prefix_len = 0;
     std::unique_ptr<active_request> active;
     uint64_t last_used = 0;
     bool drop_when_done = false;      // dropped while generating: forget it when the reply ends
 };
 
+// A computed system prompt, kept as its cells' bytes (one-stream form): a
+// conversation starting with it gets a copy of those cells instead of computing them.
 struct shared_prefix {
     std::string id;      // scope + ":" + hash of tokens
     std::string scope;
     std::vector<llama_token> tokens;
-    llama_seq_id seq = 0;
-    bool in_use = false;  // holds a computed prefix
+    std::vector<uint8_t> bytes;
     uint64_t last_used = 0;
 };
 
@@ -71,7 +71,7 @@ struct engine::impl {
     std::unique_ptr<chat_template> tmpl;
     llama_context_ptr ctx;
     std::vector<engine_slot> slots;
-    std::vector<shared_prefix> prefixes;
+    std::vector<shared_prefix> prefixes;  // at most opts.max_shared_prefixes, the operator's first
     std::unique_ptr<kv_tier_ram> ram;
     std::unique_ptr<kv_tier_disk> disk;         // conversations; null without a kv_dir
     std::unique_ptr<kv_tier_disk> prefix_disk;  // shared prefixes, kept apart so they are never budgeted out
@@ -112,14 +112,15 @@ struct engine::impl {
 
     // KV tiers and prefixes (engine_kv.cpp)
     void evict(engine_slot & s);
-    bool restore(engine_slot & s, kv_saved_state & st);
+    bool restore(engine_slot & s, const kv_saved_state & st);
     void clear(engine_slot & s);
-    bool free_cells();
-    shared_prefix * find_prefix(const std::string & scope, const std::vector<llama_token> & tokens, bool ready_only);
+    std::vector<uint8_t> seq_bytes(llama_seq_id seq);
+    bool set_seq_bytes(llama_seq_id seq, const std::vector<uint8_t> & one_stream);
     shared_prefix * prefix_by_id(const std::string & id);
     void maybe_register_prefix(engine_slot & s);
-    shared_prefix * free_prefix_place();
+    shared_prefix * keep_prefix(shared_prefix p);
     static conversation_key prefix_key(const std::string & id);
+    static std::string prefix_id_of(const std::string & scope, const std::vector<llama_token> & tokens);
     void save_prefix(const shared_prefix & p);
     shared_prefix * load_prefix(const std::string & id);
     status compute_shared_prompt(const std::string & system);

@@ -4,36 +4,50 @@
 
 #include "base/sha256.h"
 #include "llm/engine_impl.h"
+#include "llm/kv_state.h"
 
 namespace os1::llm {
-namespace {
 
-std::string prefix_hash(const std::vector<llama_token> & t) {
-    return sha256_hex(std::string_view(reinterpret_cast<const char *>(t.data()), t.size() * sizeof(llama_token)))
-        .substr(0, 16);
+std::string engine::impl::prefix_id_of(const std::string & scope, const std::vector<llama_token> & t) {
+    return scope + ":" +
+           sha256_hex(std::string_view(reinterpret_cast<const char *>(t.data()), t.size() * sizeof(llama_token)))
+               .substr(0, 16);
 }
 
-}  // namespace
+// A sequence's cells, in one-stream form.
+std::vector<uint8_t> engine::impl::seq_bytes(llama_seq_id seq) {
+    std::vector<uint8_t> bytes(llama_state_seq_get_size(ctx.get(), seq));
+    bytes.resize(llama_state_seq_get_data(ctx.get(), bytes.data(), bytes.size(), seq));
+    if (!to_one_stream(bytes)) {
+        spdlog::error("engine: llama.cpp wrote a sequence state of an unknown layout; it will be computed again");
+        bytes.clear();
+    }
+    return bytes;
+}
 
-// Serializes the slot's own cells (not the shared prefix's) into the RAM tier;
-// what RAM cannot hold goes to disk.
+// Replaces a sequence's cells by saved ones. False (and the sequence empty) when they do not load.
+bool engine::impl::set_seq_bytes(llama_seq_id seq, const std::vector<uint8_t> & one_stream) {
+    if (one_stream.size() < 16) return false;
+    const auto data = for_streams(one_stream, static_cast<uint32_t>(slots.size()));
+    if (llama_state_seq_set_data(ctx.get(), data.data(), data.size(), seq) == 0) {
+        llama_memory_seq_rm(llama_get_memory(ctx.get()), seq, -1, -1);
+        return false;
+    }
+    return true;
+}
+
+// Serializes the slot's cells into the RAM tier; what RAM cannot hold goes to disk.
 void engine::impl::evict(engine_slot & s) {
     if (!s.key) return;
-    llama_memory_t mem = llama_get_memory(ctx.get());
     if (!s.tokens.empty()) {
         kv_saved_state st;
         st.key = *s.key;
         st.tokens.assign(s.tokens.begin(), s.tokens.end());
-        st.prefix_id = s.prefix_id;
-        st.prefix_len = s.prefix_len;
-        if (s.prefix_len > 0) llama_memory_seq_rm(mem, s.seq, 0, s.prefix_len);
-        if (static_cast<int>(s.tokens.size()) > s.prefix_len) {
-            st.bytes.resize(llama_state_seq_get_size(ctx.get(), s.seq));
-            const size_t n = llama_state_seq_get_data(ctx.get(), st.bytes.data(), st.bytes.size(), s.seq);
-            st.bytes.resize(n);
-        }
-        for (auto & out : ram->put(std::move(st))) {
-            if (disk && !out.key.scratch()) disk->put_async(std::move(out));
+        st.bytes = seq_bytes(s.seq);
+        if (!st.bytes.empty()) {
+            for (auto & out : ram->put(std::move(st))) {
+                if (disk && !out.key.scratch()) disk->put_async(std::move(out));
+            }
         }
     }
     clear(s);
@@ -43,115 +57,59 @@ void engine::impl::clear(engine_slot & s) {
     llama_memory_seq_rm(llama_get_memory(ctx.get()), s.seq, -1, -1);
     s.key.reset();
     s.tokens.clear();
-    s.prefix_id.clear();
-    s.prefix_len = 0;
 }
 
-bool engine::impl::restore(engine_slot & s, kv_saved_state & st) {
-    llama_memory_t mem = llama_get_memory(ctx.get());
-    shared_prefix * p = nullptr;
-    if (st.prefix_len > 0) {
-        p = prefix_by_id(st.prefix_id);
-        if (!p) p = load_prefix(st.prefix_id);
-        if (!p || static_cast<int>(p->tokens.size()) < st.prefix_len) return false;  // its prefix is gone
-    }
-    if (static_cast<int>(st.tokens.size()) > st.prefix_len) {
-        size_t n = llama_state_seq_set_data(ctx.get(), st.bytes.data(), st.bytes.size(), s.seq);
-        if (n == 0 && free_cells()) n = llama_state_seq_set_data(ctx.get(), st.bytes.data(), st.bytes.size(), s.seq);
-        if (n == 0) {
-            llama_memory_seq_rm(mem, s.seq, -1, -1);
-            return false;
-        }
-    }
-    if (p) {
-        llama_memory_seq_cp(mem, p->seq, s.seq, 0, st.prefix_len);
-        p->last_used = ++clock;
-    }
+bool engine::impl::restore(engine_slot & s, const kv_saved_state & st) {
+    // A state of the unified cache kept its prefix apart (decision 0004): its cells are not all here.
+    if (st.prefix_len > 0 || st.tokens.empty()) return false;
+    if (!set_seq_bytes(s.seq, st.bytes)) return false;
     s.tokens.assign(st.tokens.begin(), st.tokens.end());
-    s.prefix_id = st.prefix_id;
-    s.prefix_len = st.prefix_len;
     return true;
-}
-
-// Makes room in the context: idle conversations go to RAM (oldest first), then
-// prefixes no resident conversation uses are let go. False when nothing could go.
-bool engine::impl::free_cells() {
-    engine_slot * oldest = nullptr;
-    for (auto & s : slots) {
-        if (s.key && !s.active && !s.tokens.empty() && (!oldest || s.last_used < oldest->last_used)) oldest = &s;
-    }
-    if (oldest) {
-        evict(*oldest);
-        return true;
-    }
-    for (auto & p : prefixes) {
-        if (!p.in_use) continue;
-        bool used = false;
-        for (const auto & s : slots) used = used || s.prefix_id == p.id;
-        if (!used && p.scope != "*") {
-            llama_memory_seq_rm(llama_get_memory(ctx.get()), p.seq, -1, -1);
-            p.in_use = false;
-            return true;
-        }
-    }
-    return false;
-}
-
-shared_prefix * engine::impl::find_prefix(const std::string & scope, const std::vector<llama_token> & tokens, bool) {
-    const std::string id = scope + ":" + prefix_hash(tokens);
-    shared_prefix * p = prefix_by_id(id);
-    return (p && p->tokens == tokens) ? p : nullptr;
 }
 
 shared_prefix * engine::impl::prefix_by_id(const std::string & id) {
     for (auto & p : prefixes) {
-        if (p.in_use && p.id == id) return &p;
+        if (p.id == id) return &p;
     }
     return nullptr;
 }
 
-// Once a conversation has computed its whole system prompt, those cells become
-// a shared prefix that later conversations attach to instead of computing.
+// Once a conversation has computed exactly its system prompt (the step stops a
+// chunk there), those cells are kept as a shared prefix.
 void engine::impl::maybe_register_prefix(engine_slot & s) {
     active_request & r = *s.active;
     const size_t len = r.prefix_tokens.size();
-    if (len == 0 || s.prefix_len > 0 || s.tokens.size() < len) return;
+    if (len == 0 || s.tokens.size() != len) return;
     if (!std::equal(r.prefix_tokens.begin(), r.prefix_tokens.end(), s.tokens.begin())) return;
-    if (find_prefix(r.prefix_scope, r.prefix_tokens, true)) return;
-    shared_prefix * target = free_prefix_place();
-    if (!target) return;
-    llama_memory_seq_cp(llama_get_memory(ctx.get()), s.seq, target->seq, 0, static_cast<llama_pos>(len));
-    target->scope = r.prefix_scope;
-    target->tokens = r.prefix_tokens;
-    target->id = r.prefix_scope + ":" + prefix_hash(r.prefix_tokens);
-    target->in_use = true;
-    target->last_used = ++clock;
-    s.prefix_id = target->id;
-    s.prefix_len = static_cast<int>(len);
-    save_prefix(*target);
+    if (prefix_by_id(r.prefix_id)) return;
+    shared_prefix p;
+    p.id = r.prefix_id;
+    p.scope = r.prefix_scope;
+    p.tokens = r.prefix_tokens;
+    p.bytes = seq_bytes(s.seq);
+    if (p.bytes.empty()) return;
+    save_prefix(*keep_prefix(std::move(p)));
 }
 
-// A free place for a prefix, or the least recently used one that no resident
-// conversation uses (the operator's are never replaced). Null when none.
-shared_prefix * engine::impl::free_prefix_place() {
-    shared_prefix * target = nullptr;
-    for (auto & p : prefixes) {
-        if (!p.in_use) return &p;
+// Keeps a prefix in RAM, letting the least recently used one go (never the operator's).
+shared_prefix * engine::impl::keep_prefix(shared_prefix p) {
+    p.last_used = ++clock;
+    if (prefixes.size() >= static_cast<size_t>(opts.max_shared_prefixes)) {
+        auto oldest = prefixes.end();
+        for (auto it = prefixes.begin(); it != prefixes.end(); ++it) {
+            if (it->scope != "*" && (oldest == prefixes.end() || it->last_used < oldest->last_used)) oldest = it;
+        }
+        if (oldest != prefixes.end()) {
+            *oldest = std::move(p);
+            return &*oldest;
+        }
     }
-    for (auto & p : prefixes) {
-        bool used = p.scope == "*";
-        for (const auto & sl : slots) used = used || sl.prefix_id == p.id;
-        if (!used && (!target || p.last_used < target->last_used)) target = &p;
-    }
-    if (target) {
-        llama_memory_seq_rm(llama_get_memory(ctx.get()), target->seq, -1, -1);
-        target->in_use = false;
-    }
-    return target;
+    prefixes.push_back(std::move(p));
+    return &prefixes.back();
 }
 
 // A prefix is kept on disk too (under its scope, so erasing a person erases
-// theirs), so that conversations saved with it can be restored after a restart.
+// theirs), so that a restart does not compute it again.
 conversation_key engine::impl::prefix_key(const std::string & id) {
     return {id.substr(0, id.find(':')), "\x01prefix " + id};
 }
@@ -161,39 +119,39 @@ void engine::impl::save_prefix(const shared_prefix & p) {
     kv_saved_state st;
     st.key = prefix_key(p.id);
     st.tokens.assign(p.tokens.begin(), p.tokens.end());
-    st.bytes.resize(llama_state_seq_get_size(ctx.get(), p.seq));
-    st.bytes.resize(llama_state_seq_get_data(ctx.get(), st.bytes.data(), st.bytes.size(), p.seq));
+    st.bytes = p.bytes;
     prefix_disk->put_async(std::move(st));
 }
 
 shared_prefix * engine::impl::load_prefix(const std::string & id) {
     if (!prefix_disk) return nullptr;
     auto st = prefix_disk->load(prefix_key(id));
-    if (!st || st->tokens.empty()) return nullptr;
-    shared_prefix * target = free_prefix_place();
-    if (!target) return nullptr;
-    if (llama_state_seq_set_data(ctx.get(), st->bytes.data(), st->bytes.size(), target->seq) == 0) return nullptr;
-    target->id = id;
-    target->scope = st->key.person;
-    target->tokens.assign(st->tokens.begin(), st->tokens.end());
-    target->in_use = true;
-    target->last_used = ++clock;
-    return target;
+    if (!st || st->tokens.empty() || st->prefix_len > 0) return nullptr;
+    shared_prefix p;
+    p.id = id;
+    p.scope = st->key.person;
+    p.tokens.assign(st->tokens.begin(), st->tokens.end());
+    p.bytes = std::move(st->bytes);
+    if (!to_one_stream(p.bytes)) return nullptr;
+    return keep_prefix(std::move(p));
 }
 
-// The operator's shared prompts are computed at start, before anyone talks.
+// The operator's shared prompts are computed at start, before anyone talks,
+// in the first sequence, which is empty then.
 status engine::impl::compute_shared_prompt(const std::string & system) {
     auto tokens = tmpl->system_prefix(system);
     if (!tokens) return tokens.error();
     if (tokens->empty()) return status::ok();
-    const std::string id = "*:" + prefix_hash(*tokens);
+    const std::string id = prefix_id_of("*", *tokens);
     if (prefix_by_id(id)) return status::ok();
     if (shared_prefix * loaded = load_prefix(id); loaded && loaded->tokens == *tokens) {
         spdlog::info("shared prompt: {} tokens restored from disk", loaded->tokens.size());
         return status::ok();
     }
-    shared_prefix * target = free_prefix_place();
-    if (!target) return {status_code::invalid_argument, "more shared prompts than shared prefix places"};
+    if (tokens->size() >= static_cast<size_t>(opts.ctx_tokens)) {
+        return {status_code::invalid_argument, "the shared prompt is longer than the context (--ctx)"};
+    }
+    const llama_seq_id seq = slots.front().seq;
     const int n_batch = opts.batch_tokens;
     for (size_t i = 0; i < tokens->size(); i += static_cast<size_t>(n_batch)) {
         const size_t n = std::min(tokens->size() - i, static_cast<size_t>(n_batch));
@@ -202,21 +160,25 @@ status engine::impl::compute_shared_prompt(const std::string & system) {
             batch.token[k] = (*tokens)[i + k];
             batch.pos[k] = static_cast<llama_pos>(i + k);
             batch.n_seq_id[k] = 1;
-            batch.seq_id[k][0] = target->seq;
+            batch.seq_id[k][0] = seq;
             batch.logits[k] = 0;
         }
         batch.n_tokens = static_cast<int32_t>(n);
         if (llama_decode(ctx.get(), batch) != 0) {
-            return {status_code::resource_exhausted, "the shared prompt does not fit in the context"};
+            llama_memory_seq_rm(llama_get_memory(ctx.get()), seq, -1, -1);
+            return {status_code::resource_exhausted, "the shared prompt could not be computed"};
         }
     }
-    target->scope = "*";
-    target->tokens = std::move(*tokens);
-    target->id = id;
-    target->in_use = true;
-    target->last_used = ++clock;
-    save_prefix(*target);
-    spdlog::info("shared prompt: {} tokens computed once for everyone", target->tokens.size());
+    shared_prefix p;
+    p.id = id;
+    p.scope = "*";
+    p.tokens = std::move(*tokens);
+    p.bytes = seq_bytes(seq);
+    llama_memory_seq_rm(llama_get_memory(ctx.get()), seq, -1, -1);
+    if (p.bytes.empty()) return {status_code::internal, "the shared prompt's state could not be kept"};
+    shared_prefix * kept = keep_prefix(std::move(p));
+    save_prefix(*kept);
+    spdlog::info("shared prompt: {} tokens computed once for everyone", kept->tokens.size());
     return status::ok();
 }
 
@@ -283,12 +245,7 @@ void engine::impl::drop_person_now(const std::string & person) {
             }
         }
     }
-    for (auto & p : prefixes) {
-        if (p.in_use && p.scope == person) {
-            llama_memory_seq_rm(llama_get_memory(ctx.get()), p.seq, -1, -1);
-            p.in_use = false;
-        }
-    }
+    std::erase_if(prefixes, [&](const shared_prefix & p) { return p.scope == person; });
     ram->erase_person(person);
     if (disk) disk->erase_person(person);
     if (prefix_disk) prefix_disk->erase_person(person);

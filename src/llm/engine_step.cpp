@@ -36,78 +36,94 @@ void engine::impl::step() {
     for (auto & s : slots) {
         if (s.active && s.active->req.cancelled->load()) finish(s, stop_reason::cancelled);
     }
-    for (;;) {
-        batch.n_tokens = 0;
-        std::vector<planned> plan;
-        int budget = opts.batch_tokens;
-        bool any_generating = false;
-        for (auto & s : slots) {
-            if (!s.active || !s.active->generating || budget == 0) continue;
-            plan.push_back({&s, batch.n_tokens, 1, true});
-            add(batch, s.active->next, static_cast<llama_pos>(s.tokens.size()), s.seq, true);
+    // What each sequence adds: one token per generating conversation, then
+    // prompt chunks in admission order, small ones while others stream.
+    std::vector<int> take(slots.size(), 0);
+    int budget = opts.batch_tokens;
+    bool any_generating = false;
+    for (size_t i = 0; i < slots.size() && budget > 0; ++i) {
+        if (slots[i].active && slots[i].active->generating) {
+            take[i] = 1;
             --budget;
             any_generating = true;
         }
-        // Prompts in admission order; while others stream, in small chunks.
-        int chunk_left = any_generating ? std::min(budget, opts.prefill_chunk_busy) : budget;
-        std::vector<engine_slot *> prefilling;
-        for (auto & s : slots) {
-            if (s.active && !s.active->generating) prefilling.push_back(&s);
-        }
-        std::sort(prefilling.begin(), prefilling.end(),
-                  [](const engine_slot * a, const engine_slot * b) { return a->active->order < b->active->order; });
-        for (engine_slot * s : prefilling) {
-            if (chunk_left == 0) break;
-            active_request & r = *s->active;
-            const int n = static_cast<int>(std::min<size_t>(r.prompt.size() - r.n_done, static_cast<size_t>(chunk_left)));
-            const bool last = r.n_done + static_cast<size_t>(n) == r.prompt.size();
-            plan.push_back({s, batch.n_tokens, n, last});
-            for (int k = 0; k < n; ++k) {
-                const size_t i = r.n_done + static_cast<size_t>(k);
-                add(batch, r.prompt[i], static_cast<llama_pos>(s->tokens.size() + static_cast<size_t>(k)), s->seq,
-                    last && k == n - 1);
-            }
-            chunk_left -= n;
-        }
-        if (plan.empty()) return;
+    }
+    int chunk_left = any_generating ? std::min(budget, opts.prefill_chunk_busy) : budget;
+    std::vector<size_t> prefilling;
+    for (size_t i = 0; i < slots.size(); ++i) {
+        if (slots[i].active && !slots[i].active->generating) prefilling.push_back(i);
+    }
+    std::sort(prefilling.begin(), prefilling.end(),
+              [&](size_t a, size_t b) { return slots[a].active->order < slots[b].active->order; });
+    for (size_t i : prefilling) {
+        if (chunk_left == 0) break;
+        const active_request & r = *slots[i].active;
+        size_t n = std::min(r.prompt.size() - r.n_done, static_cast<size_t>(chunk_left));
+        // A system prompt not kept yet: the chunk stops where it ends, so that its cells can be kept alone.
+        const size_t prefix_len = r.prefix_tokens.size();
+        if (r.n_done < prefix_len && !prefix_by_id(r.prefix_id)) n = std::min(n, prefix_len - r.n_done);
+        take[i] = static_cast<int>(n);
+        chunk_left -= static_cast<int>(n);
+    }
+    const auto first = std::find_if(take.begin(), take.end(), [](int n) { return n > 0; });
+    if (first == take.end()) return;
+    const size_t lo = static_cast<size_t>(first - take.begin());
+    const size_t hi = slots.size() - static_cast<size_t>(std::find_if(take.rbegin(), take.rend(), [](int n) { return n > 0; }) - take.rbegin());
 
-        const int rc = llama_decode(ctx.get(), batch);
-        if (rc == 1) {
-            if (free_cells()) continue;  // idle conversations left the context: try again
-            // Nothing left to move out: the newest prompt waits for the others to finish,
-            // or fails when it is alone.
-            engine_slot * newest = prefilling.empty() ? nullptr : prefilling.back();
-            if (!newest || plan.size() == 1) newest = plan.back().slot;
-            auto r = std::move(newest->active);
-            evict(*newest);  // what it computed so far is kept
-            fail(std::move(r), status(status_code::resource_exhausted, "the server's KV cache is full; try again shortly"));
-            continue;
-        }
-        if (rc != 0) {
-            spdlog::error("llama_decode failed ({}); stopping the replies in this batch", rc);
-            for (auto & p : plan) {
-                auto r = std::move(p.slot->active);
-                clear(*p.slot);
-                fail(std::move(r), status(status_code::internal, "the model failed to evaluate this request"));
-            }
-            return;
-        }
-        // Commit what the batch added to each sequence, then sample.
-        for (auto & p : plan) {
-            engine_slot & s = *p.slot;
+    // The batch in sequence order. llama.cpp splits a batch over separate KV
+    // streams into runs of consecutive sequence ids, each its own pass over the
+    // weights, so an idle sequence between two busy ones gets a filler token
+    // (taken out again below) rather than costing a pass.
+    batch.n_tokens = 0;
+    std::vector<planned> plan;
+    std::vector<engine_slot *> fillers;
+    for (size_t i = lo; i < hi; ++i) {
+        engine_slot & s = slots[i];
+        const auto pos = static_cast<llama_pos>(s.tokens.size());
+        if (take[i] == 0) {
+            add(batch, 0, pos, s.seq, false);
+            fillers.push_back(&s);
+        } else if (s.active->generating) {
+            plan.push_back({&s, batch.n_tokens, 1, true});
+            add(batch, s.active->next, pos, s.seq, true);
+        } else {
             active_request & r = *s.active;
-            for (int k = 0; k < p.count; ++k) s.tokens.push_back(batch.token[p.first + k]);
-            if (!r.generating) {
-                r.n_done += static_cast<size_t>(p.count);
-                r.stats.computed_tokens += p.count;
-                n_computed += static_cast<uint64_t>(p.count);
-                maybe_register_prefix(s);
+            const bool last = r.n_done + static_cast<size_t>(take[i]) == r.prompt.size();
+            plan.push_back({&s, batch.n_tokens, take[i], last});
+            for (int k = 0; k < take[i]; ++k) {
+                add(batch, r.prompt[r.n_done + static_cast<size_t>(k)], pos + k, s.seq, last && k == take[i] - 1);
             }
         }
+    }
+    const int rc = llama_decode(ctx.get(), batch);
+    for (engine_slot * s : fillers) {
+        llama_memory_seq_rm(llama_get_memory(ctx.get()), s->seq, static_cast<llama_pos>(s->tokens.size()), -1);
+    }
+    if (rc != 0) {
+        // Each conversation has its own stream of ctx_tokens cells and never
+        // outgrows it, so this is llama.cpp failing: stop the replies in this batch.
+        spdlog::error("llama_decode failed ({}); stopping the replies in this batch", rc);
         for (auto & p : plan) {
-            if (p.logits && p.slot->active) accept_token(*p.slot, p.first + p.count - 1);
+            auto r = std::move(p.slot->active);
+            clear(*p.slot);
+            fail(std::move(r), status(status_code::internal, "the model failed to evaluate this request"));
         }
         return;
+    }
+    // Commit what the batch added to each sequence, then sample.
+    for (auto & p : plan) {
+        engine_slot & s = *p.slot;
+        active_request & r = *s.active;
+        for (int k = 0; k < p.count; ++k) s.tokens.push_back(batch.token[p.first + k]);
+        if (!r.generating) {
+            r.n_done += static_cast<size_t>(p.count);
+            r.stats.computed_tokens += p.count;
+            n_computed += static_cast<uint64_t>(p.count);
+            maybe_register_prefix(s);
+        }
+    }
+    for (auto & p : plan) {
+        if (p.logits && p.slot->active) accept_token(*p.slot, p.first + p.count - 1);
     }
 }
 

@@ -43,7 +43,55 @@ private:
     size_t pos_ = 0;
 };
 
+uint32_t u32_at(const std::vector<uint8_t> & b, size_t at) {
+    uint32_t v = 0;
+    std::memcpy(&v, b.data() + at, sizeof v);
+    return v;
+}
+
 }  // namespace
+
+// [magic][sequence id] come before the streams; the id read back is ignored.
+constexpr uint32_t llama_seq_magic = 0xaf143cd8;
+constexpr size_t header = 8;
+
+bool to_one_stream(std::vector<uint8_t> & state) {
+    if (state.size() < header + 4 || u32_at(state, 0) != llama_seq_magic) return false;
+    const uint32_t n_stream = u32_at(state, header);
+    if (n_stream == 0 || n_stream > 4096 || state.size() < header + 4ull + 4ull * n_stream) return false;
+    std::vector<uint8_t> out(state.begin(), state.begin() + header);
+    const uint32_t one = 1;
+    out.insert(out.end(), reinterpret_cast<const uint8_t *>(&one), reinterpret_cast<const uint8_t *>(&one) + 4);
+    size_t at = header + 4;
+    for (uint32_t s = 0; s < n_stream; ++s) {
+        if (u32_at(state, at) == 0) {
+            at += 4;
+            continue;
+        }
+        // The stream with cells runs to the end, less the empty streams after it.
+        const size_t tail = 4ull * (n_stream - s - 1);
+        if (state.size() - at < 4 + tail) return false;
+        for (size_t i = state.size() - tail; i < state.size(); ++i) {
+            if (state[i] != 0) return false;  // a second stream with cells: not one sequence's state
+        }
+        out.insert(out.end(), state.begin() + static_cast<std::ptrdiff_t>(at),
+                   state.end() - static_cast<std::ptrdiff_t>(tail));
+        state = std::move(out);
+        return true;
+    }
+    if (at != state.size()) return false;
+    out.resize(out.size() + 4, 0);  // no cells at all
+    state = std::move(out);
+    return true;
+}
+
+std::vector<uint8_t> for_streams(const std::vector<uint8_t> & one_stream, uint32_t n_stream) {
+    std::vector<uint8_t> out(one_stream.begin(), one_stream.begin() + header);
+    out.insert(out.end(), reinterpret_cast<const uint8_t *>(&n_stream), reinterpret_cast<const uint8_t *>(&n_stream) + 4);
+    out.insert(out.end(), one_stream.begin() + header + 4, one_stream.end());
+    out.resize(out.size() + 4ull * (n_stream - 1), 0);
+    return out;
+}
 
 std::string encode_kv_state(const kv_saved_state & s) {
     std::string out;

@@ -13,12 +13,21 @@ namespace os1::llm {
 struct kv_saved_state {
     conversation_key key;
     std::vector<int32_t> tokens;  // every token whose K/V the state holds, in position order
-    std::string prefix_id;        // the shared prefix tokens[0, prefix_len) live in; empty = none
-    int32_t prefix_len = 0;
-    std::vector<uint8_t> bytes;   // llama_state_seq data of tokens[prefix_len, end)
+    std::string prefix_id;        // states of the unified cache only (before decision 0009): their
+    int32_t prefix_len = 0;       // tokens[0, prefix_len) lived in a shared prefix; no longer restorable
+    std::vector<uint8_t> bytes;   // llama_state_seq data of every token, in one-stream form (below)
 
     uint64_t size_bytes() const { return bytes.size() + tokens.size() * sizeof(int32_t) + 256; }
 };
+
+// llama.cpp writes a sequence's state as [magic][id][n_stream][for each stream:
+// cell count, cells], where only the sequence's own stream holds cells, and refuses to read
+// it into a context with another number of streams. States are kept in a
+// one-stream form, so that they survive a change of --parallel:
+// to_one_stream() makes that form (false: not a state llama.cpp wrote), and
+// for_streams() the form a context of `n_stream` streams reads.
+bool to_one_stream(std::vector<uint8_t> & state);
+std::vector<uint8_t> for_streams(const std::vector<uint8_t> & one_stream, uint32_t n_stream);
 
 // The file format of the disk tier: a header naming the key, the tokens, the
 // state bytes and a trailer, so that a short or foreign file is recognised.

@@ -160,6 +160,63 @@ TEST_F(engine_test, one_persons_state_never_reaches_another) {
     EXPECT_EQ(e->stats().hits_resident + e->stats().hits_ram + e->stats().hits_disk, 0u);
 }
 
+// Each conversation attends to its own cells only (decision 0009): its greedy
+// reply is the same alone and beside others that are resident or generating in
+// the same steps, and the filler tokens an idle conversation gets between two
+// busy ones leave no trace in it.
+TEST_F(engine_test, a_reply_does_not_depend_on_the_other_conversations) {
+    const conversation_key a{"alice", "long"}, b{"bob", "idle"}, c{"carol", "late"};
+    const std::vector<chat_message> a_msgs = {{"user", "Tell me a long story about the sea."}};
+    const std::vector<chat_message> b_msgs = {{"user", "What is the secret word?"}};
+    const std::vector<chat_message> c_msgs = {{"user", "Count the stars with me, one by one."}};
+    engine_options o;
+    o.parallel = 3;
+    const auto alone = [&](const conversation_key & k, const std::vector<chat_message> & m, int n) {
+        test::temp_dir d;
+        engine_options solo = o;
+        solo.kv_dir = d.file("kv");
+        return run_turn(*start(solo), k, m, n).text;
+    };
+    const std::string a_alone = alone(a, a_msgs, 200), b_alone = alone(b, b_msgs, 12), c_alone = alone(c, c_msgs, 30);
+
+    auto e = start(o);
+    test::pending_reply long_reply;  // sequence 0
+    ASSERT_TRUE(e->submit(long_reply.request(a, a_msgs, 200)));
+    while (long_reply.pieces() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_EQ(run_turn(*e, b, b_msgs).text, b_alone);  // sequence 1, then idle
+    // Sequence 2 is admitted within a step, while the 200-token reply still has
+    // more than 150 steps to go: its steps hold sequences 0 and 2 and a filler in 1.
+    EXPECT_EQ(run_turn(*e, c, c_msgs, 30).text, c_alone);
+    const auto r = long_reply.wait();
+    ASSERT_TRUE(r.st) << r.st.message();
+    EXPECT_EQ(r.stats.generated_tokens, 200);
+    EXPECT_EQ(r.text, a_alone);
+    const auto again = run_turn(*e, b, b_msgs);  // resident: only the last token is evaluated again
+    EXPECT_EQ(again.stats.computed_tokens, 1);
+    EXPECT_EQ(again.text, b_alone);
+}
+
+// States are kept in a form that does not depend on the number of sequences.
+TEST_F(engine_test, a_saved_state_survives_a_change_of_parallel) {
+    test::temp_dir d;
+    engine_options o;
+    o.kv_dir = d.file("kv");
+    o.parallel = 2;
+    std::string first, expected;
+    {
+        auto e = start(o);
+        first = run_turn(*e, alice, {{"system", "You are kind."}, {"user", "Tell me about the sea."}}).text;
+        expected = run_turn(*e, alice, two_turns(first)).text;
+        e->stop(1000);
+    }
+    o.parallel = 5;
+    auto e = start(o);
+    const auto r = run_turn(*e, alice, two_turns(first));
+    EXPECT_EQ(e->stats().hits_disk, 1u);
+    EXPECT_EQ(r.text, expected);
+    EXPECT_LT(r.stats.computed_tokens, r.stats.prompt_tokens / 2);
+}
+
 TEST_F(engine_test, many_conversations_at_once_all_finish) {
     engine_options o;
     o.parallel = 3;

@@ -40,6 +40,56 @@ TEST(kv_state, round_trip_and_damage_detection) {
     EXPECT_FALSE(decode_kv_state(data + "extra"));
 }
 
+// A sequence state as llama.cpp lays it out: [magic][seq][n_stream][per stream: count, cells].
+std::vector<uint8_t> seq_state(uint32_t n_stream, uint32_t at, const std::vector<uint8_t> & cells, uint32_t seq = 5) {
+    std::vector<uint8_t> out;
+    const auto put = [&](uint32_t v) { out.insert(out.end(), reinterpret_cast<uint8_t *>(&v), reinterpret_cast<uint8_t *>(&v) + 4); };
+    put(0xaf143cd8);
+    put(seq);
+    put(n_stream);
+    for (uint32_t s = 0; s < n_stream; ++s) {
+        if (s != at) {
+            put(0);
+            continue;
+        }
+        put(3);  // three cells
+        out.insert(out.end(), cells.begin(), cells.end());
+    }
+    return out;
+}
+
+TEST(kv_state, states_are_kept_in_one_stream_form) {
+    const std::vector<uint8_t> cells = {9, 8, 7, 6, 5, 4, 3, 2, 1};
+    for (uint32_t at : {0u, 3u, 7u}) {
+        auto st = seq_state(8, at, cells);
+        ASSERT_TRUE(to_one_stream(st)) << at;
+        EXPECT_EQ(st, seq_state(1, 0, cells)) << at;
+        auto again = st;
+        ASSERT_TRUE(to_one_stream(again));  // already in that form
+        EXPECT_EQ(again, st);
+        EXPECT_EQ(for_streams(st, 4), seq_state(4, 0, cells));
+    }
+    auto empty = seq_state(4, 99, {});
+    ASSERT_TRUE(to_one_stream(empty));
+    EXPECT_EQ(empty, seq_state(1, 99, {}));
+
+    // Not a state llama.cpp wrote: refused, never read past the end.
+    auto two = seq_state(4, 1, cells);
+    two[two.size() - 1] = 1;  // a second stream with cells
+    EXPECT_FALSE(to_one_stream(two));
+    auto bad_magic = seq_state(2, 0, cells);
+    bad_magic[0] ^= 1;
+    EXPECT_FALSE(to_one_stream(bad_magic));
+    auto full = seq_state(8, 2, cells);
+    for (size_t cut = 0; cut < 24; ++cut) {
+        auto st = std::vector<uint8_t>(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(cut));
+        EXPECT_FALSE(to_one_stream(st)) << cut;
+    }
+    auto huge = seq_state(2, 0, cells);
+    huge[8] = 0xff;  // n_stream far beyond the data
+    EXPECT_FALSE(to_one_stream(huge));
+}
+
 TEST(kv_tier_ram, least_recently_used_leaves_first) {
     const uint64_t one = state("p", "a", 1000).size_bytes();
     kv_tier_ram ram(one * 2);
