@@ -268,9 +268,10 @@ std::string tone_line(const memory::emotion_reading & r) {
     };
     const auto it = advice.find(r.label);
     if (it == advice.end()) return "";
-    char numbers[64];
-    std::snprintf(numbers, sizeof numbers, " (valence %.1f, arousal %.1f)", r.valence, r.arousal);
-    return "[How they feel, as read from this message" + std::string(numbers) + ": " + it->second + ".]\n\n";
+    // Short and without figures: the line is sent again only when it changes.
+    std::string line = it->second;
+    line[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(line[0])));
+    return "[" + line + ".]\n\n";
 }
 
 }  // namespace os1::companion

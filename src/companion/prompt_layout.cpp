@@ -20,6 +20,13 @@ int count_words(const std::string & s) {
     return n;
 }
 
+// An item as a line of the block, cut at half the block's bytes.
+std::string item_text(const memory::recalled_item & item, size_t max_bytes) {
+    const size_t item_bytes = max_bytes / 2;
+    if (item.text.size() <= item_bytes) return item.text;
+    return std::string(utf8_prefix(item.text, item_bytes)) + "\u2026";
+}
+
 }  // namespace
 
 std::vector<llm::chat_message> lay_out(const prompt_parts & p, bool merge_system) {
@@ -45,10 +52,8 @@ std::string recalled_block(const std::vector<memory::recalled_item> & items, int
                            std::vector<int64_t> & chosen, std::vector<int64_t> * chosen_facts, size_t max_bytes) {
     std::string lines;
     int words = 0;
-    const size_t item_bytes = max_bytes / 2;
     for (const auto & item : items) {
-        std::string text = item.text;
-        if (text.size() > item_bytes) text = std::string(utf8_prefix(text, item_bytes)) + "\u2026";
+        const std::string text = item_text(item, max_bytes);
         const int n = count_words(text);
         if (words + n > max_words) continue;  // a shorter one further down may still fit
         if (lines.size() + text.size() + 3 > max_bytes) continue;
@@ -60,6 +65,25 @@ std::string recalled_block(const std::vector<memory::recalled_item> & items, int
     if (lines.empty()) return "";
     lines.pop_back();
     return recalled_heading + lines + recalled_end;
+}
+
+bool shown_in(const std::string & blocks, const memory::recalled_item & item, size_t max_bytes) {
+    const std::string line = "\n- " + item_text(item, max_bytes);
+    for (size_t at = blocks.find(line); at != std::string::npos; at = blocks.find(line, at + 1)) {
+        const size_t end = at + line.size();
+        if (end < blocks.size() && (blocks[end] == '\n' || blocks[end] == ']')) return true;
+    }
+    return false;
+}
+
+std::string last_tone_line(const std::string & blocks) {
+    // Blocks are pieces each ending in "]\n\n": live figures, a tone line, recalled items.
+    std::string line;
+    for (size_t at = 0, end; (end = blocks.find("]\n\n", at)) != std::string::npos; at = end + 3) {
+        const std::string piece = blocks.substr(at, end + 3 - at);
+        if (piece.rfind("[They seem", 0) == 0 && piece.find('\n') == piece.size() - 2) line = piece;
+    }
+    return line;
 }
 
 std::string core_profile(const std::string & own, const std::string & portrait, const std::vector<memory::fact_record> & facts,

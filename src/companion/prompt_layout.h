@@ -47,6 +47,13 @@ std::string recalled_block(const std::vector<memory::recalled_item> & items, int
                            std::vector<int64_t> & chosen, std::vector<int64_t> * chosen_facts = nullptr,
                            size_t max_bytes = default_recall_bytes);
 
+// Whether BLOCKS (the recalled blocks a prompt already holds) show ITEM, as
+// recalled_block() would write it with MAX_BYTES.
+bool shown_in(const std::string & blocks, const memory::recalled_item & item, size_t max_bytes = default_recall_bytes);
+
+// The last tone line (emotion.h) in BLOCKS; "" for none.
+std::string last_tone_line(const std::string & blocks);
+
 // The core profile: the person's own words, the portrait the model wrote of
 // them (their summary) if it fits beside them, then as many whole facts, in
 // the order given, as keep it within MAX_BYTES. "" when there is none of them.

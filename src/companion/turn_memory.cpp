@@ -51,11 +51,15 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
         if (t.role == "user") sent_with[t.text] = t.recalled;
     }
     std::set<std::string> in_prompt{p.message};
+    std::string shown;  // the blocks the history carries: what they recalled is in the prompt already
     for (size_t i = first; i + 1 < request.size(); ++i) {
         llm::chat_message m = request[i];
         in_prompt.insert(m.content);
         if (m.role == "user") {
-            if (auto it = sent_with.find(m.content); it != sent_with.end()) m.content = with_recalled(it->second, m.content);
+            if (auto it = sent_with.find(m.content); it != sent_with.end()) {
+                m.content = with_recalled(it->second, m.content);
+                shown += it->second;
+            }
         }
         p.history.push_back(std::move(m));
     }
@@ -113,7 +117,9 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
         if (in_prompt.count(t.text)) skip.insert(t.id);
     }
     memory::recall_options ro;
-    ro.k = s.recall_items + static_cast<int>(std::min<size_t>(skip.size(), 32));
+    size_t shown_items = 0;
+    for (size_t at = shown.find("\n- "); at != std::string::npos; at = shown.find("\n- ", at + 1)) ++shown_items;
+    ro.k = s.recall_items + static_cast<int>(std::min<size_t>(skip.size() + shown_items, 64));
     ro.as_of = c.now;
     std::vector<float> vec;  // the message's, also stored with it
     if (s.embedder) {
@@ -134,12 +140,19 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
         bool seen = std::any_of(item.turn_ids.begin(), item.turn_ids.end(), [&](int64_t id) { return skip.count(id) > 0; });
         // A fact from a turn the prompt holds is in it already, and so is one of the profile.
         if (item.kind == "fact" && ("\n" + p.core_profile + "\n").find("\n- " + item.body + "\n") != std::string::npos) seen = true;
+        // Only what is new: an earlier block of this conversation brought it, and the model still sees it there.
+        if (shown_in(shown, item)) seen = true;
         if (!seen && fresh.size() < static_cast<size_t>(s.recall_items)) fresh.push_back(std::move(item));
     }
     memory::new_turn t = turn_of(c, "user", c.speaker, p.message);
     memory::emotion_reading feeling;
-    if (s.feelings) feeling = lexicon_reading(p.message);
-    t.recalled = c.live_note + (s.feelings ? tone_line(feeling) : "") + recalled_block(fresh, s.recall_words, t.cited, &t.cited_facts);
+    std::string tone;
+    if (s.feelings) {
+        feeling = lexicon_reading(p.message);
+        tone = tone_line(feeling);
+        if (tone == last_tone_line(shown)) tone.clear();  // said already, and still in the prompt
+    }
+    t.recalled = c.live_note + tone + recalled_block(fresh, s.recall_words, t.cited, &t.cited_facts);
     auto id = store.add_turn(*who, t);
     if (!id) return id.error();
     out.user_turn_id = *id;

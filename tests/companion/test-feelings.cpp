@@ -57,8 +57,7 @@ TEST(tone_line, advises_for_strong_feelings_and_stays_silent_for_calm_ones) {
     r.label = "sadness";
     r.valence = -0.7;
     r.arousal = 0.3;
-    EXPECT_EQ(tone_line(r), "[How they feel, as read from this message (valence -0.7, arousal 0.3): they seem sad: be gentle and "
-                            "warm, listen more than advise.]\n\n");
+    EXPECT_EQ(tone_line(r), "[They seem sad: be gentle and warm, listen more than advise.]\n\n");
     r.label = "neutral";
     EXPECT_EQ(tone_line(r), "");
     r.label = "calm";
@@ -121,7 +120,7 @@ protected:
 TEST_F(feelings_store_test, each_message_is_read_stored_with_it_and_shapes_the_prompt) {
     const auto seen = say("ada", "I'm so sad, my cat died this morning.");
     ASSERT_FALSE(seen.empty());
-    EXPECT_EQ(seen.back().content.rfind("[How they feel, as read from this message (valence -", 0), 0u) << seen.back().content;
+    EXPECT_EQ(seen.back().content.rfind("[They seem sad", 0), 0u) << seen.back().content;
     EXPECT_NE(seen.back().content.find("be gentle and warm"), std::string::npos);
     const auto r = readings("ada");
     ASSERT_EQ(r.size(), 1u);  // the reply is not read, only the person's message

@@ -72,6 +72,35 @@ TEST_F(turn_memory_test, what_the_prompt_already_holds_is_not_recalled_again) {
     EXPECT_EQ(seen.back().content, "Do you think the heron will stay?");
 }
 
+// Issue 15: a returning turn computes only what is new. What an earlier block
+// of this conversation recalled is still in the prompt, so it is not recalled again.
+TEST_F(turn_memory_test, an_item_an_earlier_block_brought_is_not_recalled_again) {
+    std::vector<llm::chat_message> old, talk;
+    say(ctx("ada", "c1"), old, "My sister Zoe moved to Boston in May.", "How exciting for her!");
+    const auto first = say(ctx("ada", "c2"), talk, "Did I tell you about my sister?", "You did.");
+    ASSERT_NE(first.back().content.find("Zoe moved to Boston"), std::string::npos) << first.back().content;
+    const auto second = say(ctx("ada", "c2"), talk, "I miss my sister so much these days.", "I know.");
+    EXPECT_EQ(second.back().content.find("Zoe moved to Boston"), std::string::npos) << second.back().content;
+    // It is still there, in the first message of this conversation, as the model saw it.
+    EXPECT_NE(second[1].content.find("Zoe moved to Boston"), std::string::npos);
+    // In another conversation (its own context) it is recalled again.
+    std::vector<llm::chat_message> other;
+    const auto elsewhere = say(ctx("ada", "c3"), other, "Did I tell you about my sister?", "Yes.");
+    EXPECT_NE(elsewhere.back().content.find("Zoe moved to Boston"), std::string::npos);
+}
+
+// The tone line is sent only when it changes: the model still sees the last one.
+TEST_F(turn_memory_test, the_tone_line_comes_again_only_when_the_tone_changes) {
+    std::vector<llm::chat_message> talk;
+    const auto c = [&] { return ctx("ada", "c1"); };
+    EXPECT_EQ(say(c(), talk, "I'm so sad today.", "I'm here.").back().content.rfind("[They seem sad", 0), 0u);
+    EXPECT_EQ(say(c(), talk, "Still sad, and tired.", "Rest.").back().content, "Still sad, and tired.");
+    EXPECT_EQ(say(c(), talk, "Oh! I'm so happy, she called!", "Wonderful!").back().content.rfind("[They seem happy", 0), 0u);
+    EXPECT_EQ(say(c(), talk, "Now I'm sad again.", "Oh.").back().content.rfind("[They seem sad", 0), 0u);
+    std::vector<llm::chat_message> fresh;  // another conversation has not seen it
+    EXPECT_EQ(say(ctx("ada", "c2"), fresh, "Still sad.", "I know.").back().content.rfind("[They seem sad", 0), 0u);
+}
+
 TEST_F(turn_memory_test, a_retried_request_is_stored_once_with_the_same_prompt) {
     std::vector<llm::chat_message> old;
     say(ctx("ada", "c1"), old, "Zoe lives in Boston.", "Noted.");
