@@ -19,6 +19,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -49,12 +51,15 @@ struct args {
     int hold_s = 30;
     int revisit = 10;
     bool after_restart = false;  // register: the big conversations are already on disk
+    int history_tokens = 0;      // chat: each person arrives with about this much earlier conversation
+    int restart_after = 0;       // chat: when everyone has had this many measured turns, run restart_cmd
+    std::string restart_cmd;     // chat: restarts the server and returns when it answers again
     int timeout_s = 600;
 };
 
 struct turn_record {
     int person = 0, turn = 0;
-    bool measured = false, ok = false, canary_leak = false;
+    bool measured = false, ok = false, canary_leak = false, after_restart = false;
     double ttft_ms = -1, start_s = 0, end_s = 0;
     std::vector<double> gaps_ms;
     int prompt_tokens = 0, computed_tokens = 0, new_tokens = 0, completion_tokens = 0;
@@ -103,6 +108,26 @@ int run_chat(const args & a) {
     const auto t0 = bench_clock::now();
     const auto secs = [&](bench_clock::time_point t) { return std::chrono::duration<double>(t - t0).count(); };
 
+    // The restart: every person waits after their restart_after-th measured
+    // turn; the last to arrive runs the command, then all go on.
+    std::condition_variable restart_cv;
+    int at_barrier = 0;
+    bool restarted = false;
+    double restart_s = 0;
+    const auto restart_point = [&] {
+        std::unique_lock<std::mutex> lock(mu);
+        if (++at_barrier == a.people) {
+            const auto t = bench_clock::now();
+            std::cerr << "loadgen: restarting the server: " << a.restart_cmd << "\n";
+            const int rc = std::system(a.restart_cmd.c_str());
+            if (rc != 0) std::cerr << "loadgen: the restart command failed (" << rc << ")\n";
+            restart_s = std::chrono::duration<double>(bench_clock::now() - t).count();
+            restarted = true;
+            restart_cv.notify_all();
+        }
+        restart_cv.wait(lock, [&] { return restarted; });
+    };
+
     std::vector<std::thread> threads;
     for (int p = 0; p < a.people; ++p) {
         threads.emplace_back([&, p] {
@@ -116,6 +141,14 @@ int run_chat(const args & a) {
             }
             const std::string profile = tm.make(sz.profile_tokens) + " Private code word: " + canary + ".";
             std::vector<llm::chat_message> history;
+            // Earlier conversation the server has not seen: computed by the first (unmeasured) turn.
+            for (int have = 0; have < a.history_tokens;) {
+                const int n = std::uniform_int_distribution<int>(sz.message_min, sz.message_max)(rng);
+                const int r = std::uniform_int_distribution<int>(sz.reply_min, sz.reply_max)(rng);
+                history.push_back({"user", tm.make(n)});
+                history.push_back({"assistant", tm.make(r)});
+                have += n + r + 10;
+            }
             std::vector<int32_t> in_kv = *persona_prefix;  // what an ideal server already holds for this person
             std::exponential_distribution<double> think(1.0 / a.think_s);
             std::uniform_real_distribution<double> stagger(0, a.think_s);
@@ -133,6 +166,7 @@ int run_chat(const args & a) {
                 rec.person = p;
                 rec.turn = turn;
                 rec.measured = turn > 0;
+                rec.after_restart = restarted;
                 rec.start_s = secs(bench_clock::now());
                 const auto res = stream_chat(a.host, a.port, body.dump(), {{"X-OS1-Conversation", "person-" + std::to_string(p)}},
                                              a.timeout_s);
@@ -163,13 +197,14 @@ int run_chat(const args & a) {
                 }
                 history.push_back({"user", message});
                 history.push_back({"assistant", res.text});
+                if (!a.restart_cmd.empty() && turn == a.restart_after) restart_point();
                 std::this_thread::sleep_for(std::chrono::duration<double>(think(rng)));
             }
         });
     }
     for (auto & t : threads) t.join();
 
-    std::vector<double> ttft, gaps;
+    std::vector<double> ttft, gaps, ttft_before, ttft_after;
     double computed = 0, fresh = 0, first_start = 1e18, last_end = 0, out_tokens = 0;
     int ok = 0, errors = 0, leaks = 0, within = 0, measured = 0;
     std::string first_error;
@@ -184,6 +219,7 @@ int run_chat(const args & a) {
         }
         ++ok;
         ttft.push_back(r.ttft_ms);
+        (r.after_restart ? ttft_after : ttft_before).push_back(r.ttft_ms);
         within += r.ttft_ms <= a.slo_ms;
         gaps.insert(gaps.end(), r.gaps_ms.begin(), r.gaps_ms.end());
         computed += r.computed_tokens;
@@ -199,19 +235,25 @@ int run_chat(const args & a) {
                     {"first_error", first_error},
                     {"canary_leaks", leaks},
                     {"ttft_ms", {{"p50", percentile(ttft, 50)}, {"p95", percentile(ttft, 95)}, {"p99", percentile(ttft, 99)}}},
+                    {"within_5s_fraction", ttft.empty() ? 0.0 : static_cast<double>(std::count_if(ttft.begin(), ttft.end(), [](double t) { return t <= 5000; })) / measured},
                     {"itl_ms", {{"p50", percentile(gaps, 50)}, {"p99", percentile(gaps, 99)}}},
                     {"slo_fraction", measured ? static_cast<double>(within) / measured : 0.0},
                     {"output_tokens_per_s", last_end > first_start ? out_tokens / (last_end - first_start) : 0.0},
                     {"prefill_amplification", fresh > 0 ? computed / fresh : NAN},
                     {"computed_per_turn", ok ? computed / ok : 0.0},
                     {"new_per_turn", ok ? fresh / ok : 0.0}};
+    if (!a.restart_cmd.empty()) {
+        summary["restart_s"] = restart_s;
+        summary["ttft_before_restart_ms"] = {{"p50", percentile(ttft_before, 50)}, {"p95", percentile(ttft_before, 95)}};
+        summary["ttft_after_restart_ms"] = {{"p50", percentile(ttft_after, 50)}, {"p95", percentile(ttft_after, 95)}};
+    }
     if (!a.out.empty()) {
         std::ofstream out(a.out);
         for (const auto & r : records) {
             out << json{{"person", r.person}, {"turn", r.turn}, {"measured", r.measured}, {"ok", r.ok}, {"error", r.error},
                         {"ttft_ms", r.ttft_ms}, {"prompt", r.prompt_tokens}, {"computed", r.computed_tokens},
                         {"new", r.new_tokens}, {"completion", r.completion_tokens}, {"start_s", r.start_s},
-                        {"end_s", r.end_s}, {"canary_leak", r.canary_leak}}.dump()
+                        {"end_s", r.end_s}, {"canary_leak", r.canary_leak}, {"after_restart", r.after_restart}}.dump()
                 << "\n";
         }
     }
@@ -383,6 +425,9 @@ int main(int argc, char ** argv) {
     chat->add_option("--slo-ms", a.slo_ms);
     chat->add_option("--persona", a.persona_file, "persona text (default: generated from --seed)");
     chat->add_option("--out", a.out, "per-turn records (JSON lines)");
+    chat->add_option("--history-tokens", a.history_tokens, "earlier conversation each person arrives with (tokens, about)");
+    chat->add_option("--restart-after", a.restart_after, "measured turns before the server is restarted (with --restart-cmd)");
+    chat->add_option("--restart-cmd", a.restart_cmd, "shell command that restarts the server and returns when it answers");
     persona->add_option("--out", a.out)->required();
     reg->add_option("--conversations", a.conversations);
     reg->add_option("--concurrency", a.concurrency);

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -37,6 +38,7 @@ struct engine_options {
     int ctx_tokens = 4096;            // longest conversation, in tokens
     int batch_tokens = 512;           // tokens per decode step
     int prefill_chunk_busy = 256;     // prompt tokens per step while others are generating
+    std::chrono::milliseconds prefill_patience{10000};  // shortest prompt first, unless one waited this long
     int threads = 0;                  // 0 = physical cores
     int max_pending = 256;            // requests waiting for a sequence; more are refused
     int max_shared_prefixes = 8;      // computed system prompts kept in RAM (the operator's always)

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "llm/engine_impl.h"
+#include "llm/prefill_order.h"
 
 namespace os1::llm {
 namespace {
@@ -37,7 +38,7 @@ void engine::impl::step() {
         if (s.active && s.active->req.cancelled->load()) finish(s, stop_reason::cancelled);
     }
     // What each sequence adds: one token per generating conversation, then
-    // prompt chunks in admission order, small ones while others stream.
+    // prompt chunks, small ones while others stream.
     std::vector<int> take(slots.size(), 0);
     int budget = opts.batch_tokens;
     bool any_generating = false;
@@ -53,8 +54,14 @@ void engine::impl::step() {
     for (size_t i = 0; i < slots.size(); ++i) {
         if (slots[i].active && !slots[i].active->generating) prefilling.push_back(i);
     }
-    std::sort(prefilling.begin(), prefilling.end(),
-              [&](size_t a, size_t b) { return slots[a].active->order < slots[b].active->order; });
+    std::vector<waiting_prompt> views;
+    for (size_t i : prefilling) {
+        const active_request & r = *slots[i].active;
+        views.push_back({r.prompt.size() - r.n_done, r.t_submit, r.order});
+    }
+    std::vector<size_t> ordered;
+    for (size_t k : prefill_order(views, engine_clock::now(), opts.prefill_patience)) ordered.push_back(prefilling[k]);
+    prefilling = std::move(ordered);
     for (size_t i : prefilling) {
         if (chunk_left == 0) break;
         const active_request & r = *slots[i].active;

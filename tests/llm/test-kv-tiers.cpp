@@ -5,6 +5,7 @@
 #include "base/files.h"
 #include "llm/kv_tier_disk.h"
 #include "llm/kv_tier_ram.h"
+#include "llm/prefill_order.h"
 #include "llm/stop_matcher.h"
 #include "support/temp_dir.h"
 
@@ -207,6 +208,28 @@ TEST(stop_matcher, holds_back_possible_starts_and_cuts_at_the_stop) {
     stop_matcher tail({"xyz"});
     EXPECT_EQ(tail.push("abx"), "ab");
     EXPECT_EQ(tail.flush(), "x");
+}
+
+}  // namespace
+}  // namespace os1::llm
+
+namespace os1::llm {
+namespace {
+
+TEST(prefill_order, shortest_first_unless_one_waited_too_long) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto ago = [&](int ms) { return now - std::chrono::milliseconds(ms); };
+    const std::chrono::milliseconds patience(10000);
+    // A newcomer's 3,000 tokens came first; two returning turns of 350 and 120 after it.
+    std::vector<waiting_prompt> p = {{3000, ago(900), 1}, {350, ago(500), 2}, {120, ago(100), 3}};
+    EXPECT_EQ(prefill_order(p, now, patience), (std::vector<size_t>{2, 1, 0}));
+    p[1].left = 120;  // a tie goes by admission order
+    EXPECT_EQ(prefill_order(p, now, patience), (std::vector<size_t>{1, 2, 0}));
+    p[0].submitted = ago(12000);  // the long one has waited long enough: it goes first
+    EXPECT_EQ(prefill_order(p, now, patience), (std::vector<size_t>{0, 1, 2}));
+    p[2].submitted = ago(15000);  // two late ones: in admission order
+    EXPECT_EQ(prefill_order(p, now, patience), (std::vector<size_t>{0, 2, 1}));
+    EXPECT_TRUE(prefill_order({}, now, patience).empty());
 }
 
 }  // namespace
