@@ -22,6 +22,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -108,24 +109,32 @@ int run_chat(const args & a) {
     const auto t0 = bench_clock::now();
     const auto secs = [&](bench_clock::time_point t) { return std::chrono::duration<double>(t - t0).count(); };
 
-    // The restart: every person waits after their restart_after-th measured
-    // turn; the last to arrive runs the command, then all go on.
-    std::condition_variable restart_cv;
-    int at_barrier = 0;
-    bool restarted = false;
+    // Barriers: with --history-tokens everyone arrives (computing their history)
+    // before anyone's measured turns begin; with --restart-cmd every person waits
+    // after their restart_after-th measured turn and the last to arrive restarts
+    // the server, then all go on.
+    std::condition_variable barrier_cv;
+    int at_barrier = 0, barrier_round = 0;
+    std::atomic<bool> restarted{false};
     double restart_s = 0;
-    const auto restart_point = [&] {
+    const auto barrier = [&](const std::function<void()> & last_does) {
         std::unique_lock<std::mutex> lock(mu);
+        const int round = barrier_round;
         if (++at_barrier == a.people) {
-            const auto t = bench_clock::now();
-            std::cerr << "loadgen: restarting the server: " << a.restart_cmd << "\n";
-            const int rc = std::system(a.restart_cmd.c_str());
-            if (rc != 0) std::cerr << "loadgen: the restart command failed (" << rc << ")\n";
-            restart_s = std::chrono::duration<double>(bench_clock::now() - t).count();
-            restarted = true;
-            restart_cv.notify_all();
+            last_does();
+            at_barrier = 0;
+            ++barrier_round;
+            barrier_cv.notify_all();
         }
-        restart_cv.wait(lock, [&] { return restarted; });
+        barrier_cv.wait(lock, [&] { return barrier_round != round; });
+    };
+    const auto restart = [&] {
+        const auto t = bench_clock::now();
+        std::cerr << "loadgen: restarting the server: " << a.restart_cmd << "\n";
+        const int rc = std::system(a.restart_cmd.c_str());
+        if (rc != 0) std::cerr << "loadgen: the restart command failed (" << rc << ")\n";
+        restart_s = std::chrono::duration<double>(bench_clock::now() - t).count();
+        restarted = true;
     };
 
     std::vector<std::thread> threads;
@@ -197,7 +206,8 @@ int run_chat(const args & a) {
                 }
                 history.push_back({"user", message});
                 history.push_back({"assistant", res.text});
-                if (!a.restart_cmd.empty() && turn == a.restart_after) restart_point();
+                if (a.history_tokens > 0 && turn == 0) barrier([&] { std::cerr << "loadgen: everyone has arrived\n"; });
+                if (!a.restart_cmd.empty() && turn == a.restart_after) barrier(restart);
                 std::this_thread::sleep_for(std::chrono::duration<double>(think(rng)));
             }
         });

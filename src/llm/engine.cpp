@@ -29,11 +29,10 @@ result<std::unique_ptr<engine>> engine::start(std::shared_ptr<model> m, const en
     p->tmpl = std::move(*tmpl);
 
     // Each sequence has its own KV stream of ctx_tokens cells, so that a
-    // conversation's steps attend to its own cells only (decision 0009). A step
-    // may also hold one filler token per sequence (engine_step.cpp).
+    // conversation's steps attend to its own cells only (decision 0004).
     llama_context_params cp = llama_context_default_params();
     cp.n_ctx = static_cast<uint32_t>(o.parallel) * static_cast<uint32_t>(o.ctx_tokens);
-    cp.n_batch = static_cast<uint32_t>(o.batch_tokens + o.parallel);
+    cp.n_batch = static_cast<uint32_t>(o.batch_tokens);
     cp.n_ubatch = static_cast<uint32_t>(o.batch_tokens);
     cp.n_seq_max = static_cast<uint32_t>(o.parallel);
     cp.kv_unified = false;
@@ -47,7 +46,7 @@ result<std::unique_ptr<engine>> engine::start(std::shared_ptr<model> m, const en
                                                            " tokens: " + take_llama_errors());
     }
     p->mdl = std::move(m);
-    p->batch = llama_batch_init(o.batch_tokens + o.parallel, 0, 1);
+    p->batch = llama_batch_init(o.batch_tokens, 0, 1);
     for (int i = 0; i < o.parallel; ++i) {
         engine_slot s;
         s.seq = i;

@@ -77,19 +77,16 @@ void engine::impl::step() {
     const size_t lo = static_cast<size_t>(first - take.begin());
     const size_t hi = slots.size() - static_cast<size_t>(std::find_if(take.rbegin(), take.rend(), [](int n) { return n > 0; }) - take.rbegin());
 
-    // The batch in sequence order. llama.cpp splits a batch over separate KV
-    // streams into runs of consecutive sequence ids, each its own pass over the
-    // weights, so an idle sequence between two busy ones gets a filler token
-    // (taken out again below) rather than costing a pass.
+    // The batch in sequence order: llama.cpp splits a batch over separate KV
+    // streams into runs of consecutive sequence ids, each its own pass. (Filling
+    // the gaps with dummy tokens to make one pass was measured slower: decision 0004.)
     batch.n_tokens = 0;
     std::vector<planned> plan;
-    std::vector<engine_slot *> fillers;
     for (size_t i = lo; i < hi; ++i) {
         engine_slot & s = slots[i];
         const auto pos = static_cast<llama_pos>(s.tokens.size());
         if (take[i] == 0) {
-            add(batch, 0, pos, s.seq, false);
-            fillers.push_back(&s);
+            continue;
         } else if (s.active->generating) {
             plan.push_back({&s, batch.n_tokens, 1, true});
             add(batch, s.active->next, pos, s.seq, true);
@@ -103,9 +100,6 @@ void engine::impl::step() {
         }
     }
     const int rc = llama_decode(ctx.get(), batch);
-    for (engine_slot * s : fillers) {
-        llama_memory_seq_rm(llama_get_memory(ctx.get()), s->seq, static_cast<llama_pos>(s->tokens.size()), -1);
-    }
     if (rc != 0) {
         // Each conversation has its own stream of ctx_tokens cells and never
         // outgrows it, so this is llama.cpp failing: stop the replies in this batch.

@@ -13,7 +13,7 @@ namespace os1::llm {
 struct kv_saved_state {
     conversation_key key;
     std::vector<int32_t> tokens;  // every token whose K/V the state holds, in position order
-    std::string prefix_id;        // states of the unified cache only (before decision 0009): their
+    std::string prefix_id;        // states of the unified cache only (before 2026-12-06, decision 0004): their
     int32_t prefix_len = 0;       // tokens[0, prefix_len) lived in a shared prefix; no longer restorable
     std::vector<uint8_t> bytes;   // llama_state_seq data of every token, in one-stream form (below)
 

@@ -160,10 +160,9 @@ TEST_F(engine_test, one_persons_state_never_reaches_another) {
     EXPECT_EQ(e->stats().hits_resident + e->stats().hits_ram + e->stats().hits_disk, 0u);
 }
 
-// Each conversation attends to its own cells only (decision 0009): its greedy
+// Each conversation attends to its own cells only (decision 0004): its greedy
 // reply is the same alone and beside others that are resident or generating in
-// the same steps, and the filler tokens an idle conversation gets between two
-// busy ones leave no trace in it.
+// the same steps, and an idle conversation between two busy ones is untouched.
 TEST_F(engine_test, a_reply_does_not_depend_on_the_other_conversations) {
     const conversation_key a{"alice", "long"}, b{"bob", "idle"}, c{"carol", "late"};
     const std::vector<chat_message> a_msgs = {{"user", "Tell me a long story about the sea."}};
@@ -185,7 +184,7 @@ TEST_F(engine_test, a_reply_does_not_depend_on_the_other_conversations) {
     while (long_reply.pieces() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     EXPECT_EQ(run_turn(*e, b, b_msgs).text, b_alone);  // sequence 1, then idle
     // Sequence 2 is admitted within a step, while the 200-token reply still has
-    // more than 150 steps to go: its steps hold sequences 0 and 2 and a filler in 1.
+    // more than 150 steps to go: its steps hold sequences 0 and 2, not 1.
     EXPECT_EQ(run_turn(*e, c, c_msgs, 30).text, c_alone);
     const auto r = long_reply.wait();
     ASSERT_TRUE(r.st) << r.st.message();
@@ -215,6 +214,29 @@ TEST_F(engine_test, a_saved_state_survives_a_change_of_parallel) {
     EXPECT_EQ(e->stats().hits_disk, 1u);
     EXPECT_EQ(r.text, expected);
     EXPECT_LT(r.stats.computed_tokens, r.stats.prompt_tokens / 2);
+}
+
+// More people than sequences and a RAM tier that holds about one state: each
+// returning conversation comes back from RAM or disk and computes only its new turn.
+TEST_F(engine_test, people_outnumbering_sequences_come_back_from_the_tiers) {
+    engine_options o;
+    o.parallel = 3;
+    o.kv_ram_bytes = 1;  // every state goes on to disk
+    auto e = start(o);
+    std::vector<std::vector<chat_message>> talks(7);
+    for (int round = 0; round < 3; ++round) {
+        for (size_t p = 0; p < talks.size(); ++p) {
+            auto & t = talks[p];
+            if (t.empty()) t.push_back({"system", "You are kind. " + std::string(200, 'a' + static_cast<char>(p))});
+            t.push_back({"user", "Round " + std::to_string(round) + ", person " + std::to_string(p) + ": tell me more."});
+            const auto r = run_turn(*e, {"p" + std::to_string(p), "c"}, t, 8);
+            ASSERT_TRUE(r.st) << r.st.message();
+            if (round > 0) EXPECT_LT(r.stats.computed_tokens, 40) << "round " << round << " person " << p;
+            t.push_back({"assistant", r.text});
+        }
+    }
+    EXPECT_EQ(e->stats().misses, 7u);
+    EXPECT_EQ(e->stats().hits_disk + e->stats().hits_ram, 14u);
 }
 
 TEST_F(engine_test, many_conversations_at_once_all_finish) {
