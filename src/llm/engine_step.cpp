@@ -72,33 +72,28 @@ void engine::impl::step() {
         take[i] = static_cast<int>(n);
         chunk_left -= static_cast<int>(n);
     }
-    const auto first = std::find_if(take.begin(), take.end(), [](int n) { return n > 0; });
-    if (first == take.end()) return;
-    const size_t lo = static_cast<size_t>(first - take.begin());
-    const size_t hi = slots.size() - static_cast<size_t>(std::find_if(take.rbegin(), take.rend(), [](int n) { return n > 0; }) - take.rbegin());
-
     // The batch in sequence order: llama.cpp splits a batch over separate KV
     // streams into runs of consecutive sequence ids, each its own pass. (Filling
     // the gaps with dummy tokens to make one pass was measured slower: decision 0004.)
     batch.n_tokens = 0;
     std::vector<planned> plan;
-    for (size_t i = lo; i < hi; ++i) {
+    for (size_t i = 0; i < slots.size(); ++i) {
+        if (take[i] == 0) continue;
         engine_slot & s = slots[i];
+        active_request & r = *s.active;
         const auto pos = static_cast<llama_pos>(s.tokens.size());
-        if (take[i] == 0) {
-            continue;
-        } else if (s.active->generating) {
+        if (r.generating) {
             plan.push_back({&s, batch.n_tokens, 1, true});
-            add(batch, s.active->next, pos, s.seq, true);
-        } else {
-            active_request & r = *s.active;
-            const bool last = r.n_done + static_cast<size_t>(take[i]) == r.prompt.size();
-            plan.push_back({&s, batch.n_tokens, take[i], last});
-            for (int k = 0; k < take[i]; ++k) {
-                add(batch, r.prompt[r.n_done + static_cast<size_t>(k)], pos + k, s.seq, last && k == take[i] - 1);
-            }
+            add(batch, r.next, pos, s.seq, true);
+            continue;
+        }
+        const bool last = r.n_done + static_cast<size_t>(take[i]) == r.prompt.size();
+        plan.push_back({&s, batch.n_tokens, take[i], last});
+        for (int k = 0; k < take[i]; ++k) {
+            add(batch, r.prompt[r.n_done + static_cast<size_t>(k)], pos + k, s.seq, last && k == take[i] - 1);
         }
     }
+    if (plan.empty()) return;
     const int rc = llama_decode(ctx.get(), batch);
     if (rc != 0) {
         // Each conversation has its own stream of ctx_tokens cells and never

@@ -41,7 +41,7 @@ std::string metrics::render(const llm::engine_stats & e) const {
       << "os1_kv_hits_total{tier=\"ram\"} " << e.hits_ram << "\n"
       << "os1_kv_hits_total{tier=\"disk\"} " << e.hits_disk << "\n";
     counter("os1_kv_misses_total", "Conversations with no KV state anywhere (computed from the start).", e.misses);
-    counter("os1_kv_prefix_hits_total", "Conversations that attached to a shared prefix.", e.prefix_hits);
+    counter("os1_kv_prefix_hits_total", "Conversations that started from a kept shared prefix (its cells copied, not computed).", e.prefix_hits);
     o << "# HELP os1_conversations Conversations whose KV state is in each tier.\n# TYPE os1_conversations gauge\n"
       << "os1_conversations{tier=\"resident\"} " << e.conversations_resident << "\n"
       << "os1_conversations{tier=\"ram\"} " << e.conversations_ram << "\n"
