@@ -6,7 +6,9 @@
 # data to bench/out/b1/, and the report to bench/results/serving.md (+ serving-ttft.png).
 #
 #   bench/b1.sh [--people "1 2 4 6 8"] [--think-s 5] [--min-measured 30] [--systems "os1 llama-np llama-default"]
-#               [--quick]
+#               [--quick] [--os1-args "--prefill-chunk 512"] [--raw DIR]
+# With --raw the raw results go to DIR and no report is written (for a variant
+# measured beside the published run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,6 +20,9 @@ threads=$(lscpu -p=core 2>/dev/null | grep -v '^#' | sort -u | wc -l)
 ctx=8192        # per conversation
 parallel=8      # resident conversations (OS1) / slots (llama-server, when not -np N)
 kv_ram_mib=1024
+os1_args=""
+raw=bench/results/b1
+report=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --people) people_list=$2; shift ;;
@@ -25,7 +30,9 @@ while [ $# -gt 0 ]; do
     --min-measured) min_measured=$2; shift ;;
     --systems) systems=$2; shift ;;
     --quick) people_list="2 4"; min_measured=8 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --os1-args) os1_args=$2; shift ;;
+    --raw) raw=$2; report=0; shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "b1: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -34,7 +41,6 @@ done
 scripts/setup >/dev/null
 prefix=$(scripts/build-llama --print-prefix)
 out=bench/out/b1
-raw=bench/results/b1
 mkdir -p "$out" "$raw"
 model=bench/out/bench.gguf
 [ -f "$model" ] || build/bin/os1 make-test-model --shape bench --seed 1 --out "$model"
@@ -69,7 +75,9 @@ start_server() {  # system people -> command line in $cmd
     os1)
       cmd=(build/bin/os1 serve --model "$model" --no-auth --port "$port" --threads "$threads" --parallel "$parallel"
            --ctx "$ctx" --kv-ram-mib "$kv_ram_mib" --kv-disk-gib 20 --shared-prompt "$persona" --data "$out/data"
-           --rate-per-minute 0 --no-memory) ;;  # B1's client brings its own recalled block, as for the peer
+           --rate-per-minute 0 --no-memory)
+      # shellcheck disable=SC2206  # split on purpose: several options
+      [ -n "$os1_args" ] && cmd+=($os1_args) ;;  # B1's client brings its own recalled block, as for the peer
     llama-np)
       cmd=("$prefix/bin/llama-server" -m "$model" --port "$port" -t "$threads" -c "$kv_cells" -np "$n"
            --cache-ram "$kv_ram_mib") ;;
@@ -100,4 +108,4 @@ for system in $systems; do
   done
 done
 mv "$summary.new" "$summary"
-python3 bench/b1_report.py "$raw" bench/results
+if [ "$report" = 1 ]; then python3 bench/b1_report.py "$raw" bench/results; fi

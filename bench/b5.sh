@@ -103,8 +103,11 @@ for system in $systems; do
     metrics=$(curl -sf "http://127.0.0.1:$port/metrics" | grep -E '^os1_kv_(hits|misses)' | tr '\n' ';' || true)
     "$out/server.sh" stop
     rss=$(sort -n "$out/rss.txt" | tail -1)
-    echo "{\"system\":\"$system\",\"people\":$n,\"think_s\":$think,\"history_tokens\":$history,\"ram_mib\":$ram_mib,\"server_peak_rss_mib\":${rss:-0},\"kv_metrics_after_restart\":\"$metrics\",\"command\":\"$cmd\",\"result\":$result}" \
-      | tee -a "$summary.new" >&2
+    SYSTEM=$system PEOPLE=$n THINK=$think HISTORY=$history RAM=$ram_mib RSS=${rss:-0} METRICS=$metrics CMD=$cmd RESULT=$result \
+      python3 -c 'import json, os; e = os.environ; print(json.dumps({"system": e["SYSTEM"], "people": int(e["PEOPLE"]),
+"think_s": float(e["THINK"]), "history_tokens": int(e["HISTORY"]), "ram_mib": int(e["RAM"]),
+"server_peak_rss_mib": int(e["RSS"]), "kv_metrics_after_restart": e["METRICS"], "command": e["CMD"],
+"result": json.loads(e["RESULT"])}))' | tee -a "$summary.new" >&2
   done
 done
 cat "$summary.new" >>"$summary"

@@ -2,6 +2,7 @@
 // OpenAI-compatible API, so the same run measures OS1 and llama-server.
 //
 //   os1-loadgen chat     --port P --model M --people N [--turns T] [--think-s 5] [--out F.jsonl]
+//                        [--server-memory --tokens FILE] [--memories-out FILE]
 //   os1-loadgen register --port P --model M --conversations 8316 [--concurrency 8]
 //   os1-loadgen idle     --port P --connections 10000 [--hold-s 30]
 //   os1-loadgen persona  --model M --out FILE
@@ -55,6 +56,10 @@ struct args {
     int history_tokens = 0;      // chat: each person arrives with about this much earlier conversation
     int restart_after = 0;       // chat: when everyone has had this many measured turns, run restart_cmd
     std::string restart_cmd;     // chat: restarts the server and returns when it answers again
+    bool server_memory = false;  // chat: the server recalls for itself; the client sends no recalled block
+    std::string tokens_file;     // chat: one API token per line, person P's on line P (named person-P)
+    std::string memories_out;    // chat: write everyone's earlier conversations for `os1 memory-adapter`, then stop
+    int earlier_tokens = 6000;   // chat: how much earlier conversation each person has in memory
     int timeout_s = 600;
 };
 
@@ -66,6 +71,8 @@ struct turn_record {
     int prompt_tokens = 0, computed_tokens = 0, new_tokens = 0, completion_tokens = 0;
     std::string error;
 };
+
+std::string person_name(int p) { return "person-" + std::to_string(p); }
 
 double percentile(std::vector<double> v, double p) {
     if (v.empty()) return NAN;
@@ -102,6 +109,27 @@ int run_chat(const args & a) {
     }
     auto persona_prefix = (*tok)->system_prefix(persona);
     if (!persona_prefix) return 2;
+    if (!a.memories_out.empty()) {
+        std::ofstream out(a.memories_out);
+        for (int p = 0; p < a.people; ++p) {
+            for (const auto & line : earlier_memories(**tok, a.seed * 7777777 + static_cast<uint64_t>(p), person_name(p),
+                                                      a.earlier_tokens)) {
+                out << line << "\n";
+            }
+        }
+        return out ? 0 : 2;
+    }
+    std::vector<std::string> tokens;
+    if (!a.tokens_file.empty()) {
+        std::ifstream in(a.tokens_file);
+        for (std::string line; std::getline(in, line);) {
+            if (!line.empty()) tokens.push_back(line);
+        }
+        if (static_cast<int>(tokens.size()) < a.people) {
+            std::cerr << "loadgen: " << a.tokens_file << " has " << tokens.size() << " tokens for " << a.people << " people\n";
+            return 2;
+        }
+    }
 
     std::mutex mu;
     std::vector<turn_record> records;
@@ -165,7 +193,8 @@ int run_chat(const args & a) {
             for (int turn = 0; turn < a.turns; ++turn) {
                 const std::string recalled = tm.make(sz.recalled_tokens);
                 const std::string message = tm.make(std::uniform_int_distribution<int>(sz.message_min, sz.message_max)(rng));
-                const auto messages = companion_messages(persona, profile, history, recalled, message);
+                const auto messages = a.server_memory ? plain_messages(persona, profile, history, message)
+                                                      : companion_messages(persona, profile, history, recalled, message);
                 const int max_tokens = std::uniform_int_distribution<int>(sz.reply_min, sz.reply_max)(rng);
                 json body = {{"model", "bench"}, {"max_tokens", max_tokens}, {"temperature", 0}, {"stream", true},
                              {"stream_options", {{"include_usage", true}}}, {"ignore_eos", true}, {"cache_prompt", true}};
@@ -177,8 +206,9 @@ int run_chat(const args & a) {
                 rec.measured = turn > 0;
                 rec.after_restart = restarted;
                 rec.start_s = secs(bench_clock::now());
-                const auto res = stream_chat(a.host, a.port, body.dump(), {{"X-OS1-Conversation", "person-" + std::to_string(p)}},
-                                             a.timeout_s);
+                std::map<std::string, std::string> headers{{"X-OS1-Conversation", person_name(p)}};
+                if (!tokens.empty()) headers["Authorization"] = "Bearer " + tokens[static_cast<size_t>(p)];
+                const auto res = stream_chat(a.host, a.port, body.dump(), headers, a.timeout_s);
                 rec.end_s = secs(bench_clock::now());
                 rec.ok = res.ok;
                 rec.error = res.error;
@@ -187,8 +217,9 @@ int run_chat(const args & a) {
                 rec.prompt_tokens = res.prompt_tokens;
                 rec.completion_tokens = res.completion_tokens;
                 rec.computed_tokens = res.processed_tokens >= 0 ? res.processed_tokens : res.prompt_tokens - res.cached_tokens;
+                // What an ideal server would compute; unknown when the server lays out the prompt itself.
                 const auto prompt = (*tok)->conversation(messages);
-                if (prompt) {
+                if (prompt && !a.server_memory) {
                     rec.new_tokens = static_cast<int>(prompt->size() - common_prefix(*prompt, in_kv));
                     in_kv = *prompt;
                     const auto reply = (*tok)->text(res.text);
@@ -249,9 +280,12 @@ int run_chat(const args & a) {
                     {"itl_ms", {{"p50", percentile(gaps, 50)}, {"p99", percentile(gaps, 99)}}},
                     {"slo_fraction", measured ? static_cast<double>(within) / measured : 0.0},
                     {"output_tokens_per_s", last_end > first_start ? out_tokens / (last_end - first_start) : 0.0},
-                    {"prefill_amplification", fresh > 0 ? computed / fresh : NAN},
-                    {"computed_per_turn", ok ? computed / ok : 0.0},
-                    {"new_per_turn", ok ? fresh / ok : 0.0}};
+                    {"server_memory", a.server_memory},
+                    {"computed_per_turn", ok ? computed / ok : 0.0}};
+    if (!a.server_memory) {
+        summary["prefill_amplification"] = fresh > 0 ? computed / fresh : NAN;
+        summary["new_per_turn"] = ok ? fresh / ok : 0.0;
+    }
     if (!a.restart_cmd.empty()) {
         summary["restart_s"] = restart_s;
         summary["ttft_before_restart_ms"] = {{"p50", percentile(ttft_before, 50)}, {"p95", percentile(ttft_before, 95)}};
@@ -438,6 +472,10 @@ int main(int argc, char ** argv) {
     chat->add_option("--history-tokens", a.history_tokens, "earlier conversation each person arrives with (tokens, about)");
     chat->add_option("--restart-after", a.restart_after, "measured turns before the server is restarted (with --restart-cmd)");
     chat->add_option("--restart-cmd", a.restart_cmd, "shell command that restarts the server and returns when it answers");
+    chat->add_flag("--server-memory", a.server_memory, "the server recalls for itself (OS1 with memory on): no recalled block from the client");
+    chat->add_option("--tokens", a.tokens_file, "API tokens, one per line: person P (named person-P) uses line P");
+    chat->add_option("--memories-out", a.memories_out, "write each person's earlier conversations as `os1 memory-adapter` lines, then stop");
+    chat->add_option("--earlier-tokens", a.earlier_tokens, "tokens of earlier conversation per person for --memories-out");
     persona->add_option("--out", a.out)->required();
     reg->add_option("--conversations", a.conversations);
     reg->add_option("--concurrency", a.concurrency);

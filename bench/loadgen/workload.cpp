@@ -1,5 +1,8 @@
 #include "workload.h"
 
+#include <ctime>
+#include <nlohmann/json.hpp>
+
 namespace os1::bench {
 namespace {
 
@@ -45,6 +48,53 @@ std::vector<llm::chat_message> companion_messages(const std::string & persona, c
     m.insert(m.end(), history.begin(), history.end());
     m.push_back({"user", "(Things you remember that may matter now: " + recalled + ")\n\n" + message});
     return m;
+}
+
+std::vector<llm::chat_message> plain_messages(const std::string & persona, const std::string & profile,
+                                              const std::vector<llm::chat_message> & history, const std::string & message) {
+    std::vector<llm::chat_message> m;
+    m.push_back({"system", persona});
+    m.push_back({"system", "What you know about this person:\n" + profile});
+    m.insert(m.end(), history.begin(), history.end());
+    m.push_back({"user", message});
+    return m;
+}
+
+std::vector<std::string> earlier_memories(const llm::prompt_tokenizer & tok, uint64_t seed, const std::string & name,
+                                          int n_tokens) {
+    const workload_sizes sz;
+    text_maker tm(tok, seed);
+    auto & rng = tm.rng();
+    std::vector<std::string> lines;
+    const auto iso = [](int64_t t) {
+        char buf[32];
+        const std::time_t tt = static_cast<std::time_t>(t);
+        std::tm tmv{};
+        gmtime_r(&tt, &tmv);
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+        return std::string(buf);
+    };
+    const int64_t start = 1790000000;  // 2026-09-21: weeks before the runs
+    int have = 0;
+    for (int sitting = 0; have < n_tokens; ++sitting) {
+        const std::string session = "earlier-" + std::to_string(sitting);
+        int64_t ts = start + static_cast<int64_t>(sitting) * 86400;
+        for (int in_sitting = 0; in_sitting < 1000 && have < n_tokens;) {
+            for (const bool user : {true, false}) {
+                const int n = user ? std::uniform_int_distribution<int>(sz.message_min, sz.message_max)(rng)
+                                   : std::uniform_int_distribution<int>(sz.reply_min, sz.reply_max)(rng);
+                nlohmann::json j = {{"op", "ingest"}, {"scope", name}, {"session", session}, {"ts", iso(ts)},
+                                    {"speaker", user ? name : "Samantha"}, {"role", user ? "user" : "assistant"},
+                                    {"text", tm.make(n)}};
+                lines.push_back(j.dump());
+                ts += 60;
+                in_sitting += n + 5;
+                have += n + 5;
+            }
+        }
+        lines.push_back(nlohmann::json{{"op", "end_session"}, {"scope", name}, {"session", session}, {"ts", iso(ts)}}.dump());
+    }
+    return lines;
 }
 
 }  // namespace os1::bench

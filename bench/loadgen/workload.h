@@ -38,4 +38,15 @@ std::vector<llm::chat_message> companion_messages(const std::string & persona, c
                                                   const std::vector<llm::chat_message> & history,
                                                   const std::string & recalled, const std::string & message);
 
+// [persona | profile | history | message]: the same turn for a server that
+// recalls for itself (OS1 with memory on).
+std::vector<llm::chat_message> plain_messages(const std::string & persona, const std::string & profile,
+                                              const std::vector<llm::chat_message> & history, const std::string & message);
+
+// A person's earlier conversations, as lines of `os1 memory-adapter` (ingest and
+// end_session, scope NAME): about N_TOKENS of turns in sittings of ~1,000
+// tokens, dated in the weeks before the run, in the workload's words.
+std::vector<std::string> earlier_memories(const llm::prompt_tokenizer & tok, uint64_t seed, const std::string & name,
+                                          int n_tokens);
+
 }  // namespace os1::bench

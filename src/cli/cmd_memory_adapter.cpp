@@ -19,6 +19,7 @@ using nlohmann::json;
 struct adapter_options {
     std::string db = ":memory:";
     bool related_words = false;  // widen recall's searches with WordNet
+    double floor = 0;            // recall_options::floor
 };
 
 json fail(const std::string & message) { return {{"ok", false}, {"error", message}}; }
@@ -40,7 +41,8 @@ std::string str_field(const json & m, const char * key, bool required = true) {
     return m[key].get<std::string>();
 }
 
-json handle(memory::memory_store & store, const memory::wordnet * words, llm::embedder * embedder, const json & m) {
+json handle(memory::memory_store & store, const adapter_options & a, const memory::wordnet * words, llm::embedder * embedder,
+            const json & m) {
     const std::string op = str_field(m, "op");
     const std::string scope = str_field(m, "scope");
     if (op == "reset") {
@@ -90,6 +92,7 @@ json handle(memory::memory_store & store, const memory::wordnet * words, llm::em
         }
         ro.candidates = std::max(ro.candidates, ro.k * 2);
         ro.words = words;
+        ro.floor = a.floor;
         ro.facts = companion::memory_settings{}.recall_facts;  // when the store has distilled any
         ro.summaries = companion::memory_settings{}.recall_summaries;
         const std::string q = str_field(m, "q");
@@ -130,7 +133,7 @@ int run(const adapter_options & a, const options & o) {
         try {
             const json m = json::parse(line);
             if (!m.is_object()) throw std::invalid_argument("each line must be a JSON object");
-            reply = handle(**store, words, embedder->get(), m);
+            reply = handle(**store, a, words, embedder->get(), m);
         } catch (const json::exception & e) {
             reply = fail(std::string("malformed JSON: ") + e.what());
         } catch (const std::invalid_argument & e) {
@@ -151,6 +154,9 @@ void add_memory_adapter_command(CLI::App & root, cli_context & ctx) {
     cmd->add_option("--db", a->db, "memory database file (default: in memory, gone at exit)");
     cmd->add_flag("--related-words", a->related_words,
                   "also search words related to the question's (WordNet synonyms, derived forms, narrower kinds)");
+    cmd->add_option("--floor", a->floor,
+                    "recall no turn when none holds this share of the question's words (the companion's --recall-floor; default 0: off)")
+        ->check(CLI::Range(0.0, 1.0));
     ctx.add_setting(cmd, "--embed-model");
     cmd->callback([&ctx, a] { ctx.run = [a](const options & o) { return run(*a, o); }; });
 }

@@ -121,6 +121,7 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     for (size_t at = shown.find("\n- "); at != std::string::npos; at = shown.find("\n- ", at + 1)) ++shown_items;
     ro.k = s.recall_items + static_cast<int>(std::min<size_t>(skip.size() + shown_items, 64));
     ro.as_of = c.now;
+    ro.floor = s.recall_floor;
     std::vector<float> vec;  // the message's, also stored with it
     if (s.embedder) {
         auto v = s.embedder->embed(p.message);

@@ -24,6 +24,7 @@ namespace os1::companion {
 struct memory_settings {
     int recall_items = 6;     // recalled items considered per turn
     int recall_words = 200;   // at most this many words of them in the prompt
+    double recall_floor = 0.25;  // no turn is recalled when none holds this share of the message's words (recall_options::floor)
     int tail_turns = 256;     // a conversation's latest turns read to find their recalled blocks
     int recall_facts = 3;     // of the recalled items, at most this many facts
     int recall_summaries = 1; // and this many session summaries

@@ -281,11 +281,11 @@ result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id
     // costs no row reads. The speaker weighs less than the words.
     const std::string q = "{text speaker} : (" + words + ")";
     auto st = db_->prepare(std::string("SELECT rowid, os1_bm25(turns_fts, ?4, 1.0, 0.3)") + (coordinated ? " * os1_matched(turns_fts)" : "") +
-                           " AS s FROM turns_fts WHERE turns_fts MATCH ?1 AND rowid >= ?3 ORDER BY s DESC LIMIT ?2");
+                           " AS s, os1_matched(turns_fts) FROM turns_fts WHERE turns_fts MATCH ?1 AND rowid >= ?3 ORDER BY s DESC LIMIT ?2");
     if (!st) return st.error();
     st->bind(1, q).bind(2, static_cast<int64_t>(limit)).bind(3, min_turn_id).bind(4, known_hits(who, terms));
     if (auto f = briefs_->focus(who); !f) return f;
-    auto hits = collect_hits(st);
+    auto hits = collect_hits(st, terms.size());
     briefs_->unfocus();
     if (!hits) return hits;
     std::vector<int64_t> ids;
@@ -299,13 +299,13 @@ result<std::vector<memory_store::text_hit>> memory_store::search_turns(person_id
     return out;
 }
 
-result<std::vector<memory_store::text_hit>> memory_store::collect_hits(result<sqlite_stmt> & st) {
+result<std::vector<memory_store::text_hit>> memory_store::collect_hits(result<sqlite_stmt> & st, size_t n_terms) {
     std::vector<text_hit> out;
     for (;;) {
         auto row = st->step();
         if (!row) return row.error();
         if (!*row) return out;
-        out.push_back({st->int64(0), st->real(1)});
+        out.push_back({st->int64(0), st->real(1), st->real(2) / static_cast<double>(std::max<size_t>(n_terms, 1))});
     }
 }
 

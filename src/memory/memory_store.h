@@ -51,7 +51,7 @@ public:
     struct text_hit {
         int64_t turn_id;  // or fact id
         double score;
-        double matched_share = 1;  // search_facts: the share of the terms it holds
+        double matched_share = 1;  // the share of the searched words it holds
     };
     // With MIN_TURN_ID, only turns from that id on (the newest part of a long life).
     // With COORDINATED, a turn's score is its BM25 times how many of TERMS it holds
@@ -293,7 +293,8 @@ private:
     result<bool> owns(person_id who, const char * table, const std::vector<int64_t> & ids);
     result<std::vector<fact_record>> collect_facts(result<sqlite_stmt> & st);
     static result<std::vector<summary_record>> collect_summaries(result<sqlite_stmt> & st);
-    static result<std::vector<text_hit>> collect_hits(result<sqlite_stmt> & st);  // (id, score) rows
+    // (id, score, words matched) rows, of N_TERMS words searched
+    static result<std::vector<text_hit>> collect_hits(result<sqlite_stmt> & st, size_t n_terms);
     result<std::vector<text_hit>> search_short(const std::string & table, const char * where, person_id who,
                                                const std::vector<std::string> & terms, int limit);
     result<int64_t> insert_fact(person_id who, const new_fact & f);  // in the caller's transaction

@@ -79,16 +79,22 @@ bool spoken_by(const turn_record & t, const std::vector<std::string> & named) {
 // concepts it matched (Lucene's classic coordination factor: a turn that matches
 // "Melanie's kids like" in two of three words beats one that says "kids" thrice).
 // TAKEN holds the words already searched for and receives the related ones.
+// BEST_SHARE receives the largest share of the words (concepts) one turn holds.
 result<score_map> concept_scores(memory_store & store, person_id who, const std::vector<std::string> & terms,
-                                 std::unordered_set<std::string> & taken, const recall_options & o, int64_t min_id) {
+                                 std::unordered_set<std::string> & taken, const recall_options & o, int64_t min_id,
+                                 double & best_share) {
     score_map own;
+    best_share = 0;
     if (!o.words && o.coordination && terms.size() > 1) {
         // The same sum and factor from one query: BM25 of an OR of the words is
         // the sum of each word's BM25, and os1_matched counts the words a turn holds.
         const int limit = o.candidates * 2;
         auto hits = store.search_turns(who, terms, limit, min_id, /*coordinated=*/true);
         if (!hits) return hits.error();
-        for (const auto & h : *hits) own[h.turn_id] = h.score / static_cast<double>(terms.size());
+        for (const auto & h : *hits) {
+            own[h.turn_id] = h.score / static_cast<double>(terms.size());
+            best_share = std::max(best_share, h.matched_share);
+        }
         return own;
     }
     std::unordered_map<int64_t, int> matched;
@@ -114,6 +120,7 @@ result<score_map> concept_scores(memory_store & store, person_id who, const std:
             ++matched[id];
         }
     }
+    for (const auto & [id, n] : matched) best_share = std::max(best_share, static_cast<double>(n) / static_cast<double>(terms.size()));
     if (o.coordination && terms.size() > 1) {
         for (auto & [id, v] : own) v *= static_cast<double>(matched[id]) / static_cast<double>(terms.size());
     }
@@ -212,8 +219,10 @@ result<std::vector<recalled_item>> recall_turns(memory_store & store, person_id 
     taken.insert(named.begin(), named.end());
     int64_t min_id = 0;
     if (auto st = keep_affordable(store, who, terms, o, false, min_id); !st) return st;
-    auto own = concept_scores(store, who, terms, taken, o, min_id);
+    double best_share = 0;
+    auto own = concept_scores(store, who, terms, taken, o, min_id, best_share);
     if (!own) return own.error();
+    if (best_share < o.floor) return out;  // the message matches nothing well
     if (auto st = add_feedback(store, who, *own, taken, o); !st) return st;
     if (own->empty()) return out;
 

@@ -40,6 +40,13 @@ struct recall_options {
     double feedback_weight = 0.1;    // what that second search adds at most, relative to the best score
     int neighbours = 2;              // turns either side that share a hit's score
     double neighbour_weight = 0.5;   // share a turn at distance d receives: weight / 2 / d
+    // When no turn holds at least this share of the message's words (those
+    // searched: not stopwords, not a named speaker), no turn is recalled: a
+    // message that matches nothing well brings nothing. Above it the ranking is
+    // as without it (an answer beside a good hit still comes). A share, not a
+    // BM25 score: for a person with a handful of turns every word's IDF is near
+    // 0, yet what they said last week is what they mean. 0: off.
+    double floor = 0;
     double time_boost = 0.5;         // extra score, relative, inside a named time
     double session_weight = 0.5;     // extra score, relative, for turns of the sessions that matched most
     double speaker_weight = 0.5;     // extra score, relative, for turns by a speaker the message names (0: off)

@@ -166,6 +166,23 @@ TEST_F(recall_test, an_empty_or_stopword_question_recalls_nothing_and_does_not_f
     EXPECT_TRUE(ids("\"*NEAR(").empty());
 }
 
+TEST_F(recall_test, a_message_no_turn_matches_well_recalls_nothing_under_a_floor) {
+    const int64_t t0 = days_from_civil(2023, 5, 1) * 86400;
+    say("s1", t0, "Ada", "I practised the cello for an hour.", "a1");
+    say("s1", t0 + 60, "Ada", "The market was crowded this morning.", "a2");
+    recall_options o;
+    o.k = 5;
+    // One word of five ("market") is all that connects this message to anything.
+    const std::string weak = "Bought apples, bread and cheese at the market near the station.";
+    EXPECT_FALSE(ids_with(weak, o).empty()) << "without a floor a single shared word brings a turn";
+    o.floor = 0.25;
+    EXPECT_TRUE(ids_with(weak, o).empty());
+    // With a handful of turns every word is common, yet a good match still counts.
+    const auto got = ids_with("How long did I practise the cello?", o);
+    ASSERT_FALSE(got.empty());
+    EXPECT_EQ(got[0], "a1");
+}
+
 TEST_F(recall_test, facts_are_fused_with_turns_and_cite_their_sources) {
     const int64_t t0 = days_from_civil(2023, 5, 1) * 86400;
     say("s1", t0, "Ada", "Zoe finally moved, she is in Boston now.", "z1");
