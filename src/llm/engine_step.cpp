@@ -94,7 +94,22 @@ void engine::impl::step() {
         }
     }
     if (plan.empty()) return;
+    const auto t_decode = engine_clock::now();
     const int rc = llama_decode(ctx.get(), batch);
+    if (spdlog::should_log(spdlog::level::debug)) {
+        // Where the engine's time goes (--verbose): what a step held and what it cost.
+        int prompt_tokens = 0, prompts = 0, generating = 0;
+        for (const auto & p : plan) {
+            if (p.slot->active->generating) {
+                ++generating;
+            } else {
+                prompt_tokens += p.count;
+                ++prompts;
+            }
+        }
+        spdlog::debug("engine step: {} prompt tokens of {} conversations, {} generating, {:.1f} ms", prompt_tokens, prompts,
+                      generating, ms_between(t_decode, engine_clock::now()));
+    }
     if (rc != 0) {
         // Each conversation has its own stream of ctx_tokens cells and never
         // outgrows it, so this is llama.cpp failing: stop the replies in this batch.

@@ -109,6 +109,38 @@ TEST_F(server_test, with_memory_a_second_turn_computes_only_its_new_tokens) {
     EXPECT_GE(second["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>(), first_prompt) << second["usage"].dump();
 }
 
+// With memory on, a returning turn gets the same greedy reply whether the server
+// kept the conversation or restarted in between: the earlier block comes back
+// from the store, the KV state from disk, and only the new tokens are computed.
+TEST_F(server_test, with_memory_a_restart_changes_neither_the_reply_nor_what_is_computed) {
+    const auto conversation = [&](const std::string & sub, bool restart) {
+        std::string token;
+        json messages = json::array({user("Pixel the grey cat knocked my water glass over.")});
+        int first_prompt = 0;
+        {
+            auto s = start({}, {}, sub, true);
+            token = *s->users->add("ada");
+            chat(s->port(), token, "old", json::array({user("I adopted a grey cat named Pixel.")}));
+            const json first = chat(s->port(), token, "now", messages);
+            first_prompt = first["usage"]["prompt_tokens"];
+            messages.push_back({{"role", "assistant"}, {"content", first["choices"][0]["message"]["content"]}});
+            messages.push_back(user("What should I do about the glass?"));
+            if (!restart) return std::make_pair(chat(s->port(), token, "now", messages), first_prompt);
+        }  // a graceful stop writes the states to disk
+        auto s = start({}, {}, sub, true);
+        const json second = chat(s->port(), token, "now", messages);
+        EXPECT_EQ(s->engine->stats().hits_disk, 1u);
+        return std::make_pair(second, first_prompt);
+    };
+    const auto [kept, kept_first] = conversation("kept", false);
+    const auto [restarted, restarted_first] = conversation("restarted", true);
+    EXPECT_EQ(restarted["choices"][0]["message"]["content"], kept["choices"][0]["message"]["content"]);
+    EXPECT_EQ(restarted["usage"]["prompt_tokens"], kept["usage"]["prompt_tokens"]);
+    EXPECT_GE(restarted["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>(), restarted_first);
+    EXPECT_EQ(restarted["usage"]["prompt_tokens_details"]["cached_tokens"], kept["usage"]["prompt_tokens_details"]["cached_tokens"]);
+    EXPECT_EQ(kept_first, restarted_first);
+}
+
 TEST_F(server_test, a_message_the_memory_refuses_gets_a_clear_400_and_the_server_goes_on) {
     auto s = start({}, {}, "m", true);
     const auto ada = *s->users->add("ada");
