@@ -213,7 +213,7 @@ def main():
         lines += ["![TTFT p95 against people](serving-ttft.png)", ""]
     lines += ["## More", "", "- [Scale: 8,316 conversations, 10,000 idle connections](serving-scale.md)",
               "- [What the figures say, and what would reach the targets](serving-analysis.md)",
-              "- [Issue 15: the engine at full speed (B1 at 8 people after each change, B5)](serving-issue15.md)", ""]
+              "- [Issue 15: the engine at full speed (B1 at 8 people after each change, B5)](serving-issue15.md); B5 table: [serving-b5.md](serving-b5.md)", ""]
     with open(md, "w") as f:
         f.write("\n".join(lines) + "\n")
     print(md)
