@@ -191,6 +191,7 @@ int run_chat(const args & a) {
             std::uniform_real_distribution<double> stagger(0, a.think_s);
             std::this_thread::sleep_for(std::chrono::duration<double>(stagger(rng)));
             for (int turn = 0; turn < a.turns; ++turn) {
+                // Drawn in both modes, so that both send the same messages and replies.
                 const std::string recalled = tm.make(sz.recalled_tokens);
                 const std::string message = tm.make(std::uniform_int_distribution<int>(sz.message_min, sz.message_max)(rng));
                 const auto messages = a.server_memory ? plain_messages(persona, profile, history, message)
