@@ -63,10 +63,11 @@ status kv_tier_disk::open() {
 
 void kv_tier_disk::put_async(kv_saved_state s) {
     const std::string path = path_for(s.key);
+    auto state = std::make_shared<const kv_saved_state>(std::move(s));
     {
         std::lock_guard<std::mutex> lock(mu_);
         if (pending_.count(path) == 0) queue_.push_back(path);
-        pending_[path] = std::move(s);
+        pending_[path] = std::move(state);
     }
     cv_.notify_all();
 }
@@ -74,16 +75,18 @@ void kv_tier_disk::put_async(kv_saved_state s) {
 void kv_tier_disk::writer_loop() {
     for (;;) {
         std::string path;
-        std::string data;
+        std::shared_ptr<const kv_saved_state> state;
         {
             std::unique_lock<std::mutex> lock(mu_);
             cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
             if (queue_.empty()) return;  // stopping, and nothing left to write
             path = queue_.front();
             queue_.pop_front();
-            data = encode_kv_state(pending_.at(path));
+            state = pending_.at(path);
             ++writing_;
         }
+        // Tens of MiB: encoded outside the lock, which the engine thread takes.
+        const std::string data = encode_kv_state(*state);
         std::error_code ec;
         (void)make_private_dirs(fs::path(path).parent_path().string());
         // Rename makes the file appear whole or not at all; no fsync: a state lost
@@ -103,9 +106,15 @@ void kv_tier_disk::writer_loop() {
         {
             std::lock_guard<std::mutex> lock(mu_);
             --writing_;
-            // A newer state for the same path may have been queued meanwhile.
-            const bool superseded = std::find(queue_.begin(), queue_.end(), path) != queue_.end();
-            if (!superseded) pending_.erase(path);
+            // A newer state for the same path may have come meanwhile: it is
+            // written next, and loads see it until then.
+            if (auto it = pending_.find(path); it != pending_.end()) {
+                if (it->second == state) {
+                    pending_.erase(it);
+                } else if (std::find(queue_.begin(), queue_.end(), path) == queue_.end()) {
+                    queue_.push_back(path);
+                }
+            }
             if (ok) {
                 auto & e = files_[path];
                 bytes_ -= e.bytes;
@@ -132,13 +141,18 @@ void kv_tier_disk::evict_over_budget() {
 
 result<kv_saved_state> kv_tier_disk::load(const conversation_key & key) {
     const std::string path = path_for(key);
+    std::shared_ptr<const kv_saved_state> queued;
     {
         std::lock_guard<std::mutex> lock(mu_);
-        if (auto it = pending_.find(path); it != pending_.end()) return it->second;
-        auto it = files_.find(path);
-        if (it == files_.end()) return status(status_code::not_found, "no KV state");
-        it->second.last_used = ++clock_;
+        if (auto it = pending_.find(path); it != pending_.end()) {
+            queued = it->second;
+        } else {
+            auto f = files_.find(path);
+            if (f == files_.end()) return status(status_code::not_found, "no KV state");
+            f->second.last_used = ++clock_;
+        }
     }
+    if (queued) return *queued;  // still being written: copied without the lock
     auto data = read_file(path);
     result<kv_saved_state> s = data ? decode_kv_state(*data) : result<kv_saved_state>(data.error());
     if (s && !(s->key == key)) s = status(status_code::corrupt, "KV state file of another conversation");

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -61,7 +62,9 @@ private:
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::map<std::string, entry> files_;                       // path -> entry, GUARDED_BY(mu_)
-    std::unordered_map<std::string, kv_saved_state> pending_;  // path -> state being written, GUARDED_BY(mu_)
+    // path -> state being written, GUARDED_BY(mu_); shared so that the writer
+    // encodes it and a reader copies it without holding the lock.
+    std::unordered_map<std::string, std::shared_ptr<const kv_saved_state>> pending_;
     std::deque<std::string> queue_;                            // paths to write, GUARDED_BY(mu_)
     uint64_t bytes_ = 0;                                       // GUARDED_BY(mu_)
     uint64_t clock_ = 0;                                       // GUARDED_BY(mu_)

@@ -152,6 +152,28 @@ TEST(kv_tier_disk, states_survive_a_restart_and_keys_are_checked) {
     EXPECT_EQ(disk.load({"carol", "c1"}).error().code(), status_code::not_found);
 }
 
+TEST(kv_tier_disk, the_newest_state_of_a_conversation_is_the_one_kept) {
+    // States put while an older one of the same conversation is being written
+    // must not be lost when that write ends.
+    test::temp_dir d;
+    {
+        kv_tier_disk disk(d.file("kv"), 64 << 20);
+        ASSERT_TRUE(disk.open());
+        for (int i = 1; i <= 40; ++i) {
+            disk.put_async(state("p", "c", 1 << 20, static_cast<uint8_t>(i)));
+            auto now = disk.load({"p", "c"});
+            ASSERT_TRUE(now);
+            EXPECT_EQ(now->bytes[0], i);
+        }
+        disk.flush();
+    }
+    kv_tier_disk disk(d.file("kv"), 64 << 20);
+    ASSERT_TRUE(disk.open());
+    auto last = disk.load({"p", "c"});
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->bytes[0], 40);
+}
+
 TEST(kv_tier_disk, budget_deletes_the_oldest) {
     test::temp_dir d;
     const uint64_t one = encode_kv_state(state("p", "a", 10000)).size();
