@@ -32,6 +32,7 @@ struct memory_options {
     bool off = false;          // neither remember nor recall: the bare model
     int recall_items = 6;      // recalled items considered per turn
     int recall_words = 200;    // at most this many words of them in each prompt
+    int recall_words_later = 50; // and this many once the conversation's prompt holds recalled items already
     float recall_floor = 0.25f; // no turn is recalled when none holds this share of the message's words (recall_options::floor)
     int distill_every = 8;     // new turns of a person before facts are distilled (serve: in the background; chat: on quitting; 0 = never)
     std::string embed_model;   // a GGUF file for dense recall vectors; empty = full text only

@@ -70,6 +70,7 @@ public:
         turn_.conversation = chat_conversation_id();
         settings_.recall_items = opts.memory.recall_items;
         settings_.recall_words = opts.memory.recall_words;
+        settings_.recall_words_later = opts.memory.recall_words_later;
         settings_.recall_floor = opts.memory.recall_floor;
         settings_.embedder = embedder;
         settings_.feelings = opts.companion.feelings != "off";
@@ -325,7 +326,7 @@ int run_chat(const options & opts) {
 void add_chat_command(CLI::App & root, cli_context & ctx) {
     auto * cmd = root.add_subcommand("chat", "talk with the model in the terminal (or one message per line from a pipe)");
     for (const char * flag : {"--model", "--system", "--seed", "--temp", "--top-p", "--max-tokens", "--ctx", "--threads", "--batch",
-                             "--user", "--no-memory", "--recall-items", "--recall-words", "--recall-floor", "--distill-every", "--embed-model",
+                             "--user", "--no-memory", "--recall-items", "--recall-words", "--recall-words-later", "--recall-floor", "--distill-every", "--embed-model",
                              "--plain", "--character", "--no-onboarding", "--default-name", "--feelings", "--evolve-every",
                              "--no-initiative"}) {
         ctx.add_setting(cmd, flag);

@@ -93,6 +93,7 @@ int run_serve(const options & o) {
     so.assistant_name = o.companion.default_name;
     so.memory.recall_items = o.memory.recall_items;
     so.memory.recall_words = o.memory.recall_words;
+    so.memory.recall_words_later = o.memory.recall_words_later;
     so.memory.recall_floor = o.memory.recall_floor;
     so.distill_every = o.memory.distill_every;
     so.memory.embedder = embedder.get();
@@ -127,7 +128,7 @@ void add_serve_command(CLI::App & root, cli_context & ctx) {
                               "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
                               "--max-body-kib", "--drain-s", "--shared-prompt", "--allow-origin",
                               "--max-connections", "--max-connections-per-address", "--max-tokens",
-                              "--no-memory", "--recall-items", "--recall-words", "--recall-floor", "--distill-every", "--embed-model",
+                              "--no-memory", "--recall-items", "--recall-words", "--recall-words-later", "--recall-floor", "--distill-every", "--embed-model",
                               "--plain", "--character", "--no-onboarding", "--default-name", "--feelings", "--evolve-every",
                               "--no-initiative"}) {
         ctx.add_setting(cmd, flag);

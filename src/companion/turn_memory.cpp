@@ -153,7 +153,8 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
         tone = tone_line(feeling);
         if (tone == last_tone_line(shown)) tone.clear();  // said already, and still in the prompt
     }
-    t.recalled = c.live_note + tone + recalled_block(fresh, s.recall_words, t.cited, &t.cited_facts);
+    const int budget = shown_items > 0 ? std::min(s.recall_words, s.recall_words_later) : s.recall_words;
+    t.recalled = c.live_note + tone + recalled_block(fresh, budget, t.cited, &t.cited_facts);
     auto id = store.add_turn(*who, t);
     if (!id) return id.error();
     out.user_turn_id = *id;

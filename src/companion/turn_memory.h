@@ -24,6 +24,11 @@ namespace os1::companion {
 struct memory_settings {
     int recall_items = 6;     // recalled items considered per turn
     int recall_words = 200;   // at most this many words of them in the prompt
+    // Once the conversation's history carries recalled items (earlier blocks
+    // stay where the model saw them), a turn adds at most this many words:
+    // what it recalls is computed anew on every turn, and what matters most
+    // is usually there already. See docs/decisions/0009.
+    int recall_words_later = 50;
     double recall_floor = 0.25;  // no turn is recalled when none holds this share of the message's words (recall_options::floor)
     int tail_turns = 256;     // a conversation's latest turns read to find their recalled blocks
     int recall_facts = 3;     // of the recalled items, at most this many facts

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "companion/turn_memory.h"
 #include "support/temp_dir.h"
 
@@ -87,6 +89,39 @@ TEST_F(turn_memory_test, an_item_an_earlier_block_brought_is_not_recalled_again)
     std::vector<llm::chat_message> other;
     const auto elsewhere = say(ctx("ada", "c3"), other, "Did I tell you about my sister?", "Yes.");
     EXPECT_NE(elsewhere.back().content.find("Zoe moved to Boston"), std::string::npos);
+}
+
+// Once the history shows recalled items, a turn adds at most recall_words_later
+// words of new ones: each block is computed anew, the earlier ones are not.
+TEST_F(turn_memory_test, a_later_turn_adds_a_smaller_block_once_the_history_shows_one) {
+    std::vector<llm::chat_message> old, talk;
+    for (const char * what : {"roses grew tall along the old stone wall by the gate this summer",
+                              "tomatoes split after the storm so I made a green chutney with apples",
+                              "beans went in too late and the frost took them before the pods filled",
+                              "shed roof leaks again and the rain ruined a sack of compost and seed",
+                              "pond has frogs now and the heron comes at dawn to look for them",
+                              "apple tree gave so much fruit that I left boxes of it at the church",
+                              "hedge needs cutting but the blackbirds are nesting in it until June",
+                              "soil is heavy clay so I dug in sand and leaf mould all of March",
+                              "lavender by the path smells of my grandmother's house in Provence",
+                              "bench my father built is rotting and I cannot bring myself to burn it"}) {
+        say(ctx("ada", "c1"), old, std::string("In the garden the ") + what + ".", "I see.");
+    }
+    const auto items_words = [](const std::string & m) {
+        int words = 0;
+        for (size_t at = m.find("\n- "); at != std::string::npos; at = m.find("\n- ", at + 1)) {
+            const size_t end = m.find('\n', at + 3);
+            std::istringstream line(m.substr(at + 3, end == std::string::npos ? std::string::npos : end - at - 3));
+            for (std::string w; line >> w;) ++words;
+        }
+        return words;
+    };
+    const auto first = say(ctx("ada", "c2"), talk, "Tell me about my garden.", "It is thriving.");
+    ASSERT_GT(items_words(first.back().content), 50) << first.back().content;
+    const auto second = say(ctx("ada", "c2"), talk, "What else happened in the garden?", "Let me think.");
+    const int later = items_words(second.back().content);
+    EXPECT_GT(later, 0) << "the other garden turns are still worth recalling: " << second.back().content;
+    EXPECT_LE(later, memory_settings{}.recall_words_later) << second.back().content;
 }
 
 // The tone line is sent only when it changes: the model still sees the last one.
