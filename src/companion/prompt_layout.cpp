@@ -2,6 +2,8 @@
 
 #include "base/utf8.h"
 
+#include <algorithm>
+
 namespace os1::companion {
 namespace {
 
@@ -25,6 +27,23 @@ std::string item_text(const memory::recalled_item & item, size_t max_bytes) {
     const size_t item_bytes = max_bytes / 2;
     if (item.text.size() <= item_bytes) return item.text;
     return std::string(utf8_prefix(item.text, item_bytes)) + "\u2026";
+}
+
+// TEXT's first MAX_WORDS words, marked with "…" when that cuts it.
+std::string first_words(const std::string & text, int max_words) {
+    int n = 0;
+    bool in_word = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+        if (!space && !in_word && ++n > max_words) {
+            size_t end = i;
+            while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\n' || text[end - 1] == '\t' || text[end - 1] == '\r')) --end;
+            return text.substr(0, end) + "\u2026";
+        }
+        in_word = !space;
+    }
+    return text;
 }
 
 }  // namespace
@@ -53,8 +72,14 @@ std::string recalled_block(const std::vector<memory::recalled_item> & items, int
     std::string lines;
     int words = 0;
     for (const auto & item : items) {
-        const std::string text = item_text(item, max_bytes);
-        const int n = count_words(text);
+        std::string text = item_text(item, max_bytes);
+        int n = count_words(text);
+        if (lines.empty() && n > max_words && max_words > 0) {
+            // The best item comes first even when it is long: its beginning,
+            // so that a small budget (recall_words_later) never shuts it out.
+            text = first_words(text, max_words);
+            n = max_words;
+        }
         if (words + n > max_words) continue;  // a shorter one further down may still fit
         if (lines.size() + text.size() + 3 > max_bytes) continue;
         words += n;
@@ -68,10 +93,22 @@ std::string recalled_block(const std::vector<memory::recalled_item> & items, int
 }
 
 bool shown_in(const std::string & blocks, const memory::recalled_item & item, size_t max_bytes) {
-    const std::string line = "\n- " + item_text(item, max_bytes);
-    for (size_t at = blocks.find(line); at != std::string::npos; at = blocks.find(line, at + 1)) {
-        const size_t end = at + line.size();
-        if (end < blocks.size() && (blocks[end] == '\n' || blocks[end] == ']')) return true;
+    const std::string text = item_text(item, max_bytes);
+    const auto ends_line = [&](size_t end) { return end < blocks.size() && (blocks[end] == '\n' || blocks[end] == ']'); };
+    // A cut keeps at least the first word: every form starts with it.
+    const std::string head = "\n- " + text.substr(0, std::min({text.size(), text.find_first_of(" \n\t\r"), size_t{16}}));
+    const std::string mark = "\u2026";
+    for (size_t at = blocks.find(head); at != std::string::npos; at = blocks.find(head, at + 1)) {
+        const size_t from = at + 3;
+        if (blocks.compare(from, text.size(), text) == 0 && ends_line(from + text.size())) return true;
+        // Or its beginning, cut to a small budget by recalled_block().
+        for (size_t cut = blocks.find(mark, from); cut != std::string::npos; cut = blocks.find(mark, cut + 1)) {
+            if (blocks.find('\n', from) < cut) break;  // not on this line
+            if (!ends_line(cut + mark.size())) continue;
+            const std::string shown = blocks.substr(from, cut - from);
+            if (!shown.empty() && text.compare(0, shown.size(), shown) == 0) return true;
+            break;
+        }
     }
     return false;
 }

@@ -39,8 +39,10 @@ std::string with_recalled(const std::string & recalled, const std::string & mess
 constexpr size_t default_recall_bytes = 2000;
 
 // The block that introduces recalled items in the prompt: items, best first,
-// as fit in MAX_WORDS and MAX_BYTES; "" when none does. An item longer than
-// half of MAX_BYTES is cut there (at a character, marked with "…"). CHOSEN
+// as fit in MAX_WORDS and MAX_BYTES, the first always (its first MAX_WORDS
+// words, marked with "…", when it is longer); "" when there is none or
+// MAX_WORDS is 0. An item longer than half of MAX_BYTES is cut there (at a
+// character, marked with "…"). CHOSEN
 // receives the turn ids of the items used (a fact's: its sources),
 // CHOSEN_FACTS the fact ids.
 std::string recalled_block(const std::vector<memory::recalled_item> & items, int max_words,

@@ -59,7 +59,15 @@ TEST(prompt_layout, the_recalled_block_keeps_to_its_word_budget_with_whole_items
     EXPECT_EQ(block, "[From earlier conversations, in case it matters now:\n- one two three four five\n- twelve]\n\n");
     EXPECT_EQ(chosen, (std::vector<int64_t>{1, 3}));
     chosen.clear();
-    EXPECT_EQ(recalled_block({item("too many words here", 1)}, 2, chosen), "");
+    // The best one comes first even when it is too long: its beginning.
+    const auto cut = recalled_block({item("too many words here", 1), item("and many more", 2)}, 2, chosen);
+    EXPECT_EQ(cut, "[From earlier conversations, in case it matters now:\n- too many\u2026]\n\n");
+    EXPECT_EQ(chosen, (std::vector<int64_t>{1}));
+    EXPECT_TRUE(shown_in("\n" + cut, item("too many words here", 1)));
+    EXPECT_FALSE(shown_in("\n" + cut, item("too few words here", 3)));  // known by the words shown
+    EXPECT_FALSE(shown_in("\n" + cut, item("and many more", 2)));
+    chosen.clear();
+    EXPECT_EQ(recalled_block({item("too many words here", 1)}, 0, chosen), "");
     EXPECT_TRUE(chosen.empty());
 }
 

@@ -124,6 +124,24 @@ TEST_F(turn_memory_test, a_later_turn_adds_a_smaller_block_once_the_history_show
     EXPECT_LE(later, memory_settings{}.recall_words_later) << second.back().content;
 }
 
+// A memory longer than the later budget still comes, cut to its beginning, and once.
+TEST_F(turn_memory_test, a_long_memory_comes_cut_in_a_later_turn_and_only_once) {
+    std::vector<llm::chat_message> old, talk;
+    say(ctx("ada", "c1"), old, "The garden roses are blooming by the gate.", "Lovely.");
+    std::string story = "My violin teacher";
+    for (int i = 0; i < 30; ++i) story += " said practice slowly";
+    std::vector<llm::chat_message> older;
+    say(ctx("ada", "c0"), older, story + ".", "Wise.");
+    const auto first = say(ctx("ada", "c2"), talk, "How are the garden roses?", "Blooming.");
+    ASSERT_NE(first.back().content.find("roses are blooming"), std::string::npos) << first.back().content;
+    ASSERT_EQ(first.back().content.find("violin"), std::string::npos) << first.back().content;
+    const auto second = say(ctx("ada", "c2"), talk, "I picked up my violin teacher's old bow.", "Nice.");
+    EXPECT_NE(second.back().content.find("My violin teacher said practice slowly"), std::string::npos) << second.back().content;
+    EXPECT_NE(second.back().content.find("\u2026"), std::string::npos) << second.back().content;
+    const auto third = say(ctx("ada", "c2"), talk, "The violin teacher would be proud.", "Surely.");
+    EXPECT_EQ(third.back().content.find("My violin teacher said"), std::string::npos) << third.back().content;
+}
+
 // The tone line is sent only when it changes: the model still sees the last one.
 TEST_F(turn_memory_test, the_tone_line_comes_again_only_when_the_tone_changes) {
     std::vector<llm::chat_message> talk;
