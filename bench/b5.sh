@@ -8,7 +8,9 @@
 # the table to bench/results/serving-b5.md.
 #
 #   bench/b5.sh [--people "16 32 64"] [--systems "os1 llama llama-ram-default"] [--think-s 60]
-#               [--turns 3] [--history-tokens 3000] [--ram-mib 256]
+#               [--turns 3] [--history-tokens 3000] [--ram-mib 256] [--os1-args "--verbose"] [--raw DIR]
+# With --raw the raw results go to DIR and no report is written (for a variant
+# measured beside the published run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,6 +20,9 @@ think=60
 turns=3
 history=3000
 ram_mib=256
+os1_args=""
+raw=bench/results/b5
+report=1
 slots=8
 ctx=8192
 threads=$(lscpu -p=core 2>/dev/null | grep -v '^#' | sort -u | wc -l)
@@ -29,7 +34,9 @@ while [ $# -gt 0 ]; do
     --turns) turns=$2; shift ;;
     --history-tokens) history=$2; shift ;;
     --ram-mib) ram_mib=$2; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --os1-args) os1_args=$2; shift ;;
+    --raw) raw=$2; report=0; shift ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "b5: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -38,7 +45,6 @@ done
 scripts/setup >/dev/null
 prefix=$(scripts/build-llama --print-prefix)
 out=bench/out/b5
-raw=bench/results/b5
 mkdir -p "$out" "$raw"
 model=bench/out/bench.gguf
 [ -f "$model" ] || build/bin/os1 make-test-model --shape bench --seed 1 --out "$model"
@@ -87,7 +93,7 @@ for system in $systems; do
     rm -rf "$out/data" "$out/rss.txt" "$out/server.log"
     case "$system" in
       os1) cmd="build/bin/os1 serve --model $model --no-auth --port $port --threads $threads --parallel $slots --ctx $ctx \
---kv-ram-mib $ram_mib --kv-disk-gib 20 --shared-prompt $persona --data $out/data --rate-per-minute 0 --no-memory" ;;
+--kv-ram-mib $ram_mib --kv-disk-gib 20 --shared-prompt $persona --data $out/data --rate-per-minute 0 --no-memory $os1_args" ;;
       llama) cmd="$prefix/bin/llama-server -m $model --port $port -t $threads -c $(( slots * ctx )) -np $slots \
 --cache-ram $ram_mib --cache-idle-slots" ;;
       llama-ram-default) cmd="$prefix/bin/llama-server -m $model --port $port -t $threads -c $(( slots * ctx )) -np $slots \
@@ -102,6 +108,7 @@ for system in $systems; do
              --out "$raw/turns-$system-$n.jsonl")
     metrics=$(curl -sf "http://127.0.0.1:$port/metrics" | grep -E '^os1_kv_(hits|misses)' | tr '\n' ';' || true)
     "$out/server.sh" stop
+    if [ "$report" = 0 ]; then cp "$out/server.log" "$raw/server-$system-$n.log" 2>/dev/null || true; fi
     rss=$(sort -n "$out/rss.txt" | tail -1)
     SYSTEM=$system PEOPLE=$n THINK=$think HISTORY=$history RAM=$ram_mib RSS=${rss:-0} METRICS=$metrics CMD=$cmd RESULT=$result \
       python3 -c 'import json, os; e = os.environ; print(json.dumps({"system": e["SYSTEM"], "people": int(e["PEOPLE"]),
@@ -112,4 +119,4 @@ for system in $systems; do
 done
 cat "$summary.new" >>"$summary"
 rm -f "$summary.new"
-python3 bench/b5_report.py "$summary" bench/results/serving-b5.md
+if [ "$report" = 1 ]; then python3 bench/b5_report.py "$summary" bench/results/serving-b5.md; fi

@@ -4,12 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace os1 {
 namespace {
@@ -22,16 +21,37 @@ status errno_status(const std::string & what, const std::string & path, int err)
 }  // namespace
 
 result<std::string> read_file(const std::string & path) {
+    // One read into a string of the file's size: KV states are tens of MiB and
+    // are read on the engine thread (a stream copied them three times).
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno_status("file", path, errno);
     struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        ::close(fd);
+        return errno_status("file", path, err);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        ::close(fd);
         return status(status_code::invalid_argument, "file '" + path + "' is a folder");
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return errno_status("file", path, errno);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) return errno_status("cannot read", path, errno);
-    return ss.str();
+    std::string out(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0, '\0');
+    size_t have = 0;
+    for (;;) {
+        if (have == out.size()) out.resize(std::max<size_t>(out.size() * 2, 4096));  // grew, or not a regular file
+        const ssize_t n = ::read(fd, out.data() + have, out.size() - have);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            const int err = errno;
+            ::close(fd);
+            return errno_status("cannot read", path, err);
+        }
+        if (n == 0) break;
+        have += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    out.resize(have);
+    return out;
 }
 
 status write_file_atomic(const std::string & path, const std::string & data) {

@@ -309,19 +309,29 @@ void engine::impl::bind(engine_slot & s, std::unique_ptr<active_request> r) {
     } else {
         clear(s);
         s.key = key;
+        // Timed for --verbose: this runs on the engine thread, every stream waits for it.
+        const auto t0 = engine_clock::now();
         std::optional<kv_saved_state> saved = ram->take(key);
+        const char * tier = "RAM";
         if (saved) ++n_hit_ram;
         if (!saved && disk) {
             if (auto d = disk->load(key)) {
                 saved = std::move(*d);
                 ++n_hit_disk;
+                tier = "disk";
             }
         }
+        const auto t1 = engine_clock::now();
         if (!saved) {
             ++n_miss;
         } else if (!restore(s, *saved)) {
             // Counted as a hit above, but computed again: say so in the log.
             spdlog::debug("KV state of a conversation could not be restored; computing it again");
+        } else if (spdlog::should_log(spdlog::level::debug)) {
+            using ms = std::chrono::duration<double, std::milli>;
+            spdlog::debug("engine restore: {} tokens ({} MiB) from {}: {:.1f} ms to read, {:.1f} ms into the cache",
+                          saved->tokens.size(), saved->bytes.size() >> 20, tier, ms(t1 - t0).count(),
+                          ms(engine_clock::now() - t1).count());
         }
     }
     if (s.tokens.empty() && !r->prefix_tokens.empty()) {
