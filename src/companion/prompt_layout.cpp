@@ -3,6 +3,7 @@
 #include "base/utf8.h"
 
 #include <algorithm>
+#include <string_view>
 
 namespace os1::companion {
 namespace {
@@ -101,12 +102,12 @@ bool shown_in(const std::string & blocks, const memory::recalled_item & item, si
     for (size_t at = blocks.find(head); at != std::string::npos; at = blocks.find(head, at + 1)) {
         const size_t from = at + 3;
         if (blocks.compare(from, text.size(), text) == 0 && ends_line(from + text.size())) return true;
-        // Or its beginning, cut to a small budget by recalled_block().
-        for (size_t cut = blocks.find(mark, from); cut != std::string::npos; cut = blocks.find(mark, cut + 1)) {
-            if (blocks.find('\n', from) < cut) break;  // not on this line
-            if (!ends_line(cut + mark.size())) continue;
-            const std::string shown = blocks.substr(from, cut - from);
-            if (!shown.empty() && text.compare(0, shown.size(), shown) == 0) return true;
+        // Or its beginning, cut to a small budget by recalled_block(). Searched
+        // within this line only: blocks hold hundreds of lines.
+        const std::string_view line(blocks.data() + from, std::min(blocks.find('\n', from), blocks.size()) - from);
+        for (size_t cut = line.find(mark); cut != std::string_view::npos; cut = line.find(mark, cut + 1)) {
+            if (!ends_line(from + cut + mark.size())) continue;
+            if (cut > 0 && text.compare(0, cut, line.substr(0, cut)) == 0) return true;
             break;
         }
     }
