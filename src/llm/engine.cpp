@@ -64,6 +64,7 @@ result<std::unique_ptr<engine>> engine::start(std::shared_ptr<model> m, const en
     }
     impl * raw = p.get();
     p->thread = std::thread([raw] { raw->run(); });
+    if (p->disk) p->reader = std::thread([raw] { raw->reader_loop(); });
     return std::unique_ptr<engine>(new engine(std::move(p)));
 }
 
@@ -186,6 +187,7 @@ void engine::stop(int drain_ms) {
     }
     s.cv.notify_all();
     s.thread.join();
+    if (s.reader.joinable()) s.reader.join();  // woken by stopping, like the engine thread
 }
 
 engine_stats engine::stats() const {
@@ -241,8 +243,8 @@ bool engine::impl::wait_for_work() {
         g_pending = waiting.size();
         bool busy = !control.empty();
         for (const auto & sl : slots) busy = busy || sl.active;
+        const bool late = stopping && engine_clock::now() >= drain_deadline;
         if (stopping) {
-            const bool late = engine_clock::now() >= drain_deadline;
             if (late) {
                 for (auto & sl : slots) {
                     if (sl.active) sl.active->req.cancelled->store(true);
@@ -250,10 +252,18 @@ bool engine::impl::wait_for_work() {
                 for (auto & w : waiting) w->req.cancelled->store(true);
             }
             if (!busy && waiting.empty()) return false;
+        }
+        // Requests held for a read (or behind one of their conversation) wait
+        // here for the reader, the deadline or new work, not in a loop.
+        if (busy || read_finished || waiting.size() > waiting_held || late) {
+            read_finished = false;
             return true;
         }
-        if (busy || !waiting.empty()) return true;
-        cv.wait(lock);
+        if (stopping) {
+            cv.wait_until(lock, drain_deadline);
+        } else {
+            cv.wait(lock);
+        }
     }
 }
 
@@ -280,9 +290,11 @@ engine_slot * engine::impl::slot_for(const conversation_key & key) {
 }
 
 void engine::impl::admit() {
+    waiting_held = 0;
     for (auto it = waiting.begin(); it != waiting.end();) {
         auto & r = *it;
         if (r->req.cancelled->load()) {
+            forget_reads([id = r->req.key.id()](const std::string & x) { return x == id; });
             fail(std::move(r), status(status_code::cancelled, "stopped before it started"));
             it = waiting.erase(it);
             continue;
@@ -290,7 +302,8 @@ void engine::impl::admit() {
         bool busy = false;  // one request at a time per conversation, in order
         for (const auto & s : slots) busy = busy || (s.active && s.active->req.key == r->req.key);
         for (auto jt = waiting.begin(); jt != it && !busy; ++jt) busy = (*jt)->req.key == r->req.key;
-        if (busy) {
+        if (busy || read_ahead_pending(*r)) {
+            ++waiting_held;
             ++it;
             continue;
         }
@@ -314,6 +327,12 @@ void engine::impl::bind(engine_slot & s, std::unique_ptr<active_request> r) {
         std::optional<kv_saved_state> saved = ram->take(key);
         const char * tier = "RAM";
         if (saved) ++n_hit_ram;
+        if (!saved && r->read_ahead) {
+            saved = std::move(r->read_ahead);
+            r->read_ahead.reset();
+            ++n_hit_disk;
+            tier = "disk, read ahead";
+        }
         if (!saved && disk) {
             if (auto d = disk->load(key)) {
                 saved = std::move(*d);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -43,6 +44,14 @@ struct active_request {
     bool generating = false;
     llama_token next = 0;                    // sampled, to be decoded in the next step
     uint64_t order = 0;                      // admission order, for fair prefill
+    std::optional<kv_saved_state> read_ahead;  // its conversation's state, read from disk before admission
+};
+
+// A conversation's state being read from disk ahead of its admission.
+struct disk_read {
+    uint64_t ticket = 0;  // a read started before a drop never fills a later entry
+    bool done = false;
+    std::optional<kv_saved_state> state;  // when done: the state, or none (not found, damaged)
 };
 
 // One sequence of the context (its own KV stream) and the conversation it holds.
@@ -87,6 +96,15 @@ struct engine::impl {
     std::deque<std::function<void()>> control;             // GUARDED_BY(mu): run on the engine thread
     bool stopping = false;                                 // GUARDED_BY(mu)
     engine_clock::time_point drain_deadline;               // GUARDED_BY(mu)
+    // Disk reads ahead of admission, on the reader thread: a state of tens of
+    // MiB takes over a second to read, and on the engine thread every stream
+    // would wait for it.
+    std::deque<std::pair<conversation_key, uint64_t>> to_read;  // GUARDED_BY(mu)
+    std::map<std::string, disk_read> reads;                     // GUARDED_BY(mu): by key id
+    uint64_t read_tickets = 0;                                  // GUARDED_BY(mu)
+    bool read_finished = false;                                 // GUARDED_BY(mu): wakes the engine thread
+    size_t waiting_held = 0;                                    // engine thread: requests admit() left for a read or behind one
+    std::thread reader;
     std::mutex drop_hints_mu;
     std::unordered_map<std::string, int> drop_hints;  // GUARDED_BY(drop_hints_mu): where each conversation was cut
     std::mutex prefix_cache_mu;
@@ -109,6 +127,9 @@ struct engine::impl {
     engine_slot * slot_for(const conversation_key & key);
     void bind(engine_slot & s, std::unique_ptr<active_request> r);
     void fail(std::unique_ptr<active_request> r, const status & st);
+    bool read_ahead_pending(active_request & r);
+    void reader_loop();
+    void forget_reads(const std::function<bool(const std::string & id)> & which);
 
     // KV tiers and prefixes (engine_kv.cpp)
     void evict(engine_slot & s);

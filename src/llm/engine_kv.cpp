@@ -205,10 +205,69 @@ void engine::impl::update_gauges() {
     g_ram_bytes = ram->bytes();
 }
 
+// Whether R must wait for its state to be read from disk. The first call
+// queues the read; the call after it finished hands the state to R.
+bool engine::impl::read_ahead_pending(active_request & r) {
+    if (!disk || r.read_ahead) return false;
+    const conversation_key & key = r.req.key;
+    for (const auto & s : slots) {
+        if (s.key && *s.key == key) return false;  // resident
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = reads.find(key.id());
+    if (it == reads.end()) {
+        if (ram->contains(key) || !disk->contains(key)) return false;
+        if (reads.size() >= slots.size()) return false;  // bounded: read on admission, as before
+        reads[key.id()].ticket = ++read_tickets;
+        to_read.emplace_back(key, read_tickets);
+        cv.notify_all();
+        return true;
+    }
+    if (!it->second.done) return true;
+    r.read_ahead = std::move(it->second.state);
+    reads.erase(it);
+    return false;
+}
+
+void engine::impl::reader_loop() {
+    for (;;) {
+        std::pair<conversation_key, uint64_t> job;
+        {
+            std::unique_lock<std::mutex> lock(mu);
+            cv.wait(lock, [this] { return stopping || !to_read.empty(); });
+            if (to_read.empty()) return;  // stopping
+            job = std::move(to_read.front());
+            to_read.pop_front();
+        }
+        auto st = disk->load(job.first);
+        {
+            std::lock_guard<std::mutex> lock(mu);
+            auto it = reads.find(job.first.id());
+            // Dropped meanwhile (and perhaps asked for again): this read is stale.
+            if (it == reads.end() || it->second.ticket != job.second) continue;
+            it->second.done = true;
+            if (st) it->second.state = std::move(*st);
+            read_finished = true;
+        }
+        cv.notify_all();
+    }
+}
+
+// Forgets the reads of the conversations WHICH names (by key id), done or not.
+void engine::impl::forget_reads(const std::function<bool(const std::string & id)> & which) {
+    std::lock_guard<std::mutex> lock(mu);
+    std::erase_if(reads, [&](const auto & kv) { return which(kv.first); });
+    std::erase_if(to_read, [&](const auto & job) { return which(job.first.id()); });
+}
+
 bool engine::impl::drop_now(const conversation_key & key) {
     {
         std::lock_guard<std::mutex> lock(drop_hints_mu);
         drop_hints.erase(key.id());
+    }
+    forget_reads([id = key.id()](const std::string & x) { return x == id; });
+    for (auto & w : waiting) {
+        if (w->req.key == key) w->read_ahead.reset();
     }
     bool found = false;
     for (auto & s : slots) {
@@ -234,6 +293,10 @@ void engine::impl::drop_person_now(const std::string & person) {
     {
         std::lock_guard<std::mutex> lock(drop_hints_mu);
         std::erase_if(drop_hints, [&](const auto & kv) { return kv.first.rfind(person + '\x1f', 0) == 0; });
+    }
+    forget_reads([&](const std::string & id) { return id.rfind(person + '\x1f', 0) == 0; });
+    for (auto & w : waiting) {
+        if (w->req.key.person == person) w->read_ahead.reset();
     }
     for (auto & s : slots) {
         if (s.key && s.key->person == person) {

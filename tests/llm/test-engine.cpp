@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <regex>
 
 #include "llm/engine.h"
@@ -390,6 +392,61 @@ TEST_F(engine_test, drop_forgets_a_conversation_everywhere) {
     e->drop_person("bob");
     const auto b = run_turn(*e, bob, {{"user", "push alice out"}});
     EXPECT_EQ(b.stats.computed_tokens, b.stats.prompt_tokens);
+}
+
+// Bob's reply holds the one sequence while Alice's state is read from disk
+// ahead of her turn; erasing Alice then must leave that read unused.
+TEST_F(engine_test, a_state_read_ahead_is_not_used_once_its_person_is_erased) {
+    engine_options o;
+    o.parallel = 1;
+    o.kv_ram_bytes = 0;  // a state that leaves the sequence goes to disk
+    auto e = start(o);
+    const std::vector<chat_message> hello{{"user", "remember this"}};
+    run_turn(*e, alice, hello);
+    run_turn(*e, bob, {{"user", "push alice out"}});
+
+    std::mutex mu;
+    std::condition_variable cv;
+    int reached = 0, allowed = 0;
+    test::pending_reply b;
+    auto req = b.request(bob, {{"user", "push alice out"}, {"assistant", "ok"}, {"user", "go on"}}, 300);
+    req.gen.ignore_eos = true;  // Bob's reply is long for certain
+    req.on_event = [inner = req.on_event, &mu, &cv, &reached, &allowed](const completion_event & ev) {
+        if (ev.type == completion_event::kind::text) {
+            std::unique_lock<std::mutex> lock(mu);
+            ++reached;
+            if (reached == 1 || reached == 30) {  // wait there until the test lets go
+                cv.notify_all();
+                cv.wait(lock, [&] { return allowed >= reached; });
+            }
+        }
+        inner(ev);
+    };
+    ASSERT_TRUE(e->submit(std::move(req)));
+    const auto wait_for_piece = [&](int n) {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return reached >= n; });
+    };
+    const auto let_go = [&](int n) {
+        std::lock_guard<std::mutex> lock(mu);
+        allowed = n;
+        cv.notify_all();
+    };
+    wait_for_piece(1);  // Bob holds the sequence
+    test::pending_reply a;
+    ASSERT_TRUE(e->submit(a.request(alice, hello, 4)));
+    let_go(1);
+    wait_for_piece(30);  // Alice's read was queued at the next step and has had 29 steps to finish
+    let_go(30);
+    e->drop_person("alice");  // long before Bob's 300 tokens end
+
+    const auto rb = b.wait();
+    ASSERT_TRUE(rb.st) << rb.st.message();
+    EXPECT_EQ(rb.stats.generated_tokens, 300);
+    const auto ra = a.wait();
+    ASSERT_TRUE(ra.st) << ra.st.message();
+    EXPECT_EQ(ra.stats.computed_tokens, ra.stats.prompt_tokens);
+    EXPECT_EQ(e->stats().hits_disk, 0u);  // Bob stayed resident; Alice's read was not used
 }
 
 TEST_F(engine_test, stop_lets_replies_finish_and_refuses_new_ones) {
