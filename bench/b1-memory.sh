@@ -9,6 +9,9 @@
 #
 #   bench/b1-memory.sh [--people 8] [--think-s 20] [--turns 5] [--earlier-tokens 6000]
 set -euo pipefail
+# Huge pages for large allocations, for every system alike (OS1 asks for them
+# itself; decision 0010). OS1_HUGE_PAGES=0 in the environment measures without.
+[[ "${OS1_HUGE_PAGES:-1}" == 0 ]] || export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 people=8

@@ -12,6 +12,9 @@
 # With --raw the raw results go to DIR and no report is written (for a variant
 # measured beside the published run).
 set -euo pipefail
+# Huge pages for large allocations, for every system alike (OS1 asks for them
+# itself; decision 0010). OS1_HUGE_PAGES=0 in the environment measures without.
+[[ "${OS1_HUGE_PAGES:-1}" == 0 ]] || export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 people_list="16 32 64"

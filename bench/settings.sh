@@ -8,6 +8,9 @@
 #
 #   bench/settings.sh [--threads N] [--npp 1024] [--ntg 64]
 set -euo pipefail
+# Huge pages for large allocations, for every system alike (OS1 asks for them
+# itself; decision 0010). OS1_HUGE_PAGES=0 in the environment measures without.
+[[ "${OS1_HUGE_PAGES:-1}" == 0 ]] || export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 threads=$(lscpu -p=core 2>/dev/null | grep -v '^#' | sort -u | wc -l)

@@ -22,6 +22,7 @@ struct args {
     std::string model;
     int depth = 4000, others = 7, reply = 128, threads = 2, repeats = 3;
     int generating = 0;   // of the others, this many generate while the target's reply is timed
+    bool adjacent = false;  // the generating ones sit next to the target (one run of sequences), not every second one
 };
 
 struct outcome {
@@ -103,11 +104,12 @@ int run(const args & a) {
         outcome best;
         for (int k = 0; k <= a.repeats; ++k) {
             // Every second other conversation generates a reply longer than the target's
-            // beside it (sequences 1, 3, 5...: idle ones between them).
+            // beside it (sequences 1, 3, 5...: idle ones between them), or with
+            // --adjacent the last ones, next to the target's sequence.
             std::vector<std::future<outcome>> busy;
             if (crowded && k > 0) {
                 for (int i = 0; i < a.generating && 2 * i + 2 <= a.others; ++i) {
-                    const int which = 2 * i + 2;
+                    const int which = a.adjacent ? a.others - i : 2 * i + 2;
                     busy.push_back(ask_async(**e, "other-" + std::to_string(which), prompt_of(**tok, a.depth, which) + " more",
                                              a.reply * 3));
                 }
@@ -123,8 +125,8 @@ int run(const args & a) {
         }
         return best;
     };
-    std::printf("os1-isolation --model %s --depth %d --others %d --reply %d --threads %d --generating %d\n",
-                a.model.c_str(), a.depth, a.others, a.reply, a.threads, a.generating);
+    std::printf("os1-isolation --model %s --depth %d --others %d --reply %d --threads %d --generating %d%s\n",
+                a.model.c_str(), a.depth, a.others, a.reply, a.threads, a.generating, a.adjacent ? " --adjacent" : "");
     const outcome alone = measure(false);
     const outcome crowded = measure(true);
     if (!alone.st || !crowded.st) {
@@ -153,6 +155,7 @@ int main(int argc, char ** argv) {
     app.add_option("--threads", a.threads, "threads");
     app.add_option("--repeats", a.repeats, "replies after the first in each case (the fastest decode is kept)");
     app.add_option("--generating", a.generating, "others generating beside the timed reply (every second sequence)");
+    app.add_flag("--adjacent", a.adjacent, "the generating others sit next to the timed one, not every second sequence");
     CLI11_PARSE(app, argc, argv);
     return os1::bench::run(a);
 }

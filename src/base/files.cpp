@@ -37,9 +37,10 @@ result<std::string> read_file(const std::string & path) {
     }
     std::string out(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0, '\0');
     size_t have = 0;
+    char more[16384];  // past the expected size (a file that grew, or not a regular file)
     for (;;) {
-        if (have == out.size()) out.resize(std::max<size_t>(out.size() * 2, 4096));  // grew, or not a regular file
-        const ssize_t n = ::read(fd, out.data() + have, out.size() - have);
+        const bool full = have == out.size();
+        const ssize_t n = full ? ::read(fd, more, sizeof more) : ::read(fd, out.data() + have, out.size() - have);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             const int err = errno;
@@ -47,6 +48,7 @@ result<std::string> read_file(const std::string & path) {
             return errno_status("cannot read", path, err);
         }
         if (n == 0) break;
+        if (full) out.append(more, static_cast<size_t>(n));
         have += static_cast<size_t>(n);
     }
     ::close(fd);

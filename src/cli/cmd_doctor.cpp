@@ -8,6 +8,7 @@
 
 #include "base/config.h"
 #include "base/files.h"
+#include "base/huge_pages.h"
 #include "base/system.h"
 #include "base/units.h"
 #include "cli/commands.h"
@@ -73,6 +74,7 @@ int run_doctor(const options & opts, const std::string & config_path) {
                     " threads; " + cpu_features());
     const uint64_t avail = available_memory_bytes();
     c.ok("memory", format_bytes(avail) + " available of " + format_bytes(total_memory_bytes()));
+    c.ok("huge pages", huge_pages_state());
 
     const std::string cfg = config_path.empty() ? default_config_path() : config_path;
     if (path_exists(cfg)) {

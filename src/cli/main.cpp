@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include "base/huge_pages.h"
 #include "base/log.h"
 #include "cli/commands.h"
 #include "llm/backend.h"
@@ -86,6 +87,7 @@ int main(int argc, char ** argv) {
     // What OS1 writes (memories, KV states, tokens, exports) is people's private
     // data: nothing it creates is readable by other accounts.
     ::umask(077);
+    os1::restart_with_huge_pages(argv);  // returns when it does not apply
     try {
         return run(argc, argv);
     } catch (const std::exception & e) {

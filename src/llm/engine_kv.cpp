@@ -239,7 +239,13 @@ void engine::impl::reader_loop() {
             job = std::move(to_read.front());
             to_read.pop_front();
         }
+        const auto t0 = engine_clock::now();
         auto st = disk->load(job.first);
+        if (st && spdlog::should_log(spdlog::level::debug)) {
+            spdlog::debug("engine read ahead: {} tokens ({} MiB) from disk in {:.1f} ms", st->tokens.size(),
+                          st->bytes.size() >> 20,
+                          std::chrono::duration<double, std::milli>(engine_clock::now() - t0).count());
+        }
         {
             std::lock_guard<std::mutex> lock(mu);
             auto it = reads.find(job.first.id());

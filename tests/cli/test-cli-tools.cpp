@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "base/files.h"
 #include "base/sha256.h"
@@ -74,6 +75,22 @@ TEST(cli_tools, doctor_reports_what_is_missing_with_the_fix) {
     r = os1(home, {"doctor", "--model", tiny_model_path()});
     EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_NE(r.out.find("everything OS1 needs is here"), std::string::npos) << r.out;
+}
+
+TEST(cli_tools, doctor_says_whether_large_allocations_use_huge_pages) {
+    temp_dir home;
+    std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string modes;
+    std::getline(thp, modes);
+    const bool kernel_has = modes.find('[') != std::string::npos && modes.find("[never]") == std::string::npos;
+    auto r = os1(home, {"doctor", "--model", tiny_model_path()});
+    EXPECT_NE(r.out.find(kernel_has ? "huge pages   on: " : "huge pages   off: this kernel"), std::string::npos) << r.out;
+    process_options off;
+    off.env.emplace("OS1_HUGE_PAGES", "0");
+    r = os1(home, {"doctor", "--model", tiny_model_path()}, off);
+    EXPECT_NE(r.out.find(kernel_has ? "huge pages   off: OS1_HUGE_PAGES=0" : "huge pages   off: this kernel"),
+              std::string::npos)
+        << r.out;
 }
 
 TEST(cli_tools, doctor_checks_the_memory_database) {
