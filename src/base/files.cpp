@@ -20,9 +20,12 @@ status errno_status(const std::string & what, const std::string & path, int err)
 
 }  // namespace
 
-result<std::string> read_file(const std::string & path) {
-    // One read into a string of the file's size: KV states are tens of MiB and
-    // are read on the engine thread (a stream copied them three times).
+namespace {
+
+// One read into a buffer of the file's size (and `spare` capacity beyond):
+// KV states are tens of MiB, and every new buffer of that size costs.
+template <class Buffer>
+result<Buffer> read_whole(const std::string & path, size_t spare) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return errno_status("file", path, errno);
     struct stat st {};
@@ -35,7 +38,10 @@ result<std::string> read_file(const std::string & path) {
         ::close(fd);
         return status(status_code::invalid_argument, "file '" + path + "' is a folder");
     }
-    std::string out(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0, '\0');
+    const size_t expected = S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0;
+    Buffer out;
+    out.reserve(expected + spare);
+    out.resize(expected);
     size_t have = 0;
     char more[16384];  // past the expected size (a file that grew, or not a regular file)
     for (;;) {
@@ -48,12 +54,20 @@ result<std::string> read_file(const std::string & path) {
             return errno_status("cannot read", path, err);
         }
         if (n == 0) break;
-        if (full) out.append(more, static_cast<size_t>(n));
+        if (full) out.insert(out.end(), more, more + n);
         have += static_cast<size_t>(n);
     }
     ::close(fd);
     out.resize(have);
     return out;
+}
+
+}  // namespace
+
+result<std::string> read_file(const std::string & path) { return read_whole<std::string>(path, 0); }
+
+result<std::vector<uint8_t>> read_file_bytes(const std::string & path, size_t spare) {
+    return read_whole<std::vector<uint8_t>>(path, spare);
 }
 
 status write_file_atomic(const std::string & path, const std::string & data) {

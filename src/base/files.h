@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "os1/status.h"
 
@@ -10,6 +11,8 @@ namespace os1 {
 
 // The whole file as bytes; not_found / io_error name the path and errno's text.
 result<std::string> read_file(const std::string & path);
+// The same as bytes, with room for `spare` more without a new buffer.
+result<std::vector<uint8_t>> read_file_bytes(const std::string & path, size_t spare = 0);
 
 // Writes `data` to `path` through a temporary file in the same folder, fsync and
 // rename, so a reader sees the old contents or the new, never a mix. The file

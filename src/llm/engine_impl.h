@@ -133,10 +133,10 @@ struct engine::impl {
 
     // KV tiers and prefixes (engine_kv.cpp)
     void evict(engine_slot & s);
-    bool restore(engine_slot & s, const kv_saved_state & st);
+    bool restore(engine_slot & s, kv_saved_state & st);
     void clear(engine_slot & s);
     std::vector<uint8_t> seq_bytes(llama_seq_id seq);
-    bool set_seq_bytes(llama_seq_id seq, const std::vector<uint8_t> & one_stream);
+    bool set_seq_bytes(llama_seq_id seq, std::vector<uint8_t> & one_stream);
     shared_prefix * prefix_by_id(const std::string & id);
     void maybe_register_prefix(engine_slot & s);
     shared_prefix * keep_prefix(shared_prefix p);

@@ -25,15 +25,17 @@ std::vector<uint8_t> engine::impl::seq_bytes(llama_seq_id seq) {
     return bytes;
 }
 
-// Replaces a sequence's cells by saved ones. False (and the sequence empty) when they do not load.
-bool engine::impl::set_seq_bytes(llama_seq_id seq, const std::vector<uint8_t> & one_stream) {
+// Replaces a sequence's cells by saved ones. False (and the sequence empty)
+// when they do not load. ONE_STREAM is widened for llama.cpp in place and
+// given back as it was.
+bool engine::impl::set_seq_bytes(llama_seq_id seq, std::vector<uint8_t> & one_stream) {
     if (one_stream.size() < 16) return false;
-    const auto data = for_streams(one_stream, static_cast<uint32_t>(slots.size()));
-    if (llama_state_seq_set_data(ctx.get(), data.data(), data.size(), seq) == 0) {
-        llama_memory_seq_rm(llama_get_memory(ctx.get()), seq, -1, -1);
-        return false;
-    }
-    return true;
+    const auto n_stream = static_cast<uint32_t>(slots.size());
+    widen_to_streams(one_stream, n_stream);
+    const bool ok = llama_state_seq_set_data(ctx.get(), one_stream.data(), one_stream.size(), seq) != 0;
+    narrow_to_one_stream(one_stream, n_stream);
+    if (!ok) llama_memory_seq_rm(llama_get_memory(ctx.get()), seq, -1, -1);
+    return ok;
 }
 
 // Serializes the slot's cells into the RAM tier; what RAM cannot hold goes to disk.
@@ -59,7 +61,7 @@ void engine::impl::clear(engine_slot & s) {
     s.tokens.clear();
 }
 
-bool engine::impl::restore(engine_slot & s, const kv_saved_state & st) {
+bool engine::impl::restore(engine_slot & s, kv_saved_state & st) {
     // A state of the unified cache kept its prefix apart (decision 0004): its cells are not all here.
     if (st.prefix_len > 0 || st.tokens.empty()) return false;
     if (!set_seq_bytes(s.seq, st.bytes)) return false;

@@ -20,10 +20,10 @@ void put_string(std::string & out, const std::string & s) {
 
 class reader {
 public:
-    explicit reader(const std::string & d) : d_(d) {}
+    reader(const uint8_t * d, size_t n) : d_(d), n_(n) {}
     bool raw(void * p, size_t n) {
-        if (n > d_.size() - pos_) return false;
-        std::memcpy(p, d_.data() + pos_, n);
+        if (n > left()) return false;
+        std::memcpy(p, d_ + pos_, n);
         pos_ += n;
         return true;
     }
@@ -31,15 +31,22 @@ public:
     bool get(T & v) { return raw(&v, sizeof v); }
     bool string(std::string & s) {
         uint32_t n = 0;
-        if (!get(n) || n > max_string_bytes || n > d_.size() - pos_) return false;
-        s.assign(d_, pos_, n);
+        if (!get(n) || n > max_string_bytes || n > left()) return false;
+        s.assign(reinterpret_cast<const char *>(d_ + pos_), n);
         pos_ += n;
         return true;
     }
-    size_t left() const { return d_.size() - pos_; }
+    bool skip(size_t n) {
+        if (n > left()) return false;
+        pos_ += n;
+        return true;
+    }
+    size_t pos() const { return pos_; }
+    size_t left() const { return n_ - pos_; }
 
 private:
-    const std::string & d_;
+    const uint8_t * d_;
+    size_t n_;
     size_t pos_ = 0;
 };
 
@@ -55,13 +62,13 @@ uint32_t u32_at(const std::vector<uint8_t> & b, size_t at) {
 constexpr uint32_t llama_seq_magic = 0xaf143cd8;
 constexpr size_t header = 8;
 
+// In place: the cells are moved down over the empty streams before them and the
+// capacity is kept, so that widen_to_streams() needs no new allocation.
 bool to_one_stream(std::vector<uint8_t> & state) {
     if (state.size() < header + 4 || u32_at(state, 0) != llama_seq_magic) return false;
     const uint32_t n_stream = u32_at(state, header);
     if (n_stream == 0 || n_stream > 4096 || state.size() < header + 4ull + 4ull * n_stream) return false;
-    std::vector<uint8_t> out(state.begin(), state.begin() + header);
     const uint32_t one = 1;
-    out.insert(out.end(), reinterpret_cast<const uint8_t *>(&one), reinterpret_cast<const uint8_t *>(&one) + 4);
     size_t at = header + 4;
     for (uint32_t s = 0; s < n_stream; ++s) {
         if (u32_at(state, at) == 0) {
@@ -74,23 +81,28 @@ bool to_one_stream(std::vector<uint8_t> & state) {
         for (size_t i = state.size() - tail; i < state.size(); ++i) {
             if (state[i] != 0) return false;  // a second stream with cells: not one sequence's state
         }
-        out.insert(out.end(), state.begin() + static_cast<std::ptrdiff_t>(at),
-                   state.end() - static_cast<std::ptrdiff_t>(tail));
-        state = std::move(out);
+        const size_t len = state.size() - tail - at;
+        std::memcpy(state.data() + header, &one, 4);
+        std::memmove(state.data() + header + 4, state.data() + at, len);
+        state.resize(header + 4 + len);
         return true;
     }
     if (at != state.size()) return false;
-    out.resize(out.size() + 4, 0);  // no cells at all
-    state = std::move(out);
+    std::memcpy(state.data() + header, &one, 4);  // no cells at all
+    state.resize(header + 8);
+    std::memset(state.data() + header + 4, 0, 4);
     return true;
 }
 
-std::vector<uint8_t> for_streams(const std::vector<uint8_t> & one_stream, uint32_t n_stream) {
-    std::vector<uint8_t> out(one_stream.begin(), one_stream.begin() + header);
-    out.insert(out.end(), reinterpret_cast<const uint8_t *>(&n_stream), reinterpret_cast<const uint8_t *>(&n_stream) + 4);
-    out.insert(out.end(), one_stream.begin() + header + 4, one_stream.end());
-    out.resize(out.size() + 4ull * (n_stream - 1), 0);
-    return out;
+void widen_to_streams(std::vector<uint8_t> & one_stream, uint32_t n_stream) {
+    std::memcpy(one_stream.data() + header, &n_stream, 4);
+    one_stream.resize(one_stream.size() + 4ull * (n_stream - 1), 0);
+}
+
+void narrow_to_one_stream(std::vector<uint8_t> & state, uint32_t n_stream) {
+    const uint32_t one = 1;
+    std::memcpy(state.data() + header, &one, 4);
+    state.resize(state.size() - 4ull * (n_stream - 1));
 }
 
 std::string encode_kv_state(const kv_saved_state & s) {
@@ -110,8 +122,8 @@ std::string encode_kv_state(const kv_saved_state & s) {
     return out;
 }
 
-result<kv_saved_state> decode_kv_state(const std::string & data) {
-    reader r(data);
+result<kv_saved_state> decode_kv_state(std::vector<uint8_t> && data) {
+    reader r(data.data(), data.size());
     char m[8];
     uint32_t version = 0;
     kv_saved_state s;
@@ -127,11 +139,22 @@ result<kv_saved_state> decode_kv_state(const std::string & data) {
     if (!r.raw(s.tokens.data(), n_tokens * sizeof(int32_t))) return bad("short token list");
     if (s.prefix_len < 0 || static_cast<uint32_t>(s.prefix_len) > n_tokens) return bad("bad prefix length");
     if (!r.get(n_bytes) || n_bytes > r.left()) return bad("short state");
-    s.bytes.resize(n_bytes);
-    if (!r.raw(s.bytes.data(), n_bytes)) return bad("short state");
+    const size_t at = r.pos();
+    if (!r.skip(n_bytes)) return bad("short state");
     char t[4];
     if (!r.raw(t, sizeof t) || std::memcmp(t, trailer, sizeof t) != 0 || r.left() != 0) return bad("bad trailer");
+    // The state is most of the file: moved down in place rather than copied.
+    std::memmove(data.data(), data.data() + at, n_bytes);
+    data.resize(n_bytes);
+    s.bytes = std::move(data);
     return s;
+}
+
+result<kv_saved_state> decode_kv_state(const std::string & data) {
+    std::vector<uint8_t> bytes;
+    bytes.reserve(data.size() + stream_slack);
+    bytes.assign(data.begin(), data.end());
+    return decode_kv_state(std::move(bytes));
 }
 
 }  // namespace os1::llm

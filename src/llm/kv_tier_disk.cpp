@@ -153,8 +153,8 @@ result<kv_saved_state> kv_tier_disk::load(const conversation_key & key) {
         }
     }
     if (queued) return *queued;  // still being written: copied without the lock
-    auto data = read_file(path);
-    result<kv_saved_state> s = data ? decode_kv_state(*data) : result<kv_saved_state>(data.error());
+    auto data = read_file_bytes(path, stream_slack);
+    result<kv_saved_state> s = data ? decode_kv_state(std::move(*data)) : result<kv_saved_state>(data.error());
     if (s && !(s->key == key)) s = status(status_code::corrupt, "KV state file of another conversation");
     if (!s) {
         spdlog::warn("KV disk tier: {}: {}; computing that conversation again", path, s.error().message());

@@ -68,7 +68,19 @@ TEST(kv_state, states_are_kept_in_one_stream_form) {
         auto again = st;
         ASSERT_TRUE(to_one_stream(again));  // already in that form
         EXPECT_EQ(again, st);
-        EXPECT_EQ(for_streams(st, 4), seq_state(4, 0, cells));
+        auto wide = st;
+        widen_to_streams(wide, 4);
+        EXPECT_EQ(wide, seq_state(4, 0, cells));
+        narrow_to_one_stream(wide, 4);
+        EXPECT_EQ(wide, st);
+    }
+    {   // in place: a state of 8 streams made one-stream is widened again in its own buffer
+        auto st = seq_state(8, 5, cells);
+        const uint8_t * buffer = st.data();
+        ASSERT_TRUE(to_one_stream(st));
+        widen_to_streams(st, 8);
+        EXPECT_EQ(st.data(), buffer);
+        EXPECT_EQ(st, seq_state(8, 0, cells));
     }
     auto empty = seq_state(4, 99, {});
     ASSERT_TRUE(to_one_stream(empty));
