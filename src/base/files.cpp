@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -17,10 +16,6 @@ status errno_status(const std::string & what, const std::string & path, int err)
     const auto code = (err == ENOENT) ? status_code::not_found : status_code::io_error;
     return {code, what + " '" + path + "': " + std::strerror(err)};
 }
-
-}  // namespace
-
-namespace {
 
 // One read into a buffer of the file's size (and `spare` capacity beyond):
 // KV states are tens of MiB, and every new buffer of that size costs.
