@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <future>
 
 #include "base/system.h"
 #include "llm/backend.h"
@@ -146,33 +145,41 @@ status engine::submit(completion_request req) {
     return status::ok();
 }
 
-bool engine::drop(const conversation_key & key) {
+void engine::drop(const conversation_key & key, std::function<void(bool found)> done) {
     impl & s = *impl_;
-    auto done = std::make_shared<std::promise<bool>>();
-    auto fut = done->get_future();
     {
         std::lock_guard<std::mutex> lock(s.mu);
-        if (!s.thread.joinable() || s.stopping) return false;
-        s.control.push_back([&s, key, done] { done->set_value(s.drop_now(key)); });
+        if (!s.finished) {
+            s.control.push_back([&s, key, done = std::move(done)] {
+                const bool found = s.drop_now(key);
+                if (done) done(found);
+            });
+            s.cv.notify_all();
+            return;
+        }
     }
-    s.cv.notify_all();
-    return fut.get();
+    // The engine thread has ended (its states are saved): nothing else touches them now.
+    std::lock_guard<std::mutex> lock(s.after_mu);
+    const bool found = s.drop_now(key);
+    if (done) done(found);
 }
 
-void engine::drop_person(const std::string & person) {
+void engine::drop_person(const std::string & person, std::function<void()> done) {
     impl & s = *impl_;
-    auto done = std::make_shared<std::promise<void>>();
-    auto fut = done->get_future();
     {
         std::lock_guard<std::mutex> lock(s.mu);
-        if (!s.thread.joinable() || s.stopping) return;
-        s.control.push_back([&s, person, done] {
-            s.drop_person_now(person);
-            done->set_value();
-        });
+        if (!s.finished) {
+            s.control.push_back([&s, person, done = std::move(done)] {
+                s.drop_person_now(person);
+                if (done) done();
+            });
+            s.cv.notify_all();
+            return;
+        }
     }
-    s.cv.notify_all();
-    fut.wait();
+    std::lock_guard<std::mutex> lock(s.after_mu);
+    s.drop_person_now(person);
+    if (done) done();
 }
 
 void engine::stop(int drain_ms) {
@@ -227,8 +234,14 @@ void engine::impl::run() {
         step();
         update_gauges();
     }
-    run_control();  // a drop queued just before the stop: its caller waits for the answer
+    run_control();  // drops queued while draining
     save_everything();
+    std::lock_guard<std::mutex> after(after_mu);  // inline drops wait for the last of the queued ones
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        finished = true;  // from now on a drop runs on its caller's thread
+    }
+    run_control();  // drops queued while saving: what was saved for them goes too
     update_gauges();
 }
 

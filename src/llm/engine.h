@@ -14,20 +14,18 @@
 //   one person otherwise (a cache hit on someone else's private prompt would
 //   tell, by its timing, that they used it).
 //
-// Thread-safety: submit(), cancel(), stats(), drop() and stop() may be called
-// from any thread. Events are delivered on the engine thread and must not block.
+// The local implementation of llm_i (llm/llm_i.h). Thread-safety: every member
+// but stop() may be called from any thread; events and drop callbacks come on
+// the engine thread and must not block.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "llm/chat_types.h"
-#include "llm/conversation_key.h"
+#include "llm/llm_i.h"
 #include "llm/model.h"
 #include "os1/status.h"
 
@@ -48,57 +46,30 @@ struct engine_options {
     std::vector<std::string> shared_system_prompts;  // the operator's: their prefix is shared by everyone
 };
 
-struct completion_event {
-    enum class kind { text, done, error };
-    kind type = kind::text;
-    std::string text;        // kind::text
-    reply_stats stats;       // kind::done
-    status error;            // kind::error
-};
-
-struct completion_request {
-    conversation_key key;
-    std::vector<chat_message> messages;  // must end with a user message
-    generation_options gen;
-    std::vector<std::string> stop;       // stop strings
-    // Called on the engine thread: text pieces, then exactly one done or error.
-    std::function<void(const completion_event &)> on_event;
-    // Set by the caller when the client goes away; the reply stops at the next step.
-    std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
-};
-
-struct engine_stats {
-    uint64_t requests = 0, prompt_tokens = 0, computed_tokens = 0, generated_tokens = 0;
-    uint64_t hits_resident = 0, hits_ram = 0, hits_disk = 0, misses = 0, prefix_hits = 0;
-    uint64_t conversations_resident = 0, conversations_ram = 0, conversations_disk = 0;
-    uint64_t kv_ram_bytes = 0, kv_disk_bytes = 0;
-    uint64_t pending = 0, active = 0;
-};
-
-class engine {
+class engine final : public llm_i {
 public:
     // Creates the context and the tiers, precomputes the shared prompts' prefixes.
     static result<std::unique_ptr<engine>> start(std::shared_ptr<model> m, const engine_options & opts);
-    ~engine();  // stop(0) if still running
+    ~engine() override;  // stop(0) if still running
     engine(const engine &) = delete;
     engine & operator=(const engine &) = delete;
 
     // Renders and tokenizes the request on the calling thread, then queues it.
     // invalid_argument (too long, bad messages), resource_exhausted (queue full),
     // cancelled (the engine is stopping). On ok, events will follow.
-    status submit(completion_request req);
+    status submit(completion_request req) override;
 
-    // Removes every trace of a conversation's KV state (all tiers). Waits for the
-    // engine. False when there was none.
-    bool drop(const conversation_key & key);
-    // Removes every KV state of a person.
-    void drop_person(const std::string & person);
+    // Removes every trace of a conversation's KV state (all tiers) at the engine's
+    // next turn; a reply being generated for it is forgotten when it ends. After
+    // stop(), `done` is called at once (false).
+    void drop(const conversation_key & key, std::function<void(bool found)> done) override;
+    void drop_person(const std::string & person, std::function<void()> done) override;
 
     // Stops taking requests, lets the ones in flight finish for up to
     // `drain_ms` (then stops them), writes every KV state to disk and joins the thread.
-    void stop(int drain_ms);
+    void stop(int drain_ms) override;
 
-    engine_stats stats() const;
+    engine_stats stats() const override;
     const engine_options & options() const;
 
 private:

@@ -95,6 +95,8 @@ struct engine::impl {
     std::deque<std::unique_ptr<active_request>> incoming;  // GUARDED_BY(mu)
     std::deque<std::function<void()>> control;             // GUARDED_BY(mu): run on the engine thread
     bool stopping = false;                                 // GUARDED_BY(mu)
+    bool finished = false;  // GUARDED_BY(mu): the engine thread ran its last control; drops run inline
+    std::mutex after_mu;    // serializes those inline drops
     engine_clock::time_point drain_deadline;               // GUARDED_BY(mu)
     // Disk reads ahead of admission, on the reader thread: a state of tens of
     // MiB takes over a second to read, and on the engine thread every stream

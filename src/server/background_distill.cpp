@@ -7,7 +7,7 @@
 
 namespace os1::server {
 
-background_distill::background_distill(llm::engine & engine, memory::memory_worker & worker, companion::distill_options o,
+background_distill::background_distill(llm::llm_i & engine, memory::memory_worker & worker, companion::distill_options o,
                                        companion::summary_options so, int evolve_every, std::string default_name)
     : engine_(engine), worker_(worker), opts_(o), summary_opts_(so), evolve_every_(evolve_every),
       default_name_(std::move(default_name)) {}
@@ -108,7 +108,7 @@ status background_distill::submit(memory::person_id who, const std::string & per
             in_flight_.erase(who);
             // Its prompt held copies of the person's turns: no KV state of it is
             // kept, so forgetting a turn never has to find one.
-            engine_.drop({person, conversation});
+            engine_.drop({person, conversation}, {});
             if (!failed) spdlog::warn("memory: a background job ({}) did not finish: {}", conversation.substr(1), failed.message());
             apply(s, *answer, failed);
         });

@@ -20,7 +20,7 @@
 #include "companion/fact_distiller.h"
 #include "companion/persona_evolution.h"
 #include "companion/summarizer.h"
-#include "llm/engine.h"
+#include "llm/llm_i.h"
 #include "memory/memory_worker.h"
 
 namespace os1::server {
@@ -28,7 +28,7 @@ namespace os1::server {
 class background_distill {
 public:
     // EVOLVE_EVERY 0: the persona does not evolve.
-    background_distill(llm::engine & engine, memory::memory_worker & worker, companion::distill_options o,
+    background_distill(llm::llm_i & engine, memory::memory_worker & worker, companion::distill_options o,
                        companion::summary_options so = {}, int evolve_every = 0, std::string default_name = "OS1");
 
     // After a turn of PERSON (store id WHO) is stored.
@@ -42,7 +42,7 @@ private:
     void start_evolution(memory::memory_store & store, memory::person_id who, const std::string & person);
     status submit(memory::person_id who, const std::string & person, const std::string & conversation,
                   std::vector<llm::chat_message> messages, llm::generation_options gen, apply_fn apply);
-    llm::engine & engine_;
+    llm::llm_i & engine_;
     memory::memory_worker & worker_;
     companion::distill_options opts_;
     companion::summary_options summary_opts_;

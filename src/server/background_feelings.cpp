@@ -26,7 +26,7 @@ result<feelings_mode> parse_feelings_mode(const std::string & text) {
     return status(status_code::invalid_argument, "feelings must be auto, model, lexicon or off, not '" + text + "'");
 }
 
-background_feelings::background_feelings(llm::engine & engine, memory::memory_worker & worker, feelings_mode mode)
+background_feelings::background_feelings(llm::llm_i & engine, memory::memory_worker & worker, feelings_mode mode)
     : engine_(engine), worker_(worker), mode_(mode) {
     if (mode == feelings_mode::model) capable_ = 1;
     if (mode == feelings_mode::lexicon || mode == feelings_mode::off) capable_ = -1;
@@ -62,10 +62,7 @@ void background_feelings::start() {
             capable_ = p->right == static_cast<int>(total) ? 1 : -1;
             spdlog::info("feelings: read by {} (the model read {} of {} test messages right)",
                          capable_ > 0 ? "the model" : "the word list", p->right, total);
-            // Each probe's state is let go on the memory thread (drop waits for the engine).
-            worker_.post([this, total](memory::memory_store &) {
-                for (size_t k = 0; k < total; ++k) engine_.drop({probe_person, companion::emotion_conversation() + std::to_string(k)});
-            });
+            for (size_t k = 0; k < total; ++k) engine_.drop({probe_person, companion::emotion_conversation() + std::to_string(k)}, {});
         };
         if (auto st = engine_.submit(std::move(r)); !st) {
             std::lock_guard lock(p->mu);
@@ -99,7 +96,7 @@ void background_feelings::after_turn(memory::memory_store & store, memory::perso
                                                                     : result<memory::emotion_reading>(ev.error);
         worker_.post([this, reading, who, person, id, chain](memory::memory_store & s) {
             in_flight_.erase(who);
-            engine_.drop({person, companion::emotion_conversation()});  // it held the message
+            engine_.drop({person, companion::emotion_conversation()}, {});  // it held the message
             if (!reading) {
                 spdlog::debug("feelings: the model gave no reading ({})", reading.error().message());
                 return;  // the word list's stays; not tried again until another message comes

@@ -16,7 +16,7 @@
 #include <set>
 #include <string>
 
-#include "llm/engine.h"
+#include "llm/llm_i.h"
 #include "memory/memory_worker.h"
 
 namespace os1::server {
@@ -27,7 +27,7 @@ result<feelings_mode> parse_feelings_mode(const std::string & text);
 
 class background_feelings {
 public:
-    background_feelings(llm::engine & engine, memory::memory_worker & worker, feelings_mode mode);
+    background_feelings(llm::llm_i & engine, memory::memory_worker & worker, feelings_mode mode);
 
     // Asks the model the probe cases (mode auto); the verdict is logged.
     void start();
@@ -38,7 +38,7 @@ public:
     bool probed() const { return capable_.load() != 0; }
 
 private:
-    llm::engine & engine_;
+    llm::llm_i & engine_;
     memory::memory_worker & worker_;
     feelings_mode mode_;
     std::atomic<int> capable_{0};               // 0 not known yet, 1 capable, -1 not

@@ -183,7 +183,7 @@ void http_session::naming(std::shared_ptr<chat_request> chat, const companion::t
         }
         result<std::string> got = ev.type == llm::completion_event::kind::error ? result<std::string>(ev.error) : *answer;
         self->ctx_.memory->post([self, chat, tc, who, got = std::move(got)](memory::memory_store & store) {
-            self->ctx_.engine.drop({tc.person, companion::naming_conversation()});  // it held the person's answers
+            self->ctx_.engine.drop({tc.person, companion::naming_conversation()}, {});  // it held the person's answers
             auto reply = companion::finish_naming(store, tc, who, got, self->ctx_.opts.onboarding);
             net::post(self->stream_.get_executor(), [self, chat, reply = std::move(reply)] {
                 if (self->closed_) return;
@@ -414,10 +414,8 @@ void http_session::delete_conversation(const std::string & person, const std::st
         return send_error(http::status::bad_request, "not a conversation id", "invalid_request_error", "conversations");
     }
     if (rate_limited(person, "conversations")) return;
-    // Dropping waits for the engine thread: never on an I/O thread.
     auto self = shared_from_this();
-    const bool queued = ctx_.waits->post([self, person, id] {
-        const bool found = self->ctx_.engine.drop({person, id});
+    ctx_.engine.drop({person, id}, [self, id](bool found) {
         net::post(self->stream_.get_executor(), [self, found, id] {
             if (found) {
                 self->send(http::status::no_content, "", "conversations");
@@ -426,7 +424,6 @@ void http_session::delete_conversation(const std::string & person, const std::st
             }
         });
     });
-    if (!queued) send_error(http::status::service_unavailable, "the server is busy; try again shortly", "server_error", "conversations", 1);
 }
 
 }  // namespace os1::server

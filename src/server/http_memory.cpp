@@ -1,8 +1,7 @@
 // The person's own memory routes (docs/api.md): list, search, read, correct and
 // forget their memories, their core profile, export and erase. Store work runs
-// on the memory thread; dropping KV states waits for the engine, so it runs on
-// a thread of its own, never on an I/O thread. A route answers only after the
-// change is complete everywhere (database, index, quotes, KV states).
+// on the memory thread; KV states are dropped asynchronously, and a route answers
+// only after the change is complete everywhere (database, index, quotes, KV states).
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -77,20 +76,24 @@ void http_session::memory_job(const std::string & route_name, std::function<memo
         } catch (const std::exception & e) {
             r = error_reply(status(status_code::internal, e.what()));
         }
-        // The KV states that held the change go first (waiting for the engine), then
-        // the name is free again if the person was erased, then the answer.
+        // The KV states that held the change go first, then the name is free again
+        // if the person was erased, then the answer.
         auto reply = std::make_shared<memory_reply>(std::move(r));
         const auto finish = [self, person, route_name, reply] {
-            for (const auto & c : reply->drop) self->ctx_.engine.drop({person, c});
-            if (reply->drop_person) self->ctx_.engine.drop_person(person);
             if (reply->unblock_person) self->ctx_.gate.unblock(person);
             net::post(self->stream_.get_executor(), [self, route_name, reply] {
                 self->send(reply->code, reply->body, route_name, reply->content_type);
             });
         };
-        if (reply->drop.empty() && !reply->drop_person) return finish();
-        // Never refused once the store has changed: a stopping queue leaves the wait to this thread.
-        if (!self->ctx_.waits->post(finish)) finish();
+        if (reply->drop_person) return self->ctx_.engine.drop_person(person, finish);
+        if (reply->drop.empty()) return finish();
+        // The last of the drops to be done answers.
+        auto left = std::make_shared<std::atomic<size_t>>(reply->drop.size());
+        for (const auto & c : reply->drop) {
+            self->ctx_.engine.drop({person, c}, [left, finish](bool) {
+                if (left->fetch_sub(1) == 1) finish();
+            });
+        }
     });
 }
 

@@ -19,7 +19,7 @@ namespace os1::server {
 namespace {
 // Requests whose prompts wait to be rendered; more get 503 (the engine's own queue is max_pending).
 constexpr size_t prompt_queue_limit = 512;
-constexpr size_t wait_queue_limit = 1024;
+constexpr size_t files_queue_limit = 1024;
 }  // namespace
 
 struct http_server::impl {
@@ -36,7 +36,7 @@ struct http_server::impl {
     // ~impl while the memory thread still runs (their jobs post to it, and its
     // jobs to them: a closed queue refuses, and the caller does the work itself).
     std::unique_ptr<job_queue> prompts = std::make_unique<job_queue>("prompts", 1, prompt_queue_limit);
-    std::unique_ptr<job_queue> waits = std::make_unique<job_queue>("engine waits", 1, wait_queue_limit);
+    std::unique_ptr<job_queue> files = std::make_unique<job_queue>("files", 1, files_queue_limit);
     std::unique_ptr<initiative_scheduler> scheduler;  // after ioc: its timer goes first
     // Before memory: the memory thread's last jobs may still use it.
     std::unique_ptr<background_distill> distill;
@@ -44,7 +44,7 @@ struct http_server::impl {
     // After ioc, so it is drained (every acknowledged turn stored) before ioc goes.
     std::unique_ptr<memory::memory_worker> memory;
 
-    impl(server_options o, llm::engine & e, users_store * u, std::unique_ptr<memory::memory_worker> m)
+    impl(server_options o, llm::llm_i & e, users_store * u, std::unique_ptr<memory::memory_worker> m)
         : ctx{o, e, u, m.get(), nullptr, rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0, {}, nullptr, {}, nullptr,
               nullptr, nullptr, {}, {}},
           ioc(std::max(1, ctx.opts.io_threads)), memory(std::move(m)) {
@@ -58,7 +58,7 @@ struct http_server::impl {
         }
         ctx.clock = ctx.opts.clock ? ctx.opts.clock : &wall;
         ctx.prompts = prompts.get();
-        ctx.waits = waits.get();
+        ctx.files = files.get();
         if (ctx.initiative()) {
             scheduler = std::make_unique<initiative_scheduler>(ioc, *memory, ctx.events, *ctx.clock, ctx.opts.initiative_tick_ms);
             scheduler->start();
@@ -113,12 +113,12 @@ struct http_server::impl {
         accounts_timer.expires_after(std::chrono::milliseconds(ctx.opts.account_check_ms));
         accounts_timer.async_wait([this](beast::error_code ec) {
             if (ec || stop_requested) return;
-            ctx.waits->post([this] { check_accounts(); });
+            ctx.files->post([this] { check_accounts(); });
             watch_accounts();
         });
     }
 
-    void check_accounts() {  // on the waits thread
+    void check_accounts() {  // on the files thread
         // Everyone the server let in whose account is gone now: however briefly the
         // account lived, whatever of theirs the server holds is ended.
         const auto known = ctx.gate.known();
@@ -136,13 +136,15 @@ struct http_server::impl {
         spdlog::info("a person's account was removed: ending their streams and requests");
         ctx.gate.revoke(name);
         ctx.events.close(name);
-        ctx.engine.drop_person(name);
-        if (!memory) return ctx.gate.unblock(name);
-        memory->post([this, name](memory::memory_store & store) {
-            if (auto who = store.person(name, false)) {
-                if (auto st = store.erase_person(*who); !st) spdlog::error("memory: {}", st.message());
-            }
-            ctx.gate.unblock(name);
+        // Their states go first, then their memories; then the name is free again.
+        ctx.engine.drop_person(name, [this, name] {
+            if (!memory) return ctx.gate.unblock(name);
+            memory->post([this, name](memory::memory_store & store) {
+                if (auto who = store.person(name, false)) {
+                    if (auto st = store.erase_person(*who); !st) spdlog::error("memory: {}", st.message());
+                }
+                ctx.gate.unblock(name);
+            });
         });
     }
 
@@ -173,12 +175,12 @@ struct http_server::impl {
         // (feelings, distillation, the memory thread): they end first. A server
         // that never ran (listen failed) gets here with its feelings probe in flight.
         ctx.engine.stop(0);
-        waits->close();
+        files->close();
         prompts->close();
     }
 };
 
-http_server::http_server(server_options opts, llm::engine & engine, users_store * users,
+http_server::http_server(server_options opts, llm::llm_i & engine, users_store * users,
                          std::unique_ptr<memory::memory_worker> memory)
     : impl_(std::make_unique<impl>(std::move(opts), engine, users, std::move(memory))) {}
 

@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "llm/engine.h"
+#include "llm/llm_i.h"
 #include "memory/memory_worker.h"
 #include "os1/status.h"
 #include "server/server_options.h"
@@ -18,7 +18,7 @@ class http_server {
 public:
     // `users` may be null only with opts.no_auth. With `memory`, every turn is
     // remembered and recalled from (the server owns it and drains it on the way out).
-    http_server(server_options opts, llm::engine & engine, users_store * users,
+    http_server(server_options opts, llm::llm_i & engine, users_store * users,
                 std::unique_ptr<memory::memory_worker> memory = nullptr);
     ~http_server();  // stops ENGINE too: the server's background requests must not outlive it
     http_server(const http_server &) = delete;

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "llm/engine.h"
+#include "llm/llm_i.h"
 #include "server/event_hub.h"
 #include "server/openai_json.h"
 #include "server/server_context.h"

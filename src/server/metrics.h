@@ -9,7 +9,7 @@
 #include <mutex>
 #include <string>
 
-#include "llm/engine.h"
+#include "llm/llm_i.h"
 
 namespace os1::server {
 

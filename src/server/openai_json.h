@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "llm/chat_types.h"
-#include "llm/engine.h"
+#include "llm/llm_i.h"
 #include "os1/status.h"
 #include "server/server_options.h"
 

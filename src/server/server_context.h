@@ -6,7 +6,7 @@
 
 #include "base/clock.h"
 #include "companion/turn_memory.h"
-#include "llm/engine.h"
+#include "llm/llm_i.h"
 #include "memory/memory_worker.h"
 #include "server/connection_slots.h"
 #include "server/event_hub.h"
@@ -25,7 +25,7 @@ class job_queue;
 
 struct server_context {
     server_options opts;
-    llm::engine & engine;
+    llm::llm_i & engine;
     users_store * users;  // null with no_auth
     memory::memory_worker * memory = nullptr;  // null when the server does not remember
     background_distill * distill = nullptr;  // with memory, unless distill_every is 0
@@ -38,7 +38,7 @@ struct server_context {
     event_hub events;  // open GET /api/v1/events streams
     const clock_i * clock = nullptr;  // never null once the server is built
     job_queue * prompts = nullptr;    // rendering and tokenizing chat prompts (off the I/O threads)
-    job_queue * waits = nullptr;      // calls that wait for the engine (dropping KV states)
+    job_queue * files = nullptr;      // reading the users file (disk: never on an I/O thread)
     person_gate gate;                 // erasing and revoking people in order
     connection_slots connections;     // open connections in all and per address
 

@@ -5,9 +5,24 @@
 #include <future>
 #include <mutex>
 
-#include "llm/engine.h"
+#include "llm/llm_i.h"
 
 namespace os1::test {
+
+// A drop, waited for (tests only: the server never waits for one).
+inline bool drop_and_wait(llm::llm_i & e, const llm::conversation_key & key) {
+    auto found = std::make_shared<std::promise<bool>>();
+    auto fut = found->get_future();
+    e.drop(key, [found](bool f) { found->set_value(f); });
+    return fut.get();
+}
+
+inline void drop_person_and_wait(llm::llm_i & e, const std::string & person) {
+    auto done = std::make_shared<std::promise<void>>();
+    auto fut = done->get_future();
+    e.drop_person(person, [done] { done->set_value(); });
+    fut.wait();
+}
 
 struct engine_reply {
     status st;                 // the submit's or the error event's
@@ -62,7 +77,7 @@ private:
     std::shared_ptr<shared> state_ = std::make_shared<shared>();
 };
 
-inline engine_reply run_turn(llm::engine & e, const llm::conversation_key & key,
+inline engine_reply run_turn(llm::llm_i & e, const llm::conversation_key & key,
                              const std::vector<llm::chat_message> & messages, int max_tokens = 12) {
     pending_reply p;
     const status st = e.submit(p.request(key, messages, max_tokens));

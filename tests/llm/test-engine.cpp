@@ -386,11 +386,33 @@ TEST_F(engine_test, drop_forgets_a_conversation_everywhere) {
     auto e = start(o);
     run_turn(*e, alice, {{"user", "remember this"}});
     run_turn(*e, bob, {{"user", "push alice out"}});  // alice now in RAM
-    e->drop(alice);
+    test::drop_and_wait(*e, alice);
     const auto r = run_turn(*e, alice, {{"user", "remember this"}});
     EXPECT_EQ(r.stats.computed_tokens, r.stats.prompt_tokens);
-    e->drop_person("bob");
+    test::drop_person_and_wait(*e, "bob");
     const auto b = run_turn(*e, bob, {{"user", "push alice out"}});
+    EXPECT_EQ(b.stats.computed_tokens, b.stats.prompt_tokens);
+}
+
+// An erase that comes while the server stops must not leave the state that the
+// stop saved for the next start (where a new person of the same name would meet it).
+TEST_F(engine_test, a_drop_after_the_stop_forgets_what_the_stop_saved) {
+    auto e = start();
+    run_turn(*e, alice, {{"user", "remember this"}});
+    run_turn(*e, bob, {{"user", "and this"}});
+    e->stop(0);
+    int calls = 0;
+    e->drop(alice, [&calls](bool found) {
+        EXPECT_TRUE(found);
+        ++calls;
+    });
+    e->drop_person("bob", [&calls] { ++calls; });
+    EXPECT_EQ(calls, 2);  // after the stop, on this thread
+    e.reset();
+    auto again = start();
+    const auto a = run_turn(*again, alice, {{"user", "remember this"}});
+    EXPECT_EQ(a.stats.computed_tokens, a.stats.prompt_tokens);
+    const auto b = run_turn(*again, bob, {{"user", "and this"}});
     EXPECT_EQ(b.stats.computed_tokens, b.stats.prompt_tokens);
 }
 
@@ -438,7 +460,7 @@ TEST_F(engine_test, a_state_read_ahead_is_not_used_once_its_person_is_erased) {
     let_go(1);
     wait_for_piece(30);  // Alice's read was queued at the next step and has had 29 steps to finish
     let_go(30);
-    e->drop_person("alice");  // long before Bob's 300 tokens end
+    test::drop_person_and_wait(*e, "alice");  // long before Bob's 300 tokens end
 
     const auto rb = b.wait();
     ASSERT_TRUE(rb.st) << rb.st.message();

@@ -12,6 +12,7 @@
 #include "companion/fact_distiller.h"
 #include "llm/embedder.h"
 #include "memory/memory_store.h"
+#include "llm/engine_runner.h"
 #include "server/running_server.h"
 
 namespace os1::server {
@@ -308,12 +309,12 @@ TEST_F(server_test, facts_and_summaries_reach_their_person_only_and_go_with_thei
     }
     chat(port, ada, "g", json::array({user("Good evening")}));
     path_of_json(port, ada, "DELETE", "/api/v1/facts/" + std::to_string(other), "", 204);
-    EXPECT_FALSE(s->engine->drop({"ada", "g"}));  // already dropped by the route
-    EXPECT_TRUE(s->engine->drop({"bob", "e"}));   // another person's state stays
+    EXPECT_FALSE(test::drop_and_wait(*s->engine, {"ada", "g"}));  // already dropped by the route
+    EXPECT_TRUE(test::drop_and_wait(*s->engine, {"bob", "e"}));   // another person's state stays
 
     // Forgetting the source: the fact, both summaries and that profile go, and e's KV state with them.
     path_of_json(port, ada, "DELETE", "/api/v1/memories/" + std::to_string(source), "", 204);
-    EXPECT_FALSE(s->engine->drop({"ada", "e"}));
+    EXPECT_FALSE(test::drop_and_wait(*s->engine, {"ada", "e"}));
     const std::string after = path_of_json(port, ada, "GET", "/api/v1/export");
     for (const char * gone : {"Ada paints", "Zoe lives in Boston", "Zoe's move", "moved to Boston"}) {
         EXPECT_EQ(after.find(gone), std::string::npos) << gone;
@@ -374,7 +375,7 @@ TEST_F(server_test, facts_are_distilled_in_the_background_without_holding_up_rep
     }
     EXPECT_TRUE(st.failures > 0 || st.upto_turn_id > 0) << "no distillation ran";
     // Its prompt held copies of the turns: no KV state of it stays behind.
-    EXPECT_FALSE(s->engine->drop({"ada", companion::distill_conversation()}));
+    EXPECT_FALSE(test::drop_and_wait(*s->engine, {"ada", companion::distill_conversation()}));
     if (st.failures > 0) {
         EXPECT_NE(st.last_error.find("distillation"), std::string::npos) << st.last_error;
     }
