@@ -6,9 +6,11 @@
 # data to bench/out/b1/, and the report to bench/results/serving.md (+ serving-ttft.png).
 #
 #   bench/b1.sh [--people "1 2 4 6 8"] [--think-s 5] [--min-measured 30] [--systems "os1 llama-np llama-default"]
-#               [--quick] [--os1-args "--prefill-chunk 512"] [--raw DIR]
+#               [--quick] [--os1-args "--prefill-chunk 512"] [--together] [--raw DIR]
 # With --raw the raw results go to DIR and no report is written (for a variant
-# measured beside the published run).
+# measured beside the published run). With --together the measured turns begin
+# when everyone has arrived: in the plain closed loop a server slow to take
+# newcomers spreads the returning turns out and so faces a thinner load of them.
 set -euo pipefail
 # Huge pages for large allocations, for every system alike (OS1 asks for them
 # itself; decision 0010). OS1_HUGE_PAGES=0 in the environment measures without.
@@ -26,6 +28,7 @@ kv_ram_mib=1024
 os1_args=""
 raw=bench/results/b1
 report=1
+together=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --people) people_list=$2; shift ;;
@@ -35,7 +38,8 @@ while [ $# -gt 0 ]; do
     --quick) people_list="2 4"; min_measured=8 ;;
     --os1-args) os1_args=$2; shift ;;
     --raw) raw=$2; report=0; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --together) together=(--together) ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "b1: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -103,7 +107,7 @@ for system in $systems; do
     start_server "$system" "$n"
     echo "b1: $system, $n people, $turns turns each: ${cmd[*]}" >&2
     result=$(build/bin/os1-loadgen chat --port "$port" --model "$model" --persona "$persona" --people "$n" \
-             --turns "$turns" --think-s "$think" --out "$raw/turns-$system-$n-think$think.jsonl")
+             --turns "$turns" --think-s "$think" "${together[@]}" --out "$raw/turns-$system-$n-think$think.jsonl")
     rss=$(rss_mib "$server_pid")
     stop_server
     echo "{\"system\":\"$system\",\"think_s\":$think,\"people\":$n,\"server_peak_rss_mib\":$rss,\"command\":\"${cmd[*]}\",\"result\":$result}" \

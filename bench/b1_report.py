@@ -171,6 +171,11 @@ def main():
              "turns with TTFT <= 2 s; amplification = prompt tokens computed / the turn's new tokens (tokens after "
              "the longest prefix this conversation already had computed; ideal 1.0); RSS = the server's peak "
              "resident memory.", ""]
+    # Where things stand, written by hand across runs and sessions, goes first.
+    summary = os.path.join(results_dir, "serving-summary.md")
+    if os.path.exists(summary):
+        with open(summary) as f:
+            lines += [f.read().rstrip("\n"), "", "## Tables of this run", ""]
     for think in sorted({r["think_s"] for r in rows}):
         lines += [f"## Think time {think:g} s", "",
                   "| system | people | turns | TTFT p50 | p95 | p99 | ITL p50 | p99 | SLO | out tok/s | amplification | computed/turn | RSS MiB | errors | canary leaks |",

@@ -54,6 +54,7 @@ struct args {
     int revisit = 10;
     bool after_restart = false;  // register: the big conversations are already on disk
     int history_tokens = 0;      // chat: each person arrives with about this much earlier conversation
+    bool together = false;       // chat: measured turns begin when everyone has arrived (also with history_tokens)
     int restart_after = 0;       // chat: when everyone has had this many measured turns, run restart_cmd
     std::string restart_cmd;     // chat: restarts the server and returns when it answers again
     bool server_memory = false;  // chat: the server recalls for itself; the client sends no recalled block
@@ -137,8 +138,9 @@ int run_chat(const args & a) {
     const auto t0 = bench_clock::now();
     const auto secs = [&](bench_clock::time_point t) { return std::chrono::duration<double>(t - t0).count(); };
 
-    // Barriers: with --history-tokens everyone arrives (computing their history)
-    // before anyone's measured turns begin; with --restart-cmd every person waits
+    // Barriers: with --history-tokens or --together everyone arrives (computing
+    // their first prompt) before anyone's measured turns begin, so that a server
+    // slow to take newcomers does not face a thinner load of returning turns; with --restart-cmd every person waits
     // after their restart_after-th measured turn and the last to arrive restarts
     // the server, then all go on.
     std::condition_variable barrier_cv;
@@ -238,7 +240,7 @@ int run_chat(const args & a) {
                 }
                 history.push_back({"user", message});
                 history.push_back({"assistant", res.text});
-                if (a.history_tokens > 0 && turn == 0) barrier([&] { std::cerr << "loadgen: everyone has arrived\n"; });
+                if ((a.history_tokens > 0 || a.together) && turn == 0) barrier([&] { std::cerr << "loadgen: everyone has arrived\n"; });
                 if (!a.restart_cmd.empty() && turn == a.restart_after) barrier(restart);
                 std::this_thread::sleep_for(std::chrono::duration<double>(think(rng)));
             }
@@ -471,6 +473,7 @@ int main(int argc, char ** argv) {
     chat->add_option("--persona", a.persona_file, "persona text (default: generated from --seed)");
     chat->add_option("--out", a.out, "per-turn records (JSON lines)");
     chat->add_option("--history-tokens", a.history_tokens, "earlier conversation each person arrives with (tokens, about)");
+    chat->add_flag("--together", a.together, "measured turns begin when everyone has arrived");
     chat->add_option("--restart-after", a.restart_after, "measured turns before the server is restarted (with --restart-cmd)");
     chat->add_option("--restart-cmd", a.restart_cmd, "shell command that restarts the server and returns when it answers");
     chat->add_flag("--server-memory", a.server_memory, "the server recalls for itself (OS1 with memory on): no recalled block from the client");
