@@ -1,9 +1,11 @@
-// SHA-256 (FIPS 180-4), incremental, for verifying downloads and files.
+// SHA-256, incremental, for verifying downloads and naming files: OpenSSL's
+// (hardware SHA extensions where the CPU has them).
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -12,17 +14,17 @@ namespace os1 {
 class sha256 {
 public:
     sha256();
+    ~sha256();
+    sha256(const sha256 &) = delete;
+    sha256 & operator=(const sha256 &) = delete;
     void update(const void * data, size_t n_bytes);
     void update(std::string_view s) { update(s.data(), s.size()); }
     std::array<uint8_t, 32> digest();  // finishes; call once
     std::string hex_digest();          // lowercase hex of digest()
 
 private:
-    void block(const uint8_t * p);
-    uint32_t h_[8];
-    uint8_t buf_[64];
-    size_t buf_len_ = 0;
-    uint64_t total_bytes_ = 0;
+    struct context;
+    std::unique_ptr<context> ctx_;
 };
 
 std::string sha256_hex(std::string_view data);

@@ -1,4 +1,5 @@
-// A POSIX ustar archive in memory: the open format every system can unpack
+// A POSIX tar archive in memory (libarchive: ustar, with a pax header where a
+// name is longer than ustar holds): the open format every system can unpack
 // (`tar xf`), for exports. Regular files only.
 #pragma once
 
@@ -12,11 +13,11 @@
 namespace os1 {
 
 struct tar_entry {
-    std::string name;  // relative path, at most 100 bytes
+    std::string name;  // relative path
     std::string data;
 };
 
-// The archive's bytes; invalid_argument for a name that is empty, absolute, too long or has "..".
+// The archive's bytes; invalid_argument for a name that is empty, absolute or has "..".
 result<std::string> tar_archive(const std::vector<tar_entry> & files, int64_t mtime_unix);
 
 }  // namespace os1
