@@ -159,8 +159,11 @@ void engine::drop(const conversation_key & key, std::function<void(bool found)> 
         }
     }
     // The engine thread has ended (its states are saved): nothing else touches them now.
-    std::lock_guard<std::mutex> lock(s.after_mu);
-    const bool found = s.drop_now(key);
+    bool found = false;
+    {
+        std::lock_guard<std::recursive_mutex> lock(s.after_mu);
+        found = s.drop_now(key);
+    }
     if (done) done(found);
 }
 
@@ -177,8 +180,10 @@ void engine::drop_person(const std::string & person, std::function<void()> done)
             return;
         }
     }
-    std::lock_guard<std::mutex> lock(s.after_mu);
-    s.drop_person_now(person);
+    {
+        std::lock_guard<std::recursive_mutex> lock(s.after_mu);
+        s.drop_person_now(person);
+    }
     if (done) done();
 }
 
@@ -236,7 +241,7 @@ void engine::impl::run() {
     }
     run_control();  // drops queued while draining
     save_everything();
-    std::lock_guard<std::mutex> after(after_mu);  // inline drops wait for the last of the queued ones
+    std::lock_guard<std::recursive_mutex> after(after_mu);  // inline drops wait for the last of the queued ones
     {
         std::lock_guard<std::mutex> lock(mu);
         finished = true;  // from now on a drop runs on its caller's thread

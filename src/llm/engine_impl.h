@@ -96,7 +96,8 @@ struct engine::impl {
     std::deque<std::function<void()>> control;             // GUARDED_BY(mu): run on the engine thread
     bool stopping = false;                                 // GUARDED_BY(mu)
     bool finished = false;  // GUARDED_BY(mu): the engine thread ran its last control; drops run inline
-    std::mutex after_mu;    // serializes those inline drops
+    // Serializes those inline drops; recursive, as a drop's callback may drop again.
+    std::recursive_mutex after_mu;
     engine_clock::time_point drain_deadline;               // GUARDED_BY(mu)
     // Disk reads ahead of admission, on the reader thread: a state of tens of
     // MiB takes over a second to read, and on the engine thread every stream
