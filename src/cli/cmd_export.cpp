@@ -4,7 +4,6 @@
 #include <ctime>
 
 #include "base/files.h"
-#include "base/tar_writer.h"
 #include "cli/commands.h"
 #include "cli/local_data.h"
 #include "memory/export.h"
@@ -19,7 +18,7 @@ int run_export(const options & o, const std::string & out) {
     const int64_t now = std::time(nullptr);
     auto dump = memory::export_person(**store, name, now);
     if (!dump) return report(dump.error());
-    auto tar = tar_archive({{"os1-export/memories.json", dump->json}, {"os1-export/memories.md", dump->markdown}}, now);
+    auto tar = memory::export_archive(*dump, now);
     if (!tar) return report(tar.error());
     if (auto st = write_file_atomic(out, *tar); !st) return report(st);
     std::printf("%s: %zu memories in %zu conversations of %s (memories.json, memories.md)\n", out.c_str(), dump->turns,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 
+#include "memory/tar_writer.h"
 #include "memory/time_expr.h"
 
 namespace os1::memory {
@@ -153,6 +154,10 @@ result<person_export> export_person(memory_store & store, const std::string & na
     out.turns = all.size();
     out.sessions = sessions->size();
     return out;
+}
+
+result<std::string> export_archive(const person_export & e, int64_t now_unix) {
+    return tar_archive({{"os1-export/memories.json", e.json}, {"os1-export/memories.md", e.markdown}}, now_unix);
 }
 
 }  // namespace os1::memory

@@ -9,7 +9,6 @@
 #include <optional>
 #include <thread>
 
-#include "base/tar_writer.h"
 #include "base/utf8.h"
 #include "companion/fact_distiller.h"
 #include "companion/summarizer.h"
@@ -349,7 +348,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
                                              "# What OS1 remembers of " + person + "\n\nNothing.\n"};
             }
             if (!dump) return error_reply(dump.error());
-            auto tar = tar_archive({{"os1-export/memories.json", dump->json}, {"os1-export/memories.md", dump->markdown}}, now);
+            auto tar = memory::export_archive(*dump, now);
             if (!tar) return error_reply(tar.error());
             return {http::status::ok, std::move(*tar), "application/x-tar"};
         }, person);

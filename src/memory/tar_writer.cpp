@@ -1,11 +1,11 @@
-#include "base/tar_writer.h"
+#include "memory/tar_writer.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 
 #include <memory>
 
-namespace os1 {
+namespace os1::memory {
 namespace {
 
 struct archive_free {
@@ -58,4 +58,4 @@ result<std::string> tar_archive(const std::vector<tar_entry> & files, int64_t mt
     return out;
 }
 
-}  // namespace os1
+}  // namespace os1::memory

@@ -10,7 +10,7 @@
 
 #include "os1/status.h"
 
-namespace os1 {
+namespace os1::memory {
 
 struct tar_entry {
     std::string name;  // relative path
@@ -20,4 +20,4 @@ struct tar_entry {
 // The archive's bytes; invalid_argument for a name that is empty, absolute or has "..".
 result<std::string> tar_archive(const std::vector<tar_entry> & files, int64_t mtime_unix);
 
-}  // namespace os1
+}  // namespace os1::memory

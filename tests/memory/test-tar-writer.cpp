@@ -1,11 +1,11 @@
 #include <gtest/gtest.h>
 
 #include "base/files.h"
-#include "base/tar_writer.h"
+#include "memory/tar_writer.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
-namespace os1 {
+namespace os1::memory {
 namespace {
 
 TEST(tar_writer, the_systems_tar_unpacks_what_it_writes) {
@@ -32,4 +32,4 @@ TEST(tar_writer, names_that_could_escape_are_refused) {
 }
 
 }  // namespace
-}  // namespace os1
+}  // namespace os1::memory
