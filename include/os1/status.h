@@ -22,6 +22,7 @@ enum class status_code {
     io_error,            // the OS refused a read or write
     network_error,       // a remote peer failed or could not be reached
     cancelled,           // stopped on request (Ctrl-C, client gone)
+    permission_denied,   // the caller may not (a person erased or removed while the request waited)
     internal,            // a bug: an invariant did not hold
 };
 

@@ -13,6 +13,7 @@ const char * status_code_name(status_code code) {
         case status_code::io_error: return "io_error";
         case status_code::network_error: return "network_error";
         case status_code::cancelled: return "cancelled";
+        case status_code::permission_denied: return "permission_denied";
         case status_code::internal: return "internal";
     }
     return "unknown";

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <future>
 #include <cstdlib>
 #include <ctime>
 #include <optional>
@@ -22,7 +23,9 @@
 #include "companion/persona_evolution.h"
 #include "companion/summarizer.h"
 #include "companion/turn_memory.h"
-#include "llm/chat_session.h"
+#include "base/job_queue.h"
+#include "companion/turn.h"
+#include "llm/complete.h"
 
 #include <spdlog/spdlog.h>
 
@@ -30,6 +33,9 @@ namespace os1::cli {
 namespace {
 
 std::atomic<bool> stop_reply{false};
+
+// The same flag as the requests' cancel flag (it lives as long as the program).
+std::shared_ptr<std::atomic<bool>> stop_flag() { return {std::shared_ptr<void>(), &stop_reply}; }
 
 // Ctrl-C stops the reply being generated, not the program (SA_RESTART is off so
 // that a read waiting at the prompt is interrupted too).
@@ -55,92 +61,87 @@ std::string chat_conversation_id() {
 class chat_loop {
 public:
     // With STORE, every turn is remembered and recalled from.
-    chat_loop(llm::chat_session & session, const options & opts, memory::memory_store * store, llm::embedder * embedder)
-        : session_(session), opts_(opts), store_(store), embedder_(embedder) {
+    chat_loop(llm::llm_i & llm, const options & opts, std::unique_ptr<memory::memory_store> store, llm::embedder * embedder)
+        : llm_(llm), opts_(opts), store_(std::move(store)), embedder_(embedder) {
         // --system in place of the base character; --plain has neither.
         const std::string & character = opts.chat.system.empty() ? opts.companion.character : opts.chat.system;
         if (!opts.companion.plain && !character.empty()) messages_.push_back({"system", character});
-        onboarding_.enabled = !opts.companion.no_onboarding;
-        onboarding_.default_name = opts.companion.default_name;
         gen_.sampling = opts.sampling;
         gen_.max_tokens = opts.chat.max_tokens;
         turn_.person = local_user(opts);
         turn_.speaker = turn_.person;
         turn_.assistant = opts.companion.default_name;
         turn_.conversation = chat_conversation_id();
-        settings_.recall_items = opts.memory.recall_items;
-        settings_.recall_words = opts.memory.recall_words;
-        settings_.recall_words_later = opts.memory.recall_words_later;
-        settings_.recall_floor = opts.memory.recall_floor;
-        settings_.embedder = embedder;
-        settings_.feelings = opts.companion.feelings != "off";
+    }
+
+    // After greet(): the turns run on the memory thread and the engine, as the server's do.
+    void start() {
+        companion::turn_settings s;
+        s.onboarding.enabled = !opts_.companion.no_onboarding;
+        s.onboarding.default_name = opts_.companion.default_name;
+        s.memory.recall_items = opts_.memory.recall_items;
+        s.memory.recall_words = opts_.memory.recall_words;
+        s.memory.recall_words_later = opts_.memory.recall_words_later;
+        s.memory.recall_floor = opts_.memory.recall_floor;
+        s.memory.embedder = embedder_;
+        s.memory.feelings = opts_.companion.feelings != "off";
+        s.initiative = !opts_.companion.no_initiative;
+        if (store_) worker_ = std::make_unique<memory::memory_worker>(std::move(store_));
+        runner_ = std::make_unique<companion::turn_runner>(
+            llm_, worker_.get(), clock_, [this](std::function<void()> job) { return prompts_.post(std::move(job)); }, s);
     }
 
     // One turn: the reply streams to stdout. Returns false on a hard error.
     bool turn(const std::string & text, bool interactive) {
         messages_.push_back({"user", text});
         stop_reply.store(false);
+        companion::turn_request r;
+        r.context = turn_;
+        r.messages = messages_;
+        r.gen = gen_;
+        r.cancelled = stop_flag();
         std::string reply;
-        std::optional<companion::prepared_turn> prepared;
-        if (store_) {
-            turn_.now = std::time(nullptr);
-            auto step = companion::onboarding_turn(*store_, turn_, text, onboarding_);
-            if (!step) {
-                messages_.pop_back();
-                report(step.error());
-                return step.error().code() == status_code::invalid_argument;
+        std::promise<companion::turn_event> ended;
+        runner_->run(std::move(r), [&reply, &ended](const companion::turn_event & ev) {
+            switch (ev.type) {
+                case companion::turn_event::kind::started: return;
+                case companion::turn_event::kind::text:
+                    std::fwrite(ev.text.data(), 1, ev.text.size(), stdout);
+                    std::fflush(stdout);
+                    reply += ev.text;
+                    return;
+                default: ended.set_value(ev);
             }
-            if (step->type != companion::onboarding_step::kind::none) return interview(*step, interactive);
-            auto p = companion::prepare_turn(*store_, turn_, messages_, "", settings_);
-            if (!p) {
-                messages_.pop_back();
-                report(p.error());
-                return p.error().code() == status_code::invalid_argument;
-            }
-            prepared = std::move(*p);
-            if (!opts_.companion.no_initiative) {
-                // What it asks the OS to say later; said when due, at the next `os1 chat` or by `os1 serve`.
-                auto n = companion::notice_after_message(*store_, prepared->person, text, prepared->user_turn_id, turn_.now);
-                if (!n) report(n.error());
-            }
-        }
-        const auto on_text = [](std::string_view piece) {
-            std::fwrite(piece.data(), 1, piece.size(), stdout);
-            std::fflush(stdout);
-        };
-        auto stats = session_.reply(prepared ? companion::lay_out(prepared->parts) : messages_, gen_, on_text, reply,
-                                    &stop_reply);
-        if (!stats && prepared && stats.error().code() == status_code::invalid_argument) {
-            // A chat template that takes one system message only.
-            stats = session_.reply(companion::lay_out(prepared->parts, true), gen_, on_text, reply, &stop_reply);
-        }
-        if (!stats) {
+        });
+        const companion::turn_event last = ended.get_future().get();
+        if (last.type == companion::turn_event::kind::failed) {
             messages_.pop_back();
-            std::fputc('\n', stdout);
+            if (!reply.empty()) std::fputc('\n', stdout);
             std::fflush(stdout);
-            report(stats.error());
-            return stats.error().code() == status_code::invalid_argument;  // a too-long message is not fatal
+            report(last.error);
+            return last.error.code() == status_code::invalid_argument;  // a too-long message is not fatal
         }
+        ++turns_;
         messages_.push_back({"assistant", reply});
-        if (prepared) {
-            turn_.now = std::time(nullptr);
-            if (auto st = companion::remember_reply(*store_, turn_, prepared->person, reply, embedder_); !st) report(st);
-        }
-        if (stats->reason == llm::stop_reason::cancelled && interactive) std::fputs(" [stopped]", stdout);
+        const llm::reply_stats & st = last.stats;
+        if (st.reason == llm::stop_reason::cancelled && interactive) std::fputs(" [stopped]", stdout);
         std::fputs(interactive ? "\n" : "\n\n", stdout);
         std::fflush(stdout);
-        spdlog::debug("turn: {} prompt tokens ({} computed, {:.0f} ms), {} generated ({:.1f} tokens/s), stop: {}",
-                      stats->prompt_tokens, stats->computed_tokens, stats->prompt_ms, stats->generated_tokens,
-                      stats->generate_ms > 0 ? stats->generated_tokens * 1000.0 / stats->generate_ms : 0.0,
-                      llm::stop_reason_name(stats->reason));
+        if (st.generated_tokens > 0) {
+            spdlog::debug("turn: {} prompt tokens ({} computed, {:.0f} ms), {} generated ({:.1f} tokens/s), stop: {}",
+                          st.prompt_tokens, st.computed_tokens, st.prompt_ms, st.generated_tokens,
+                          st.generate_ms > 0 ? st.generated_tokens * 1000.0 / st.generate_ms : 0.0,
+                          llm::stop_reason_name(st.reason));
+        }
         return true;
     }
 
     // What the OS decided to say first while the person was away (reminders,
     // follow-ups, check-ins), shown before they type; then it counts as received.
+    // Before start(): the store is still this thread's.
     void greet() {
         if (!store_ || opts_.companion.no_initiative) return;
-        const int64_t now = std::time(nullptr);
+        const int64_t now = clock_.now();
         if (auto due = companion::run_due_initiatives(*store_, now); !due) return (void)report(due.error());
         auto who = store_->person(turn_.person, true);
         if (!who) return (void)report(who.error());
@@ -157,49 +158,31 @@ public:
         std::fflush(stdout);
     }
 
-    // A step of the first-run interview: a question, or the OS naming itself.
-    bool interview(const companion::onboarding_step & step, bool interactive) {
-        std::string reply = step.reply;
-        if (step.type == companion::onboarding_step::kind::naming) {
-            std::string answer;
-            auto st = session_.reply(step.prompt, step.gen, {}, answer, &stop_reply);
-            result<std::string> got = st ? result<std::string>(answer) : result<std::string>(st.error());
-            auto named = companion::finish_naming(*store_, turn_, step.person, got, onboarding_);
-            if (!named) {
-                messages_.pop_back();
-                report(named.error());
-                return false;
-            }
-            reply = std::move(*named);
-        }
-        messages_.push_back({"assistant", reply});
-        std::fputs(reply.c_str(), stdout);
-        std::fputs(interactive ? "\n" : "\n\n", stdout);
-        std::fflush(stdout);
-        return true;
-    }
-
     // When the conversation ends (no reply waits for it then): the session is
     // marked ended, turns without a vector get one (--embed-model), and the
     // model distils what waits (at least --distill-every turns) into facts and
-    // summaries.
+    // summaries. The store comes back to this thread, which waits for the model.
     void learn() {
-        if (!store_ || turn_.now == 0) return;
+        if (worker_) store_ = worker_->release();  // its last jobs (the runner's) run first
+        worker_.reset();
+        prompts_.close();
+        runner_.reset();
+        if (!store_ || turns_ == 0) return;
         auto who = store_->person(turn_.person, false);
         if (!who) return;
-        if (auto st = store_->end_session(*who, turn_.conversation, std::time(nullptr)); !st) report(st);
+        if (auto st = store_->end_session(*who, turn_.conversation, clock_.now()); !st) report(st);
         if (embedder_) {  // turns from before the embedding model was configured
             auto n = companion::embed_missing(*store_, *who, *embedder_, 200);
             if (!n) report(n.error());
         }
         if (auto n = companion::read_missing_feelings(*store_, *who, 50); !n) report(n.error());
-        const auto complete = [this](const std::vector<llm::chat_message> & m,
-                                     const llm::generation_options & g) -> result<std::string> {
-            std::string answer;
-            auto st = session_.reply(m, g, {}, answer, &stop_reply);
-            if (!st) return st.error();
-            if (st->reason == llm::stop_reason::cancelled) return status(status_code::cancelled, "stopped");
-            return answer;
+        const llm::conversation_key key{turn_.person, learning_conversation()};
+        const auto complete = [this, key](const std::vector<llm::chat_message> & m,
+                                          const llm::generation_options & g) -> result<std::string> {
+            auto got = llm::complete(llm_, key, m, g, stop_flag());
+            if (!got) return got.error();
+            if (got->stats.reason == llm::stop_reason::cancelled) return status(status_code::cancelled, "stopped");
+            return got->text;
         };
         stop_reply.store(false);
         read_feelings(complete, *who);
@@ -252,15 +235,26 @@ private:
         if (!n) report(n.error());
     }
 
-    llm::chat_session & session_;
+    // The learning requests' conversation (not printable: no client can name it).
+    static const std::string & learning_conversation() {
+        static const std::string id = "\x01learning";
+        return id;
+    }
+
+    llm::llm_i & llm_;
     const options & opts_;
-    memory::memory_store * store_;
+    system_clock clock_;
+    std::unique_ptr<memory::memory_store> store_;  // this thread's before start() and after learn()
     llm::embedder * embedder_;
     companion::turn_context turn_;
-    companion::memory_settings settings_;
-    companion::onboarding_settings onboarding_;
     std::vector<llm::chat_message> messages_;
     llm::generation_options gen_;
+    int turns_ = 0;
+    // In this order, so that they go in the reverse: the memory thread's last
+    // jobs post prompts, and both run the runner's code.
+    std::unique_ptr<companion::turn_runner> runner_;
+    job_queue prompts_{"prompts", 1, 4};
+    std::unique_ptr<memory::memory_worker> worker_;  // the store's owner between start() and learn()
 };
 
 int run_chat(const options & opts) {
@@ -272,8 +266,9 @@ int run_chat(const options & opts) {
     if (!path) return report(path.error());
     auto mdl = llm::model::load(*path, opts.model);
     if (!mdl) return report(mdl.error());
-    auto session = llm::chat_session::create(*mdl, opts.model);
-    if (!session) return report(session.error());
+    // The server's engine: one generator and one way of reusing what is computed, for both.
+    auto engine = start_terminal_engine(*mdl, opts);
+    if (!engine) return report(engine.error());
     install_sigint();
     std::unique_ptr<memory::memory_store> store;
     std::unique_ptr<llm::embedder> embedder;
@@ -287,10 +282,11 @@ int run_chat(const options & opts) {
         embedder = std::move(*e);
     }
 
-    chat_loop loop(**session, opts, store.get(), embedder.get());
+    chat_loop loop(**engine, opts, std::move(store), embedder.get());
     const bool interactive = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
     if (!interactive) {
         loop.greet();
+        loop.start();
         std::string line;
         while (std::getline(std::cin, line)) {
             if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -306,6 +302,7 @@ int run_chat(const options & opts) {
                  info.name.empty() ? info.architecture.c_str() : info.name.c_str(),
                  info.name.find("random weights") != std::string::npos ? ": replies are noise" : "");
     loop.greet();
+    loop.start();
     std::string history;
     if (make_private_dirs(opts.paths.data_dir + "/history")) history = chat_history_path(opts, local_user(opts));
     line_editor editor("os1", history);

@@ -11,7 +11,7 @@
 #include "companion/fact_distiller.h"
 #include "companion/summarizer.h"
 #include "companion/turn_memory.h"
-#include "llm/chat_session.h"
+#include "llm/complete.h"
 #include "memory/export.h"
 #include "memory/recall.h"
 
@@ -152,13 +152,14 @@ int run_distill(const options & o, const memory_args &) {
     if (!path) return report(path.error());
     auto mdl = llm::model::load(*path, o.model);
     if (!mdl) return report(mdl.error());
-    auto session = llm::chat_session::create(*mdl, o.model);
-    if (!session) return report(session.error());
+    auto engine = start_terminal_engine(*mdl, o);
+    if (!engine) return report(engine.error());
+    int asked = 0;
     const auto complete = [&](const std::vector<llm::chat_message> & m, const llm::generation_options & g) -> result<std::string> {
-        std::string answer;
-        auto st = (*session)->reply(m, g, {}, answer);
-        if (!st) return st.error();
-        return answer;
+        // Each batch is a conversation of its own (the key no client could name).
+        auto got = llm::complete(**engine, {p.name, "\x01distill-" + std::to_string(++asked)}, m, g);
+        if (!got) return got.error();
+        return got->text;
     };
     size_t total = 0;
     int rc = exit_ok;

@@ -16,4 +16,15 @@ result<std::string> resolve_model_path(const options & opts) {
                       "test model whose replies are noise)");
 }
 
+result<std::unique_ptr<llm::engine>> start_terminal_engine(std::shared_ptr<llm::model> m, const options & opts) {
+    llm::engine_options eo;
+    eo.parallel = 1;
+    eo.ctx_tokens = opts.model.ctx_tokens;
+    eo.batch_tokens = opts.model.batch_tokens;
+    eo.threads = opts.model.threads;
+    eo.max_pending = 4;
+    eo.kv_ram_bytes = 256ull << 20;  // the chat's state and the learning requests' take turns
+    return llm::engine::start(std::move(m), eo);
+}
+
 }  // namespace os1::cli

@@ -8,13 +8,16 @@ memory_worker::memory_worker(std::unique_ptr<memory_store> store) : store_(std::
     thread_ = std::thread([this] { loop(); });
 }
 
-memory_worker::~memory_worker() {
+memory_worker::~memory_worker() { release(); }
+
+std::unique_ptr<memory_store> memory_worker::release() {
     {
         std::lock_guard<std::mutex> lock(mu_);
         stopping_ = true;
     }
     cv_.notify_all();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
+    return std::move(store_);
 }
 
 void memory_worker::post(job j) {

@@ -31,6 +31,11 @@ public:
 
     void post(job j);
 
+    // Runs every job already posted, ends the thread and gives the store back
+    // (for `os1 chat`, whose learning at the end waits for the model on its own
+    // thread). Jobs posted afterwards never run.
+    std::unique_ptr<memory_store> release();
+
     // Runs F(store) on the worker and returns its result (for the CLI and tests).
     template <class F>
     auto call(F f) -> decltype(f(std::declval<memory_store &>())) {

@@ -16,7 +16,7 @@
 #include "memory/export.h"
 #include "memory/recall.h"
 #include "server/http_session.h"
-#include "server/job_queue.h"
+#include "base/job_queue.h"
 #include "server/openai_json.h"
 #include "server/request_bodies.h"
 #include "server/url_query.h"
@@ -59,10 +59,8 @@ bool parse_int(const std::string & s, int64_t & out) {
 }  // namespace
 
 memory_reply error_reply(const status & st) {
-    const bool missing = st.code() == status_code::not_found;
-    const bool bad = st.code() == status_code::invalid_argument;
-    return {missing ? http::status::not_found : bad ? http::status::bad_request : http::status::internal_server_error,
-            error_json(st.message(), missing ? "not_found_error" : bad ? "invalid_request_error" : "server_error")};
+    const http_error e = http_error_of(st.code());
+    return {e.code, error_json(st.message(), e.type)};
 }
 
 void http_session::memory_job(const std::string & route_name, std::function<memory_reply(memory::memory_store &)> job,

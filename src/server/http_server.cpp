@@ -12,7 +12,7 @@
 #include "server/background_feelings.h"
 #include "server/http_session.h"
 #include "server/initiative_scheduler.h"
-#include "server/job_queue.h"
+#include "base/job_queue.h"
 #include "server/server_context.h"
 
 namespace os1::server {
@@ -41,12 +41,13 @@ struct http_server::impl {
     // Before memory: the memory thread's last jobs may still use it.
     std::unique_ptr<background_distill> distill;
     std::unique_ptr<background_feelings> feelings;
+    std::unique_ptr<companion::turn_runner> turns;  // its memory jobs may still run while memory drains
     // After ioc, so it is drained (every acknowledged turn stored) before ioc goes.
     std::unique_ptr<memory::memory_worker> memory;
 
     impl(server_options o, llm::llm_i & e, users_store * u, std::unique_ptr<memory::memory_worker> m)
         : ctx{o, e, u, m.get(), nullptr, rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0, {}, nullptr, {}, nullptr,
-              nullptr, nullptr, {}, {}},
+              nullptr, nullptr, {}, {}, nullptr},
           ioc(std::max(1, ctx.opts.io_threads)), memory(std::move(m)) {
         if (memory && ctx.opts.distill_every > 0) {
             companion::distill_options d;
@@ -76,8 +77,26 @@ struct http_server::impl {
                 if (auto st = s.use_vector_model(embed->key(), embed->dims()); !st) spdlog::error("memory: {}", st.message());
             });
         }
+        turns = std::make_unique<companion::turn_runner>(e, memory.get(), *ctx.clock,
+                                                         [this](std::function<void()> job) { return prompts->post(std::move(job)); },
+                                                         settings_for_turns());
+        ctx.turns = turns.get();
         ctx.started_unix = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count();
+    }
+
+    companion::turn_settings settings_for_turns() {
+        companion::turn_settings s;
+        s.memory = ctx.opts.memory;
+        s.onboarding = ctx.opts.onboarding;
+        s.default_persona = ctx.opts.persona;
+        s.initiative = ctx.initiative();
+        s.talking_now = [this] { return static_cast<uint64_t>(ctx.talking.talking_now()); };
+        s.learn = [this](memory::memory_store & store, memory::person_id who, const std::string & person) {
+            if (distill) distill->after_turn(store, who, person);
+            if (feelings) feelings->after_turn(store, who, person);
+        };
+        return s;
     }
 
     void accept() {

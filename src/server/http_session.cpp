@@ -267,6 +267,22 @@ void http_session::send_error(http::status code, const std::string & message, co
     send(code, error_json(message, type), route_name, "application/json", retry_after_s);
 }
 
+http_error http_error_of(status_code code) {
+    switch (code) {
+        case status_code::invalid_argument: return {http::status::bad_request, "invalid_request_error", 0};
+        case status_code::not_found: return {http::status::not_found, "not_found_error", 0};
+        case status_code::permission_denied: return {http::status::unauthorized, "authentication_error", 0};
+        case status_code::resource_exhausted:  // busy: a queue or a limit is full
+        case status_code::cancelled: return {http::status::service_unavailable, "server_error", 1};  // shutting down
+        default: return {http::status::internal_server_error, "server_error", 0};
+    }
+}
+
+void http_session::send_status_error(const status & st, const std::string & route_name) {
+    const http_error e = http_error_of(st.code());
+    send_error(e.code, st.message(), e.type, route_name, e.retry_after_s);
+}
+
 bool http_session::rate_limited(const std::string & person, const std::string & route_name) {
     const int wait_s = ctx_.limiter.acquire(person);
     if (wait_s <= 0) return false;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "companion/turn.h"
 #include "llm/llm_i.h"
 #include "server/event_hub.h"
 #include "server/openai_json.h"
@@ -40,7 +41,15 @@ struct memory_reply {
     bool unblock_person = false;    // then the person's name may be used again (person_gate)
 };
 
-// A store error as a reply: not_found 404, invalid_argument 400, else 500.
+// How a status other than ok is answered: the one map for every route.
+struct http_error {
+    http::status code;
+    const char * type;  // OpenAI's error type
+    int retry_after_s;  // 0: no Retry-After
+};
+http_error http_error_of(status_code code);
+
+// A store error as a reply (http_error_of).
 memory_reply error_reply(const status & st);
 
 // A short id that names one internal error in the reply and in the log.
@@ -75,31 +84,14 @@ private:
     bool rate_limited(const std::string & person, const std::string & route_name);  // the CORS header lines of a raw (streamed) response
     void send_error(http::status code, const std::string & message, const std::string & type,
                     const std::string & route_name, int retry_after_s = 0);
+    void send_status_error(const status & st, const std::string & route_name);  // through http_error_of
     void after_response();
     void close();
     void status_route(request && req);
     void stop_talking();  // the person's chat request is over (presence)
 
-    // A turn that is remembered: where it is stored and what was recalled for it.
-    struct remembered_turn {
-        companion::turn_context context;
-        companion::prepared_turn prepared;
-        uint64_t epoch = 0;  // the person's, when the request was admitted (person_gate)
-    };
-
     // Routes
     void chat_completions(request && req, const std::string & person);
-    void start_completion(chat_request && chat, const std::string & person, const std::string & conversation,
-                          std::shared_ptr<remembered_turn> turn);
-    void prepare_on_memory_thread(memory::memory_store & store, std::shared_ptr<chat_request> chat,
-                                  const companion::turn_context & tc, const std::string & person,
-                                  const std::string & conversation, uint64_t epoch);
-    void revoked();  // the person was erased or removed while their request waited
-    status submit_turn(llm::completion_request r, remembered_turn & turn);
-    void submitted(const std::string & id, const status & st);
-    void memory_failed(const status & st);
-    void scripted_reply(const chat_request & chat, const std::string & text);
-    void naming(std::shared_ptr<chat_request> chat, const companion::turn_context & tc, companion::onboarding_step step);
     void delete_conversation(const std::string & person, const std::string & id);
     void memory_routes(request && req, const std::string & person, const std::string & path);
     void companion_routes(request && req, const std::string & person, const std::string & path);
@@ -112,7 +104,8 @@ private:
     std::optional<std::string> authenticate(const request & req);
 
     // A completion in progress
-    void on_engine_event(const llm::completion_event & ev);
+    void on_turn_event(const std::string & id, const companion::turn_event & ev);
+    void turn_failed(const status & st);
     void write_raw(std::string data);
     void do_write();
     void watch_client();
@@ -132,8 +125,8 @@ private:
         std::chrono::steady_clock::time_point started;
         bool first_token = false;
         bool opened = false;  // a stream's status line and first chunk are written
+        bool began = false;   // the turn said `started`
         bool ended = false;  // done or error event seen
-        std::shared_ptr<remembered_turn> turn;  // set until the reply is stored
     };
 
     completion new_completion(const chat_request & chat) const;

@@ -5,6 +5,8 @@
 #include <cstdint>
 
 #include "base/clock.h"
+#include "base/job_queue.h"
+#include "companion/turn.h"
 #include "companion/turn_memory.h"
 #include "llm/llm_i.h"
 #include "memory/memory_worker.h"
@@ -21,7 +23,6 @@ namespace os1::server {
 
 class background_distill;
 class background_feelings;
-class job_queue;
 
 struct server_context {
     server_options opts;
@@ -41,6 +42,7 @@ struct server_context {
     job_queue * files = nullptr;      // reading the users file (disk: never on an I/O thread)
     person_gate gate;                 // erasing and revoking people in order
     connection_slots connections;     // open connections in all and per address
+    companion::turn_runner * turns = nullptr;  // every chat turn (companion/turn.h)
 
     int64_t now() const { return clock->now(); }
     bool initiative() const { return memory && opts.initiative; }

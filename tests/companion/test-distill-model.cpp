@@ -8,17 +8,36 @@
 #include "companion/persona.h"
 #include "companion/persona_evolution.h"
 #include "companion/summarizer.h"
-#include "llm/chat_session.h"
+#include "llm/complete.h"
+#include "llm/engine.h"
 #include "support/temp_dir.h"
 
 namespace os1::companion {
 namespace {
 
+std::unique_ptr<llm::engine> one_conversation(std::shared_ptr<llm::model> m) {
+    llm::engine_options o;
+    o.parallel = 1;
+    auto e = llm::engine::start(std::move(m), o);
+    EXPECT_TRUE(e) << e.error().message();
+    return e ? std::move(*e) : nullptr;
+}
+
+// The model's whole answer, each request a conversation of its own.
+result<llm::reply_stats> ask(llm::llm_i & e, const std::vector<llm::chat_message> & messages, const llm::generation_options & g,
+           std::string & answer) {
+    static int n = 0;
+    auto got = llm::complete(e, {"test", "q" + std::to_string(++n)}, messages, g);
+    if (!got) return got.error();
+    answer = got->text;
+    return got->stats;
+}
+
 TEST(distill_model, the_grammar_gives_json_of_the_expected_shape) {
     auto m = llm::model::load(test::tiny_model_path(), model_options{});
     ASSERT_TRUE(m) << m.error().message();
-    auto session = llm::chat_session::create(*m, model_options{});
-    ASSERT_TRUE(session);
+    auto engine = one_conversation(*m);
+    ASSERT_TRUE(engine);
     test::temp_dir d;
     auto store = memory::memory_store::open(d.file("m.db"));
     ASSERT_TRUE(store);
@@ -35,7 +54,7 @@ TEST(distill_model, the_grammar_gives_json_of_the_expected_shape) {
     auto b = prepare_distillation(**store, ada, {}, /*force=*/true);
     ASSERT_TRUE(b);
     std::string answer;
-    auto st = (*session)->reply(distill_prompt(*b), distill_generation({}), {}, answer);
+    auto st = ask(*engine, distill_prompt(*b), distill_generation({}), answer);
     ASSERT_TRUE(st) << st.error().message();
     auto parsed = parse_distillation(answer, *b);
     if (!parsed) {
@@ -49,8 +68,8 @@ TEST(distill_model, the_grammar_gives_json_of_the_expected_shape) {
 TEST(distill_model, the_summary_grammar_gives_a_summary_that_is_stored) {
     auto m = llm::model::load(test::tiny_model_path(), model_options{});
     ASSERT_TRUE(m) << m.error().message();
-    auto session = llm::chat_session::create(*m, model_options{});
-    ASSERT_TRUE(session);
+    auto engine = one_conversation(*m);
+    ASSERT_TRUE(engine);
     test::temp_dir d;
     auto store = memory::memory_store::open(d.file("m.db"));
     ASSERT_TRUE(store);
@@ -66,7 +85,7 @@ TEST(distill_model, the_summary_grammar_gives_a_summary_that_is_stored) {
     }
     const auto complete = [&](const std::vector<llm::chat_message> & msgs, const llm::generation_options & g) -> result<std::string> {
         std::string answer;
-        auto st = (*session)->reply(msgs, g, {}, answer);
+        auto st = ask(*engine, msgs, g, answer);
         if (!st) return st.error();
         EXPECT_EQ(answer.rfind("{\"summary\": \"", 0), 0u) << answer;
         return answer;
@@ -83,17 +102,17 @@ TEST(distill_model, the_summary_grammar_gives_a_summary_that_is_stored) {
 TEST(distill_model, the_companion_grammars_give_answers_their_parsers_take) {
     auto m = llm::model::load(test::tiny_model_path(), model_options{});
     ASSERT_TRUE(m) << m.error().message();
-    auto session = llm::chat_session::create(*m, model_options{});
-    ASSERT_TRUE(session);
+    auto engine = one_conversation(*m);
+    ASSERT_TRUE(engine);
     std::string answer;
     for (const char * profile : {"", "How they describe themselves: a baker who loves the sea."}) {
-        ASSERT_TRUE((*session)->reply(naming_prompt(profile), naming_generation(), {}, answer));
+        ASSERT_TRUE(ask(*engine, naming_prompt(profile), naming_generation(), answer));
         auto named = parse_naming(answer);
         ASSERT_TRUE(named) << named.error().message() << ": " << answer;
         EXPECT_FALSE(named->name.empty());
     }
     for (const auto & c : emotion_probe_cases()) {
-        ASSERT_TRUE((*session)->reply(emotion_prompt(c.message), emotion_generation(), {}, answer));
+        ASSERT_TRUE(ask(*engine, emotion_prompt(c.message), emotion_generation(), answer));
         auto r = parse_emotion(answer);
         EXPECT_TRUE(r) << r.error().message() << ": " << answer;
     }
@@ -111,7 +130,7 @@ TEST(distill_model, the_companion_grammars_give_answers_their_parsers_take) {
     auto j = prepare_evolution(**store, ada, "OS1");
     ASSERT_TRUE(j);
     ASSERT_EQ(j->turns.size(), 1u);
-    ASSERT_TRUE((*session)->reply(evolution_prompt(*j), evolution_generation(), {}, answer));
+    ASSERT_TRUE(ask(*engine, evolution_prompt(*j), evolution_generation(), answer));
     auto proposed = parse_evolution(answer, *j);
     ASSERT_TRUE(proposed) << proposed.error().message() << ": " << answer;
     auto v = apply_evolution(**store, *j, answer);

@@ -4,6 +4,9 @@
 #include <mutex>
 #include <regex>
 
+#include "base/utf8.h"
+#include "llm/chat_template.h"
+#include "llm/complete.h"
 #include "llm/engine.h"
 #include "llm/engine_runner.h"
 #include "support/temp_dir.h"
@@ -307,6 +310,52 @@ TEST_F(engine_test, a_grammar_makes_the_reply_follow_it) {
     const status st = e->submit(std::move(wrong));
     EXPECT_EQ(st.code(), status_code::invalid_argument);
     EXPECT_NE(st.message().find("grammar"), std::string::npos);
+}
+
+// Ported from the terminal's former generator (chat_session), which the engine replaced.
+TEST_F(engine_test, streamed_pieces_are_whole_utf8_and_add_up_to_the_reply) {
+    auto e = start();
+    test::pending_reply p;
+    auto r = p.request(alice, {{"user", "Hi"}}, 40);
+    auto all_valid = std::make_shared<std::atomic<bool>>(true);
+    auto streamed = std::make_shared<std::string>();
+    auto inner = std::move(r.on_event);
+    r.on_event = [inner, all_valid, streamed](const completion_event & ev) {
+        if (ev.type == completion_event::kind::text) {
+            if (!utf8_is_valid(ev.text)) all_valid->store(false);
+            *streamed += ev.text;  // the engine's thread only
+        }
+        inner(ev);
+    };
+    ASSERT_TRUE(e->submit(std::move(r)));
+    const auto reply = p.wait();
+    ASSERT_TRUE(reply.st) << reply.st.message();
+    EXPECT_TRUE(all_valid->load());
+    EXPECT_EQ(*streamed, reply.text);
+    EXPECT_TRUE(utf8_is_valid(reply.text));
+}
+
+TEST_F(engine_test, seeded_sampling_repeats_and_differs_by_seed) {
+    auto e = start();
+    generation_options g;
+    g.sampling.temperature = 0.9f;
+    g.max_tokens = 12;
+    g.sampling.seed = 5;
+    auto a = complete(*e, {"alice", "a"}, {{"user", "Hi"}}, g);
+    auto b = complete(*e, {"alice", "b"}, {{"user", "Hi"}}, g);
+    g.sampling.seed = 6;
+    auto c = complete(*e, {"alice", "c"}, {{"user", "Hi"}}, g);
+    ASSERT_TRUE(a && b && c);
+    EXPECT_EQ(a->text, b->text);
+    EXPECT_NE(a->text, c->text);
+}
+
+TEST_F(engine_test, the_models_template_renders_chatml) {
+    auto t = chat_template::create(model_->raw());
+    ASSERT_TRUE(t) << t.error().message();
+    auto text = (*t)->render({{"system", "S"}, {"user", "U"}});
+    ASSERT_TRUE(text);
+    EXPECT_EQ(*text, "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\n");
 }
 
 TEST_F(engine_test, bad_requests_are_refused_at_once) {

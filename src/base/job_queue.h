@@ -1,7 +1,7 @@
-// Work that must not run on an I/O thread (rendering and tokenizing a prompt,
-// waiting for the engine to drop a conversation): a fixed set of threads and a
-// bounded queue, so that no request's size or number makes an I/O thread wait
-// and no burst of requests makes threads without end.
+// Work that must not run on an I/O thread or the memory thread (rendering and
+// tokenizing a prompt, reading a file): a fixed set of threads and a bounded
+// queue, so that no request's size or number makes those threads wait and no
+// burst of requests makes threads without end.
 #pragma once
 
 #include <condition_variable>
@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-namespace os1::server {
+namespace os1 {
 
 class job_queue {
 public:
@@ -40,4 +40,4 @@ private:
     std::vector<std::thread> threads_;
 };
 
-}  // namespace os1::server
+}  // namespace os1

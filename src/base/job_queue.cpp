@@ -1,8 +1,8 @@
-#include "server/job_queue.h"
+#include "base/job_queue.h"
 
 #include <spdlog/spdlog.h>
 
-namespace os1::server {
+namespace os1 {
 
 job_queue::job_queue(std::string name, int threads, size_t max_pending) : name_(std::move(name)), max_pending_(max_pending) {
     for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { loop(); });
@@ -54,4 +54,4 @@ void job_queue::loop() {
     }
 }
 
-}  // namespace os1::server
+}  // namespace os1
