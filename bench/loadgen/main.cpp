@@ -69,6 +69,7 @@ struct turn_record {
     bool measured = false, ok = false, canary_leak = false, after_restart = false;
     double ttft_ms = -1, start_s = 0, end_s = 0;
     std::vector<double> gaps_ms;
+    double done_ms = -1;  // last content -> [DONE]
     int prompt_tokens = 0, computed_tokens = 0, new_tokens = 0, completion_tokens = 0;
     std::string error;
 };
@@ -217,6 +218,7 @@ int run_chat(const args & a) {
                 rec.error = res.error;
                 rec.ttft_ms = res.ttft_ms;
                 rec.gaps_ms = res.token_gaps_ms;
+                rec.done_ms = res.done_ms;
                 rec.prompt_tokens = res.prompt_tokens;
                 rec.completion_tokens = res.completion_tokens;
                 rec.computed_tokens = res.processed_tokens >= 0 ? res.processed_tokens : res.prompt_tokens - res.cached_tokens;
@@ -248,7 +250,7 @@ int run_chat(const args & a) {
     }
     for (auto & t : threads) t.join();
 
-    std::vector<double> ttft, gaps, ttft_before, ttft_after;
+    std::vector<double> ttft, gaps, ttft_before, ttft_after, done;
     double computed = 0, fresh = 0, first_start = 1e18, last_end = 0, out_tokens = 0;
     int ok = 0, errors = 0, leaks = 0, within = 0, measured = 0;
     std::string first_error;
@@ -266,6 +268,7 @@ int run_chat(const args & a) {
         (r.after_restart ? ttft_after : ttft_before).push_back(r.ttft_ms);
         within += r.ttft_ms <= a.slo_ms;
         gaps.insert(gaps.end(), r.gaps_ms.begin(), r.gaps_ms.end());
+        if (r.done_ms >= 0) done.push_back(r.done_ms);
         computed += r.computed_tokens;
         fresh += r.new_tokens;
         first_start = std::min(first_start, r.start_s);
@@ -281,6 +284,7 @@ int run_chat(const args & a) {
                     {"ttft_ms", {{"p50", percentile(ttft, 50)}, {"p95", percentile(ttft, 95)}, {"p99", percentile(ttft, 99)}}},
                     {"within_5s_fraction", ttft.empty() ? 0.0 : static_cast<double>(std::count_if(ttft.begin(), ttft.end(), [](double t) { return t <= 5000; })) / measured},
                     {"itl_ms", {{"p50", percentile(gaps, 50)}, {"p99", percentile(gaps, 99)}}},
+                    {"done_after_last_ms", {{"p50", percentile(done, 50)}, {"p95", percentile(done, 95)}, {"p99", percentile(done, 99)}}},
                     {"slo_fraction", measured ? static_cast<double>(within) / measured : 0.0},
                     {"output_tokens_per_s", last_end > first_start ? out_tokens / (last_end - first_start) : 0.0},
                     {"server_memory", a.server_memory},
@@ -298,7 +302,7 @@ int run_chat(const args & a) {
         std::ofstream out(a.out);
         for (const auto & r : records) {
             out << json{{"person", r.person}, {"turn", r.turn}, {"measured", r.measured}, {"ok", r.ok}, {"error", r.error},
-                        {"ttft_ms", r.ttft_ms}, {"prompt", r.prompt_tokens}, {"computed", r.computed_tokens},
+                        {"ttft_ms", r.ttft_ms}, {"done_ms", r.done_ms}, {"prompt", r.prompt_tokens}, {"computed", r.computed_tokens},
                         {"new", r.new_tokens}, {"completion", r.completion_tokens}, {"start_s", r.start_s},
                         {"end_s", r.end_s}, {"canary_leak", r.canary_leak}, {"after_restart", r.after_restart}}.dump()
                 << "\n";

@@ -18,7 +18,10 @@ double ms(bench_clock::time_point a, bench_clock::time_point b) {
 
 // Handles one "data: ..." payload.
 void on_data(const std::string & payload, stream_result & r, bench_clock::time_point sent, bench_clock::time_point & last) {
-    if (payload == "[DONE]") return;
+    if (payload == "[DONE]") {
+        if (r.ttft_ms >= 0) r.done_ms = ms(last, bench_clock::now());
+        return;
+    }
     const auto j = nlohmann::json::parse(payload, nullptr, false);
     if (!j.is_object()) return;
     if (j.contains("error")) {

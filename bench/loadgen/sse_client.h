@@ -17,6 +17,7 @@ struct stream_result {
     int http_status = 0;
     double ttft_ms = -1;                 // request sent -> first content
     std::vector<double> token_gaps_ms;   // between content events
+    double done_ms = -1;                 // last content -> "data: [DONE]"
     std::string text;
     int prompt_tokens = 0, cached_tokens = 0, completion_tokens = 0;
     int processed_tokens = -1;           // llama-server's timings.prompt_n when given

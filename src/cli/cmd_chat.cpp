@@ -100,29 +100,31 @@ public:
         r.messages = messages_;
         r.gen = gen_;
         r.cancelled = stop_flag();
-        std::string reply;
-        std::promise<companion::turn_event> ended;
-        runner_->run(std::move(r), [&reply, &ended](const companion::turn_event & ev) {
+        // Shared with the sink: it may still be returning from set_value when get() does.
+        auto reply = std::make_shared<std::string>();
+        auto ended = std::make_shared<std::promise<companion::turn_event>>();
+        auto got = ended->get_future();
+        runner_->run(std::move(r), [reply, ended](const companion::turn_event & ev) {
             switch (ev.type) {
                 case companion::turn_event::kind::started: return;
                 case companion::turn_event::kind::text:
                     std::fwrite(ev.text.data(), 1, ev.text.size(), stdout);
                     std::fflush(stdout);
-                    reply += ev.text;
+                    *reply += ev.text;
                     return;
-                default: ended.set_value(ev);
+                default: ended->set_value(ev);
             }
         });
-        const companion::turn_event last = ended.get_future().get();
+        const companion::turn_event last = got.get();
         if (last.type == companion::turn_event::kind::failed) {
             messages_.pop_back();
-            if (!reply.empty()) std::fputc('\n', stdout);
+            if (!reply->empty()) std::fputc('\n', stdout);
             std::fflush(stdout);
             report(last.error);
             return last.error.code() == status_code::invalid_argument;  // a too-long message is not fatal
         }
         ++turns_;
-        messages_.push_back({"assistant", reply});
+        messages_.push_back({"assistant", *reply});
         const llm::reply_stats & st = last.stats;
         if (st.reason == llm::stop_reason::cancelled && interactive) std::fputs(" [stopped]", stdout);
         std::fputs(interactive ? "\n" : "\n\n", stdout);
