@@ -233,11 +233,16 @@ const engine_options & engine::options() const { return impl_->opts; }
 void engine::impl::run() {
     for (;;) {
         if (!wait_for_work()) break;
-        run_control();
-        admit();
-        update_gauges();
-        step();
-        update_gauges();
+        try {
+            run_control();
+            admit();
+            update_gauges();
+            if (opts.before_step) opts.before_step();
+            step();
+            update_gauges();
+        } catch (const std::exception & e) {
+            recover(e.what());
+        }
     }
     run_control();  // drops queued while draining
     save_everything();
@@ -396,6 +401,18 @@ void engine::impl::bind(engine_slot & s, std::unique_ptr<active_request> r) {
     s.last_used = ++clock;
     ++n_requests;
     n_prompt += s.active->prompt.size();
+}
+
+// A step threw (out of memory, a bug): the replies in the slots end with an
+// error and their cells are cleared; the thread goes on serving the rest.
+void engine::impl::recover(const char * what) {
+    spdlog::error("engine: a step failed ({}); stopping the replies in progress", what);
+    for (auto & sl : slots) {
+        if (!sl.active) continue;
+        auto r = std::move(sl.active);
+        clear(sl);
+        fail(std::move(r), status(status_code::internal, "the engine failed on this request"));
+    }
 }
 
 void engine::impl::fail(std::unique_ptr<active_request> r, const status & st) {

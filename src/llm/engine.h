@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,9 @@ struct engine_options {
     uint64_t kv_disk_bytes = 20ull << 30;
     std::string kv_dir;               // disk tier root; empty = no disk tier
     std::vector<std::string> shared_system_prompts;  // the operator's: their prefix is shared by everyone
+    // For tests: runs on the engine thread before each step; what it throws is
+    // what a failing step throws.
+    std::function<void()> before_step;
 };
 
 class engine final : public llm_i {

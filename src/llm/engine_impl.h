@@ -155,6 +155,7 @@ struct engine::impl {
 
     // Decoding (engine_step.cpp)
     void step();
+    void recover(const char * what);  // after a step threw
     void accept_token(engine_slot & s, int batch_index);
     void emit_text(active_request & r, const std::string & text);
     void finish(engine_slot & s, stop_reason reason);

@@ -358,6 +358,24 @@ TEST_F(engine_test, the_models_template_renders_chatml) {
     EXPECT_EQ(*text, "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\n");
 }
 
+TEST_F(engine_test, a_step_that_throws_ends_the_replies_in_progress_and_the_engine_goes_on) {
+    engine_options o;
+    auto armed = std::make_shared<std::atomic<bool>>(false);
+    o.before_step = [armed] {
+        if (armed->exchange(false)) throw std::runtime_error("out of memory (a test)");
+    };
+    auto e = start(o);
+    armed->store(true);
+    const auto failed = run_turn(*e, alice, {{"user", "Hi"}}, 8);
+    EXPECT_EQ(failed.st.code(), status_code::internal) << failed.st.message();
+    // The same conversation again, and another: answered as on a fresh engine.
+    const auto again = run_turn(*e, alice, {{"user", "Hi"}}, 8);
+    ASSERT_TRUE(again.st) << again.st.message();
+    const auto other = run_turn(*e, bob, {{"user", "Hi"}}, 8);
+    ASSERT_TRUE(other.st) << other.st.message();
+    EXPECT_EQ(again.text, other.text);
+}
+
 TEST_F(engine_test, bad_requests_are_refused_at_once) {
     auto e = start();
     test::pending_reply p;
