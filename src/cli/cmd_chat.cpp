@@ -144,7 +144,7 @@ public:
     void greet() {
         if (!store_ || opts_.companion.no_initiative) return;
         const int64_t now = clock_.now();
-        if (auto due = companion::run_due_initiatives(*store_, now); !due) return (void)report(due.error());
+        if (auto due = companion::run_due_initiatives(*store_, now, opts_.companion.default_name); !due) return (void)report(due.error());
         auto who = store_->person(turn_.person, true);
         if (!who) return (void)report(who.error());
         auto waiting = store_->undelivered_initiatives(*who);

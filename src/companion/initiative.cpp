@@ -326,7 +326,8 @@ result<int> notice_after_message(memory::memory_store & store, memory::person_id
     return added;
 }
 
-result<std::vector<sent_initiative>> run_due_initiatives(memory::memory_store & store, int64_t now, int limit) {
+result<std::vector<sent_initiative>> run_due_initiatives(memory::memory_store & store, int64_t now,
+                                                        const std::string & default_name, int limit) {
     auto due = store.due_initiatives(now, limit);
     if (!due) return due.error();
     std::vector<sent_initiative> out;
@@ -343,7 +344,7 @@ result<std::vector<sent_initiative>> run_due_initiatives(memory::memory_store & 
         // Remembered as the OS's own words, like any reply, under the name it has with them.
         auto persona = store.persona(who);
         if (!persona) return persona.error();
-        const std::string name = persona->version ? persona->name : "OS1";
+        const std::string name = persona->version ? persona->name : default_name;
         turn_context c{"", initiative_conversation(), "", name, now, ""};
         auto said = store.add_turn(who, turn_of(c, "assistant", name, r.text));
         if (!said) return said.error();

@@ -59,13 +59,15 @@ result<int> notice_after_message(memory::memory_store & store, memory::person_id
 // The scheduler's step: every pending initiative due by NOW (up to LIMIT) is
 // decided; each sent one is also stored as the OS's turn in the person's
 // conversation "initiative" (so it is remembered), and returned, with its
-// person's store id, for delivery.
+// person's store id, for delivery. DEFAULT_NAME is the OS's name with people
+// who have not named it (the operator's --default-name).
 struct sent_initiative {
     memory::person_id person = 0;
     std::string name;  // the person's name in the store (the server's key for them)
     memory::initiative_record record;
 };
-result<std::vector<sent_initiative>> run_due_initiatives(memory::memory_store & store, int64_t now, int limit = 100);
+result<std::vector<sent_initiative>> run_due_initiatives(memory::memory_store & store, int64_t now,
+                                                        const std::string & default_name = "OS1", int limit = 100);
 
 // A time of day as "HH:MM" and back (minutes after midnight); nullopt when TEXT is not one.
 std::optional<int> parse_clock(std::string_view text);

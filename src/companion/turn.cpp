@@ -123,6 +123,7 @@ void turn_runner::name_itself(const std::shared_ptr<turn> & t, onboarding_step s
 void turn_runner::finish_naming_with(const std::shared_ptr<turn> & t, memory::person_id who, result<std::string> answer) {
     memory_->post([this, t, who, answer = std::move(answer)](memory::memory_store & store) {
         llm_.drop({t->req.context.person, naming_conversation()}, {});  // it held the person's answers
+        if (!t->current()) return t->fail(erased());  // erased while the model chose: nothing is written
         auto reply = finish_naming(store, t->req.context, who, answer, settings_.onboarding);
         if (!reply) return t->fail(reply.error());
         t->emit({turn_event::kind::text, *reply, {}, {}});

@@ -107,10 +107,10 @@ void http_session::events_stream(const std::string & person) {
     ctx_.events.add(person, shared_from_this());
     event_hub * hub = &ctx_.events;
     const clock_i * clock = ctx_.clock;
-    ctx_.memory->post([hub, clock, person](memory::memory_store & s) {
+    ctx_.memory->post([hub, clock, person, name = ctx_.opts.onboarding.default_name](memory::memory_store & s) {
         auto who = s.person(person, true);
         if (!who) return spdlog::error("initiative: {}", who.error().message());
-        deliver_waiting(s, *who, person, *hub, *clock);
+        deliver_waiting(s, *who, person, *hub, *clock, name);
     });
     watch_events_client();
     heartbeat();

@@ -61,7 +61,8 @@ struct http_server::impl {
         ctx.prompts = prompts.get();
         ctx.files = files.get();
         if (ctx.initiative()) {
-            scheduler = std::make_unique<initiative_scheduler>(ioc, *memory, ctx.events, *ctx.clock, ctx.opts.initiative_tick_ms);
+            scheduler = std::make_unique<initiative_scheduler>(ioc, *memory, ctx.events, *ctx.clock, ctx.opts.initiative_tick_ms,
+                                                               ctx.opts.onboarding.default_name);
             scheduler->start();
         }
         ctx.opts.memory.feelings = ctx.opts.feelings != feelings_mode::off;

@@ -17,22 +17,22 @@ std::string initiative_event(const memory::initiative_record & r, const std::str
 
 namespace {
 
-std::string name_with(memory::memory_store & store, memory::person_id who) {
+std::string name_with(memory::memory_store & store, memory::person_id who, const std::string & default_name) {
     auto p = store.persona(who);
-    return p && p->version ? p->name : std::string("OS1");
+    return p && p->version ? p->name : default_name;
 }
 
 }  // namespace
 
 void deliver_waiting(memory::memory_store & store, memory::person_id who, const std::string & person, event_hub & hub,
-                     const clock_i & clock) {
+                     const clock_i & clock, const std::string & default_name) {
     auto waiting = store.undelivered_initiatives(who);
     if (!waiting) {
         spdlog::error("initiative: {}", waiting.error().message());
         return;
     }
     if (waiting->empty()) return;
-    const std::string from = name_with(store, who);
+    const std::string from = name_with(store, who, default_name);
     for (const auto & r : *waiting) {
         if (hub.send(person, initiative_event(r, from)) == 0) return;  // the stream went: the rest wait
         if (auto st = store.mark_delivered(who, r.id, clock.now()); !st) spdlog::error("initiative: {}", st.message());
@@ -40,8 +40,9 @@ void deliver_waiting(memory::memory_store & store, memory::person_id who, const 
 }
 
 initiative_scheduler::initiative_scheduler(boost::asio::io_context & ioc, memory::memory_worker & worker, event_hub & hub,
-                                           const clock_i & clock, int tick_ms)
-    : strand_(boost::asio::make_strand(ioc)), timer_(strand_), worker_(worker), hub_(hub), clock_(clock), tick_ms_(tick_ms) {}
+                                           const clock_i & clock, int tick_ms, std::string default_name)
+    : strand_(boost::asio::make_strand(ioc)), timer_(strand_), worker_(worker), hub_(hub), clock_(clock), tick_ms_(tick_ms),
+      default_name_(std::move(default_name)) {}
 
 void initiative_scheduler::start() {
     boost::asio::post(strand_, [this] { arm(); });
@@ -59,15 +60,15 @@ void initiative_scheduler::arm() {
         if (ec || stopped_) return;
         event_hub * hub = &hub_;
         const clock_i * clock = &clock_;
-        worker_.post([hub, clock](memory::memory_store & store) {
-            auto sent = companion::run_due_initiatives(store, clock->now());
+        worker_.post([hub, clock, name = default_name_](memory::memory_store & store) {
+            auto sent = companion::run_due_initiatives(store, clock->now(), name);
             if (!sent) {
                 spdlog::error("initiative: {}", sent.error().message());
                 return;
             }
             for (const auto & s : *sent) {
                 spdlog::info("initiative {} sent ({}): {}", s.record.id, s.record.kind, s.record.decision);
-                deliver_waiting(store, s.person, s.name, *hub, *clock);
+                deliver_waiting(store, s.person, s.name, *hub, *clock, name);
             }
         });
         arm();

@@ -25,13 +25,14 @@ std::string initiative_event(const memory::initiative_record & r, const std::str
 
 // Sends every initiative of WHO that was sent and not yet received to the
 // person's open streams (named PERSON in the hub), marking those taken. On the memory thread.
+// DEFAULT_NAME: the OS's name with people who have not named it.
 void deliver_waiting(memory::memory_store & store, memory::person_id who, const std::string & person, event_hub & hub,
-                     const clock_i & clock);
+                     const clock_i & clock, const std::string & default_name);
 
 class initiative_scheduler {
 public:
     initiative_scheduler(boost::asio::io_context & ioc, memory::memory_worker & worker, event_hub & hub,
-                         const clock_i & clock, int tick_ms);
+                         const clock_i & clock, int tick_ms, std::string default_name);
     void start();
     void stop();  // no further ticks; from any thread
 
@@ -43,6 +44,7 @@ private:
     event_hub & hub_;
     const clock_i & clock_;
     int tick_ms_;
+    std::string default_name_;
     std::atomic<bool> stopped_{false};
 };
 

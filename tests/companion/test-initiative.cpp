@@ -187,6 +187,17 @@ TEST_F(initiative_store_test, a_follow_up_waits_until_due_is_sent_once_remembere
     EXPECT_NE(out->markdown.find("follow_up (sent"), std::string::npos) << out->markdown;
 }
 
+TEST_F(initiative_store_test, what_the_os_says_first_is_under_the_operators_default_name_until_it_has_one) {
+    const auto ada = say("ada", "I have my driving test tomorrow at 9am!");
+    clock_.set(monday + day + 12 * hour);
+    auto sent = run_due_initiatives(*store_, clock_.now(), "Samantha");
+    ASSERT_TRUE(sent) << sent.error().message();
+    ASSERT_EQ(sent->size(), 1u);
+    auto turns = store_->session_tail(ada, initiative_conversation(), 5);
+    ASSERT_EQ(turns->size(), 1u);
+    EXPECT_EQ(turns->front().speaker, "Samantha");
+}
+
 TEST_F(initiative_store_test, quiet_hours_the_daily_cap_and_opt_out_hold_or_drop_with_reasons) {
     const auto bob = say("bob", "remind me to water the plants at 11pm");
     say("bob", "I'm seeing the dentist tomorrow at 9am");

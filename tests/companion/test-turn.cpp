@@ -208,6 +208,29 @@ TEST_F(turn_test, a_new_person_is_interviewed_without_the_model_then_the_os_name
     EXPECT_FALSE(llm_.holds(asked[0].key));
 }
 
+TEST_F(turn_test, a_person_erased_while_the_os_chooses_its_name_gets_no_persona) {
+    settings_.onboarding.enabled = true;
+    auto current = std::make_shared<std::atomic<bool>>(true);
+    script_ = [current](const llm::completion_request &) -> std::string {
+        current->store(false);
+        return R"({"name":"Juniper","description":"a curious and gentle companion"})";
+    };
+    start();
+    std::vector<std::string> answers = {"Hello?", "I write letters.", "Someone to talk to.", "Gently."};
+    for (size_t i = 0; i + 1 < answers.size(); ++i) ASSERT_EQ(run(request(answers[i])).back().type, kind::done);
+    auto last = request(answers.back());
+    last.still_current = [current] { return current->load(); };
+    const auto events = run(std::move(last));
+    ASSERT_EQ(events.back().type, kind::failed);
+    EXPECT_EQ(events.back().error.code(), status_code::permission_denied);
+    const auto version = worker_->call([](memory::memory_store & s) {
+        auto who = s.person("theo", false);
+        auto p = who ? s.persona(*who) : result<memory::persona_record>(who.error());
+        return p ? p->version : int64_t{-1};
+    });
+    EXPECT_EQ(version, 0);
+}
+
 TEST_F(turn_test, a_message_the_model_refuses_is_not_remembered) {
     start();
     llm_.refuse_next({status_code::invalid_argument, "too long for the context"});
