@@ -15,7 +15,20 @@ function(os1_target_defaults target)
     target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
-  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/include)
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/include)
+endfunction()
+
+# A module exposes only its own headers (ARCHITECTURE.md): its include root is
+# a build-tree folder holding one link, MODULE -> src/MODULE, so "memory/recall.h"
+# resolves only for targets that link os1_memory, and an upward include fails
+# the build. cmake/check_modules.cmake checks the same, and third-party headers.
+function(os1_module_headers target module)
+  set(root ${CMAKE_BINARY_DIR}/module_include/${module})
+  if(NOT EXISTS ${root}/${module})
+    file(MAKE_DIRECTORY ${root})
+    file(CREATE_LINK ${PROJECT_SOURCE_DIR}/src/${module} ${root}/${module} SYMBOLIC)
+  endif()
+  target_include_directories(${target} PUBLIC ${root})
 endfunction()
 
 # The sanitizer runtime must be linked into every executable, even ones whose own

@@ -36,7 +36,7 @@ std::future<outcome> ask_async(llm::engine & e, const std::string & conversation
     auto got = std::make_shared<outcome>();
     llm::completion_request r;
     r.key = {"bench", conversation};
-    r.messages = {{"user", text}};
+    r.messages = {{role::user, text}};
     r.gen.max_tokens = max_tokens;
     r.gen.ignore_eos = true;
     r.gen.sampling.temperature = 0.0f;

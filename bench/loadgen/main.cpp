@@ -185,8 +185,8 @@ int run_chat(const args & a) {
             for (int have = 0; have < a.history_tokens;) {
                 const int n = std::uniform_int_distribution<int>(sz.message_min, sz.message_max)(rng);
                 const int r = std::uniform_int_distribution<int>(sz.reply_min, sz.reply_max)(rng);
-                history.push_back({"user", tm.make(n)});
-                history.push_back({"assistant", tm.make(r)});
+                history.push_back({role::user, tm.make(n)});
+                history.push_back({role::assistant, tm.make(r)});
                 have += n + r + 10;
             }
             std::vector<int32_t> in_kv = *persona_prefix;  // what an ideal server already holds for this person
@@ -240,8 +240,8 @@ int run_chat(const args & a) {
                     }
                     records.push_back(rec);
                 }
-                history.push_back({"user", message});
-                history.push_back({"assistant", res.text});
+                history.push_back({role::user, message});
+                history.push_back({role::assistant, res.text});
                 if ((a.history_tokens > 0 || a.together) && turn == 0) barrier([&] { std::cerr << "loadgen: everyone has arrived\n"; });
                 if (!a.restart_cmd.empty() && turn == a.restart_after) barrier(restart);
                 std::this_thread::sleep_for(std::chrono::duration<double>(think(rng)));
@@ -345,8 +345,8 @@ int run_register(const args & a) {
     text_maker tm(**tok, a.seed * 31 + 5);
     for (int i = 0; i < a.revisit; ++i) {
         auto & b = big[static_cast<size_t>(i)];
-        b.messages = {{"system", persona}, {"system", "What you know about this person:\n" + tm.make(800)},
-                      {"user", tm.make(40)}};
+        b.messages = {{role::system, persona}, {role::system, "What you know about this person:\n" + tm.make(800)},
+                      {role::user, tm.make(40)}};
         const std::string id = (a.after_restart ? "probe-big-" : "big-") + std::to_string(i);
         const auto r = stream_chat(a.host, a.port, body_for(b.messages, 32), {{"X-OS1-Conversation", id}}, a.timeout_s);
         if (!r.ok) {
@@ -365,7 +365,7 @@ int run_register(const args & a) {
         threads.emplace_back([&] {
             for (int i = next++; i < a.conversations; i = next++) {
                 const std::vector<llm::chat_message> msgs = {
-                    {"system", persona}, {"user", "Hello, I am person number " + std::to_string(i) + "."}};
+                    {role::system, persona}, {role::user, "Hello, I am person number " + std::to_string(i) + "."}};
                 const auto r = stream_chat(a.host, a.port, body_for(msgs, 2), {{"X-OS1-Conversation", "reg-" + std::to_string(i)}},
                                            a.timeout_s);
                 std::lock_guard<std::mutex> lock(mu);
@@ -387,8 +387,8 @@ int run_register(const args & a) {
     for (int i = 0; i < a.revisit; ++i) {
         auto & b = big[static_cast<size_t>(i)];
         auto msgs = b.messages;
-        msgs.push_back({"assistant", b.reply});
-        msgs.push_back({"user", tm.make(40)});
+        msgs.push_back({role::assistant, b.reply});
+        msgs.push_back({role::user, tm.make(40)});
         const auto r = stream_chat(a.host, a.port, body_for(msgs, 8), {{"X-OS1-Conversation", "big-" + std::to_string(i)}},
                                    a.timeout_s);
         if (!r.ok) continue;

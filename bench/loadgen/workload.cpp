@@ -43,20 +43,20 @@ std::vector<llm::chat_message> companion_messages(const std::string & persona, c
                                                   const std::vector<llm::chat_message> & history,
                                                   const std::string & recalled, const std::string & message) {
     std::vector<llm::chat_message> m;
-    m.push_back({"system", persona});
-    m.push_back({"system", "What you know about this person:\n" + profile});
+    m.push_back({role::system, persona});
+    m.push_back({role::system, "What you know about this person:\n" + profile});
     m.insert(m.end(), history.begin(), history.end());
-    m.push_back({"user", "(Things you remember that may matter now: " + recalled + ")\n\n" + message});
+    m.push_back({role::user, "(Things you remember that may matter now: " + recalled + ")\n\n" + message});
     return m;
 }
 
 std::vector<llm::chat_message> plain_messages(const std::string & persona, const std::string & profile,
                                               const std::vector<llm::chat_message> & history, const std::string & message) {
     std::vector<llm::chat_message> m;
-    m.push_back({"system", persona});
-    m.push_back({"system", "What you know about this person:\n" + profile});
+    m.push_back({role::system, persona});
+    m.push_back({role::system, "What you know about this person:\n" + profile});
     m.insert(m.end(), history.begin(), history.end());
-    m.push_back({"user", message});
+    m.push_back({role::user, message});
     return m;
 }
 

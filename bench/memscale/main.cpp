@@ -171,7 +171,7 @@ int main(int argc, char ** argv) {
             t.session = "s" + std::to_string(i / turns_per_session);
             t.conversation = "c";
             t.ts = t_start + (i / turns_per_session) * 86400 + (i % turns_per_session) * 30;
-            t.role = i % 2 ? "assistant" : "user";
+            t.role = i % 2 ? os1::role::assistant : os1::role::user;
             t.speaker = i % 2 ? "OS1" : "person" + std::to_string(p);
             t.text = text.words(text.uniform(6, 30));
             batch.push_back(std::move(t));
@@ -254,7 +254,7 @@ int main(int argc, char ** argv) {
         os1::memory::new_turn t;
         t.session = "live";
         t.ts = as_of + w;
-        t.role = "user";
+        t.role = os1::role::user;
         t.speaker = "someone";
         t.text = text.words(text.uniform(6, 30));
         const auto t0 = clock_type::now();

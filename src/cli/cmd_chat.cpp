@@ -65,7 +65,7 @@ public:
         : llm_(llm), opts_(opts), store_(std::move(store)), embedder_(embedder) {
         // --system in place of the base character; --plain has neither.
         const std::string & character = opts.chat.system.empty() ? opts.companion.character : opts.chat.system;
-        if (!opts.companion.plain && !character.empty()) messages_.push_back({"system", character});
+        if (!opts.companion.plain && !character.empty()) messages_.push_back({role::system, character});
         gen_.sampling = opts.sampling;
         gen_.max_tokens = opts.chat.max_tokens;
         turn_.person = local_user(opts);
@@ -93,7 +93,7 @@ public:
 
     // One turn: the reply streams to stdout. Returns false on a hard error.
     bool turn(const std::string & text, bool interactive) {
-        messages_.push_back({"user", text});
+        messages_.push_back({role::user, text});
         stop_reply.store(false);
         companion::turn_request r;
         r.context = turn_;
@@ -124,7 +124,7 @@ public:
             return last.error.code() == status_code::invalid_argument;  // a too-long message is not fatal
         }
         ++turns_;
-        messages_.push_back({"assistant", *reply});
+        messages_.push_back({role::assistant, *reply});
         const llm::reply_stats & st = last.stats;
         if (st.reason == llm::stop_reason::cancelled && interactive) std::fputs(" [stopped]", stdout);
         std::fputs(interactive ? "\n" : "\n\n", stdout);

@@ -29,7 +29,7 @@ int run_log(const options & o, const initiative_args & a) {
     if (!rows) return report(rows.error());
     if (rows->empty()) std::printf("(nothing yet: the OS has not thought of speaking first to %s)\n", p.name.c_str());
     for (const auto & r : *rows) {
-        std::printf("#%lld %s, %s, due %s: %s\n", static_cast<long long>(r.id), r.kind.c_str(), r.state.c_str(),
+        std::printf("#%lld %s, %s, due %s: %s\n", static_cast<long long>(r.id), memory::kind_name(r.kind), memory::state_name(r.state),
                     memory::utc_text(r.due_at).c_str(), r.text.c_str());
         std::printf("    why: %s\n", r.reason.c_str());
         if (!r.decision.empty()) std::printf("    decided %s: %s\n", memory::utc_text(r.decided_at).c_str(), r.decision.c_str());

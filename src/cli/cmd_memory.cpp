@@ -80,7 +80,7 @@ int run_show(const options & o, const memory_args & a) {
     auto t = p.store->turn(p.who, a.id);
     if (!t) return report(t.error());
     std::printf("memory %lld, %s, conversation %s, %s (%s)\n%s\n", static_cast<long long>(t->id),
-                memory::utc_text(t->ts).c_str(), t->session.c_str(), t->speaker.c_str(), t->role.c_str(), t->text.c_str());
+                memory::utc_text(t->ts).c_str(), t->session.c_str(), t->speaker.c_str(), role_name(t->role), t->text.c_str());
     if (!t->recalled.empty()) std::printf("\nrecalled with it:\n%s\n", t->recalled.c_str());
     return exit_ok;
 }

@@ -62,7 +62,10 @@ json handle(memory::memory_store & store, const adapter_options & a, const memor
         t.ts = time_field(m, "ts");
         t.ext_id = str_field(m, "turn", false);
         t.speaker = str_field(m, "speaker");
-        t.role = str_field(m, "role");
+        const std::string role_text = str_field(m, "role");
+        const auto role = parse_role(role_text);
+        if (!role) return fail("a turn's role must be user, assistant or system, not '" + role_text + "'");
+        t.role = *role;
         t.text = str_field(m, "text");
         std::vector<float> vec;  // made first: a turn is stored whole or not at all
         if (embedder && !t.text.empty()) {
@@ -107,7 +110,7 @@ json handle(memory::memory_store & store, const adapter_options & a, const memor
         if (!items) return fail(items.error().message());
         json out = json::array();
         for (const auto & it : *items) {
-            out.push_back({{"text", it.text}, {"score", it.score}, {"kind", it.kind}, {"prov", it.prov}});
+            out.push_back({{"text", it.text}, {"score", it.score}, {"kind", memory::kind_name(it.kind)}, {"prov", it.prov}});
         }
         return {{"items", out}};
     }

@@ -47,7 +47,7 @@ int run_show(const options & o, const persona_args &) {
     auto state = p.store->onboarding(p.who);
     if (!state) return report(state.error());
     if (cur->version == 0) {
-        std::printf("no persona yet (the interview: %s)\n", state->stage.empty() ? "not begun" : state->stage.c_str());
+        std::printf("no persona yet (the interview: %s)\n", state->stage == memory::onboarding_stage::not_begun ? "not begun" : memory::stage_name(state->stage));
         return exit_ok;
     }
     print_persona(*cur);

@@ -177,7 +177,7 @@ const std::string & emotion_grammar() {
 
 std::vector<llm::chat_message> emotion_prompt(const std::string & message) {
     std::string m(utf8_prefix(message, 2000));  // the start of a long message says enough
-    return {{"system", reading_instructions}, {"user", "Message: " + m}};
+    return {{role::system, reading_instructions}, {role::user, "Message: " + m}};
 }
 
 llm::generation_options emotion_generation() {

@@ -92,8 +92,8 @@ std::vector<llm::chat_message> distill_prompt(const distill_batch & b) {
     for (const auto & t : b.turns) {
         turns += "[" + std::to_string(t.id) + "] " + memory::utc_text(t.ts).substr(0, 10) + " " + t.speaker + ": " + t.text + "\n";
     }
-    return {{"system", instructions},
-            {"user", "Known facts:\n" + (known.empty() ? std::string("(none)\n") : known) + "\nNew turns:\n" + turns}};
+    return {{role::system, instructions},
+            {role::user, "Known facts:\n" + (known.empty() ? std::string("(none)\n") : known) + "\nNew turns:\n" + turns}};
 }
 
 llm::generation_options distill_generation(const distill_options & o) {

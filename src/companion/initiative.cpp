@@ -210,7 +210,7 @@ std::optional<future_time> find_future_time(std::string_view text, int64_t now, 
 }
 
 std::vector<memory::initiative_record> notice_initiatives(std::string_view message, int64_t turn_id, int64_t now,
-                                                          const memory::initiative_settings & s) {
+                                                          const memory::initiative_settings & s, const initiative_policy & p) {
     std::vector<memory::initiative_record> out;
     const auto w = words_of(message);
     std::string lower;
@@ -230,10 +230,10 @@ std::vector<memory::initiative_record> notice_initiatives(std::string_view messa
         }
         while (!what.empty() && std::string_view(" .!?,;\n\r\t").find(what.back()) != std::string_view::npos) what.pop_back();
         if (what.empty()) return out;
-        r.kind = "reminder";
+        r.kind = memory::initiative_kind::reminder;
         r.text = "You asked me to remind you: " + what + ".";
         r.reason = "the person asked: \"" + short_quote(message) + "\"";
-        r.importance = 0.9;
+        r.importance = p.reminder_importance;
         r.due_at = when->at;
         r.dedup = "reminder:" + std::to_string(turn_id);
         out.push_back(std::move(r));
@@ -246,34 +246,35 @@ std::vector<memory::initiative_record> notice_initiatives(std::string_view messa
         theirs = theirs || lower.find(p) != std::string::npos;
     }
     if (!theirs) return out;
-    r.kind = "follow_up";
+    r.kind = memory::initiative_kind::follow_up;
     r.text = "You told me: \"" + short_quote(message) + "\" How did it go?";
     r.reason = "a follow-up on what they said they would do";
-    r.importance = 0.6;
-    // After it: three hours after a named hour, else the evening of that day.
+    r.importance = p.follow_up_importance;
+    // After it: some hours after a named hour, else the evening of that day.
     const int64_t day = local_midnight(when->at, s.utc_offset);
-    r.due_at = when->clock_given ? when->at + 3 * 3600 : std::max(when->at, day + 19 * 3600);
+    r.due_at = when->clock_given ? when->at + p.follow_up_after_s
+                                 : std::max(when->at, day + int64_t{p.follow_up_evening_minute} * 60);
     r.dedup = "follow_up:" + std::to_string(turn_id);
     out.push_back(std::move(r));
     return out;
 }
 
 std::optional<memory::initiative_record> check_in_after(const std::vector<memory::emotion_reading> & today, int64_t now,
-                                                        const memory::initiative_settings & s) {
-    if (today.size() < 2) return std::nullopt;
+                                                        const memory::initiative_settings & s, const initiative_policy & p) {
+    if (today.size() < static_cast<size_t>(std::max(1, p.check_in_min_readings))) return std::nullopt;
     double sum = 0;
     for (const auto & r : today) sum += r.valence;
     const double mean = sum / static_cast<double>(today.size());
-    if (mean > -0.4) return std::nullopt;
+    if (mean > p.check_in_valence) return std::nullopt;
     memory::initiative_record r;
-    r.kind = "check_in";
+    r.kind = memory::initiative_kind::check_in;
     r.text = "Yesterday sounded hard. How are you feeling today?";
     char why[96];
     std::snprintf(why, sizeof why, "a hard day: %zu messages read with a mean valence of %.1f", today.size(), mean);
     r.reason = why;
-    r.importance = std::min(1.0, 0.4 + std::abs(mean) / 2);
+    r.importance = std::min(1.0, p.check_in_importance_base + std::abs(mean) / 2);
     const int64_t midnight = local_midnight(now, s.utc_offset);
-    r.due_at = midnight + day_s + 10 * 3600;  // the next morning, 10:00
+    r.due_at = midnight + day_s + int64_t{p.check_in_minute} * 60;  // the next morning
     r.created_at = now;
     const int64_t local_day = floor_div(midnight + int64_t{s.utc_offset} * 60, day_s);
     r.dedup = "check_in:" + std::to_string(local_day);
@@ -281,36 +282,36 @@ std::optional<memory::initiative_record> check_in_after(const std::vector<memory
 }
 
 initiative_decision decide_initiative(const memory::initiative_record & r, const memory::initiative_settings & s, int64_t now,
-                                      int64_t last_message_at, int sent_today) {
+                                      int64_t last_message_at, int sent_today, const initiative_policy & p) {
     char buf[160];
-    if (s.opted_out && r.kind != "reminder") return {"dropped", r.due_at, "the person has opted out of the OS speaking first"};
+    if (s.opted_out && r.kind != memory::initiative_kind::reminder) return {memory::initiative_state::dropped, r.due_at, "the person has opted out of the OS speaking first"};
     if (r.importance < s.min_importance) {
         std::snprintf(buf, sizeof buf, "importance %.2f is below the person's least importance %.2f", r.importance, s.min_importance);
-        return {"dropped", r.due_at, buf};
+        return {memory::initiative_state::dropped, r.due_at, buf};
     }
-    if (r.kind == "check_in" && last_message_at > r.created_at) return {"dropped", r.due_at, "they have talked since: no need to check in"};
+    if (r.kind == memory::initiative_kind::check_in && last_message_at > r.created_at) return {memory::initiative_state::dropped, r.due_at, "they have talked since: no need to check in"};
     const int minute = minute_of_day(now, s.utc_offset);
-    if (r.kind != "reminder" && in_quiet_hours(minute, s)) {  // a reminder comes when it was asked for
-        return {"pending", next_local_minute(now, s.quiet_to, s.utc_offset), "quiet hours until " + clock_text(s.quiet_to)};
+    if (r.kind != memory::initiative_kind::reminder && in_quiet_hours(minute, s)) {  // a reminder comes when it was asked for
+        return {memory::initiative_state::pending, next_local_minute(now, s.quiet_to, s.utc_offset), "quiet hours until " + clock_text(s.quiet_to)};
     }
-    if (r.kind != "reminder" && sent_today >= s.daily_cap) {
+    if (r.kind != memory::initiative_kind::reminder && sent_today >= s.daily_cap) {
         const int64_t tomorrow = local_midnight(now, s.utc_offset) + day_s + int64_t{s.quiet_to} * 60;
-        return {"pending", tomorrow, "the daily cap of " + std::to_string(s.daily_cap) + " is reached; tomorrow"};
+        return {memory::initiative_state::pending, tomorrow, "the daily cap of " + std::to_string(s.daily_cap) + " is reached; tomorrow"};
     }
-    if (r.kind != "reminder" && last_message_at > now - 10 * 60) {
-        return {"pending", now + 30 * 60, "they are talking now: it waits for a pause"};
+    if (r.kind != memory::initiative_kind::reminder && last_message_at > now - p.talking_window_s) {
+        return {memory::initiative_state::pending, now + p.talking_wait_s, "they are talking now: it waits for a pause"};
     }
     std::snprintf(buf, sizeof buf, "due; importance %.2f; their last message %lld min ago", r.importance,
                   static_cast<long long>(last_message_at > 0 ? (now - last_message_at) / 60 : -1));
-    return {"sent", r.due_at, buf};
+    return {memory::initiative_state::sent, r.due_at, buf};
 }
 
 result<int> notice_after_message(memory::memory_store & store, memory::person_id who, const std::string & message,
-                                 int64_t turn_id, int64_t now) {
+                                 int64_t turn_id, int64_t now, const initiative_policy & p) {
     auto limits = store.initiative_limits(who);
     if (!limits) return limits.error();
     int added = 0;
-    for (const auto & r : notice_initiatives(message, turn_id, now, *limits)) {
+    for (const auto & r : notice_initiatives(message, turn_id, now, *limits, p)) {
         auto id = store.add_initiative(who, r);
         if (!id) return id.error();
         added += *id > 0;
@@ -318,7 +319,7 @@ result<int> notice_after_message(memory::memory_store & store, memory::person_id
     const int64_t midnight = local_midnight(now, limits->utc_offset);
     auto today = store.emotions_between(who, midnight, midnight + day_s, 1000);
     if (!today) return today.error();
-    if (auto r = check_in_after(*today, now, *limits)) {
+    if (auto r = check_in_after(*today, now, *limits, p)) {
         auto id = store.add_initiative(who, *r);  // once a day (dedup)
         if (!id) return id.error();
         added += *id > 0;
@@ -327,7 +328,8 @@ result<int> notice_after_message(memory::memory_store & store, memory::person_id
 }
 
 result<std::vector<sent_initiative>> run_due_initiatives(memory::memory_store & store, int64_t now,
-                                                        const std::string & default_name, int limit) {
+                                                        const std::string & default_name, int limit,
+                                                        const initiative_policy & p) {
     auto due = store.due_initiatives(now, limit);
     if (!due) return due.error();
     std::vector<sent_initiative> out;
@@ -338,17 +340,24 @@ result<std::vector<sent_initiative>> run_due_initiatives(memory::memory_store & 
         if (!last) return last.error();
         auto sent = store.initiatives_sent_since(who, local_midnight(now, limits->utc_offset));
         if (!sent) return sent.error();
-        const auto d = decide_initiative(r, *limits, now, *last, *sent);
+        const auto d = decide_initiative(r, *limits, now, *last, *sent, p);
+        // The decision, the words and the mark that they were said: all or none.
+        memory::memory_store::transaction txn(store);
+        if (!txn.begun()) return txn.begun();
         if (auto st = store.decide_initiative(who, r.id, d.state, d.reason, now, d.due_at); !st) return st;
-        if (d.state != "sent") continue;
+        if (d.state != memory::initiative_state::sent) {
+            if (auto st = txn.commit(); !st) return st;
+            continue;
+        }
         // Remembered as the OS's own words, like any reply, under the name it has with them.
         auto persona = store.persona(who);
         if (!persona) return persona.error();
         const std::string name = persona->version ? persona->name : default_name;
         turn_context c{"", initiative_conversation(), "", name, now, ""};
-        auto said = store.add_turn(who, turn_of(c, "assistant", name, r.text));
+        auto said = store.add_turn(who, turn_of(c, role::assistant, name, r.text));
         if (!said) return said.error();
         if (auto st = store.note_initiative_said(who, r.id, *said); !st) return st;
+        if (auto st = txn.commit(); !st) return st;
         r.state = d.state;
         r.decision = d.reason;
         r.decided_at = now;

@@ -30,7 +30,7 @@ bool is_skip(const std::string & message) {
 
 status store_exchange(memory::memory_store & store, const turn_context & c, memory::person_id who, const std::string & said,
                       const std::string & reply) {
-    return store.add_turns(who, {turn_of(c, "user", c.speaker, said), turn_of(c, "assistant", c.assistant, reply)});
+    return store.add_turns(who, {turn_of(c, role::user, c.speaker, said), turn_of(c, role::assistant, c.assistant, reply)});
 }
 
 std::string answer_line(int question, const std::string & message) {
@@ -97,10 +97,10 @@ result<onboarding_step> onboarding_turn(memory::memory_store & store, const turn
     none.person = *who;
     auto state = store.onboarding(*who);
     if (!state) return state.error();
-    if (state->stage == "done" || state->stage == "skipped") return none;
+    if (state->stage == memory::onboarding_stage::done || state->stage == memory::onboarding_stage::skipped) return none;
     const auto & questions = interview_questions();
 
-    if (state->stage.empty()) {
+    if (state->stage == memory::onboarding_stage::not_begun) {
         if (!s.enabled) return none;
         auto turns = store.count_turns(*who);
         if (!turns) return turns.error();
@@ -115,49 +115,49 @@ result<onboarding_step> onboarding_turn(memory::memory_store & store, const turn
                 p.diff = persona_diff({}, p);
                 if (auto v = store.add_persona(*who, p, false); !v) return v.error();
             }
-            if (auto st = store.set_onboarding(*who, {"done", static_cast<int>(questions.size())}); !st) return st;
+            if (auto st = store.set_onboarding(*who, {memory::onboarding_stage::done, static_cast<int>(questions.size())}); !st) return st;
             return none;
         }
         if (auto st = store_exchange(store, c, *who, message, questions[0]); !st) return st;
-        if (auto st = store.set_onboarding(*who, {"interview", 0}); !st) return st;
+        if (auto st = store.set_onboarding(*who, {memory::onboarding_stage::interview, 0}); !st) return st;
         return reply_step(*who, questions[0]);
     }
 
     auto tail = store.session_tail(*who, c.conversation, 2);
     if (!tail) return tail.error();
-    if (state->stage == "naming") {  // a naming that did not finish: tried again
-        if (tail->empty() || tail->back().role != "user" || tail->back().text != message) {
-            if (auto id = store.add_turn(*who, turn_of(c, "user", c.speaker, message)); !id) return id.error();
+    if (state->stage == memory::onboarding_stage::naming) {  // a naming that did not finish: tried again
+        if (tail->empty() || tail->back().role != role::user || tail->back().text != message) {
+            if (auto id = store.add_turn(*who, turn_of(c, role::user, c.speaker, message)); !id) return id.error();
         }
         return naming_step(store, *who);
     }
 
     const int q = std::min<int>(std::max(state->question, 0), static_cast<int>(questions.size()) - 1);
     // A retried request whose step was stored: the same reply, the state made whole.
-    if (tail->size() == 2 && (*tail)[0].role == "user" && (*tail)[0].text == message && (*tail)[1].role == "assistant") {
+    if (tail->size() == 2 && (*tail)[0].role == role::user && (*tail)[0].text == message && (*tail)[1].role == role::assistant) {
         for (size_t i = 1; i < questions.size(); ++i) {
             if ((*tail)[1].text != questions[i] || static_cast<int>(i) < q) continue;
             if (auto st = record_answer(store, *who, static_cast<int>(i) - 1, message); !st) return st;
-            if (auto st = store.set_onboarding(*who, {"interview", static_cast<int>(i)}); !st) return st;
+            if (auto st = store.set_onboarding(*who, {memory::onboarding_stage::interview, static_cast<int>(i)}); !st) return st;
             return reply_step(*who, questions[i]);
         }
         if ((*tail)[1].text == questions[0] && q == 0) return reply_step(*who, questions[0]);
     }
     if (is_skip(message)) {
-        if (auto id = store.add_turn(*who, turn_of(c, "user", c.speaker, message)); !id) return id.error();
-        if (auto st = store.set_onboarding(*who, {"naming", q}); !st) return st;
+        if (auto id = store.add_turn(*who, turn_of(c, role::user, c.speaker, message)); !id) return id.error();
+        if (auto st = store.set_onboarding(*who, {memory::onboarding_stage::naming, q}); !st) return st;
         return naming_step(store, *who);
     }
     const int next = q + 1;
     if (next < static_cast<int>(questions.size())) {
         if (auto st = store_exchange(store, c, *who, message, questions[next]); !st) return st;
         if (auto st = record_answer(store, *who, q, message); !st) return st;
-        if (auto st = store.set_onboarding(*who, {"interview", next}); !st) return st;
+        if (auto st = store.set_onboarding(*who, {memory::onboarding_stage::interview, next}); !st) return st;
         return reply_step(*who, questions[next]);
     }
-    if (auto id = store.add_turn(*who, turn_of(c, "user", c.speaker, message)); !id) return id.error();
+    if (auto id = store.add_turn(*who, turn_of(c, role::user, c.speaker, message)); !id) return id.error();
     if (auto st = record_answer(store, *who, q, message); !st) return st;
-    if (auto st = store.set_onboarding(*who, {"naming", next}); !st) return st;
+    if (auto st = store.set_onboarding(*who, {memory::onboarding_stage::naming, next}); !st) return st;
     return naming_step(store, *who);
 }
 
@@ -169,7 +169,7 @@ result<std::string> finish_naming(memory::memory_store & store, const turn_conte
     auto current = store.persona(who);
     if (!current) return current.error();
     memory::persona_record p = *current;
-    if (state->stage == "naming" || current->version == 0) {  // not named meanwhile by another request
+    if (state->stage == memory::onboarding_stage::naming || current->version == 0) {  // not named meanwhile by another request
         auto chosen = answer ? parse_naming(*answer) : result<chosen_name>(answer.error());
         p = {};
         p.source = "onboarding";
@@ -183,13 +183,13 @@ result<std::string> finish_naming(memory::memory_store & store, const turn_conte
         }
         p.diff = persona_diff({}, p);
         if (auto v = store.add_persona(who, p, true); !v) return v.error();
-        if (auto st = store.set_onboarding(who, {skipped ? "skipped" : "done", state->question}); !st) return st;
+        if (auto st = store.set_onboarding(who, {skipped ? memory::onboarding_stage::skipped : memory::onboarding_stage::done, state->question}); !st) return st;
     }
     std::string reply = skipped ? "All right: we'll get to know each other as we go. " : "Thank you for telling me about yourself. ";
     reply += "I'd like to be called " + p.name + ".";
     if (!p.about.empty()) reply += " " + p.about;
     reply += " What would you like to talk about?";
-    if (auto id = store.add_turn(who, turn_of(c, "assistant", c.assistant, reply)); !id) return id.error();
+    if (auto id = store.add_turn(who, turn_of(c, role::assistant, c.assistant, reply)); !id) return id.error();
     return reply;
 }
 

@@ -82,8 +82,9 @@ result<memory::persona_record> rename_persona(memory::memory_store & store, memo
     if (!v) return v.error();
     auto state = store.onboarding(who);
     if (!state) return state.error();
-    if (state->stage == "interview" || state->stage == "naming" || state->stage.empty()) {
-        if (auto st = store.set_onboarding(who, {"skipped", state->question}); !st) return st;
+    if (state->stage == memory::onboarding_stage::interview || state->stage == memory::onboarding_stage::naming ||
+        state->stage == memory::onboarding_stage::not_begun) {
+        if (auto st = store.set_onboarding(who, {memory::onboarding_stage::skipped, state->question}); !st) return st;
     }
     return store.persona_version(who, *v);
 }
@@ -128,8 +129,8 @@ chr ::= [^"\\\x00-\x1f]
 
 std::vector<llm::chat_message> naming_prompt(const std::string & profile) {
     const std::string said = profile.empty() ? "(they preferred not to say yet)" : profile;
-    return {{"system", naming_instructions},
-            {"user", "What the person told you about themselves:\n" + said + "\n\nYour name and who you are, as JSON:"}};
+    return {{role::system, naming_instructions},
+            {role::user, "What the person told you about themselves:\n" + said + "\n\nYour name and who you are, as JSON:"}};
 }
 
 llm::generation_options naming_generation() {

@@ -52,7 +52,7 @@ result<evolution_job> prepare_evolution(memory::memory_store & store, memory::pe
     j.person = who;
     auto stage = store.onboarding(who);
     if (!stage) return stage.error();
-    if (stage->stage == "interview" || stage->stage == "naming") return j;  // it has not named itself yet
+    if (stage->stage == memory::onboarding_stage::interview || stage->stage == memory::onboarding_stage::naming) return j;  // it has not named itself yet
     auto current = store.persona(who);
     if (!current) return current.error();
     j.current = std::move(*current);
@@ -74,7 +74,7 @@ std::vector<llm::chat_message> evolution_prompt(const evolution_job & j) {
     std::string user = "Your persona:\n" + persona_text(shown) + "\n\n";
     if (!j.portrait.empty()) user += "Who they are, in short: " + j.portrait + "\n\n";
     user += "Your latest conversation:\n" + talk;
-    return {{"system", instructions}, {"user", user}};
+    return {{role::system, instructions}, {role::user, user}};
 }
 
 llm::generation_options evolution_generation() {

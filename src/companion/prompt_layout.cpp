@@ -10,6 +10,9 @@ namespace {
 
 const char * const core_heading = "What you know about the person you are talking with:\n";
 const char * const recalled_heading = "[From earlier conversations, in case it matters now:\n";
+// Once a block with the heading above is in the prompt, later ones say less:
+// the model has been told what such a block is (decision 0009).
+const char * const recalled_heading_again = "[Also from earlier:\n";
 const char * const recalled_end = "]\n\n";
 
 int count_words(const std::string & s) {
@@ -54,13 +57,13 @@ std::vector<llm::chat_message> lay_out(const prompt_parts & p, bool merge_system
     std::string core = p.core_profile.empty() ? "" : core_heading + p.core_profile;
     if (!p.relationship.empty()) core = p.relationship + (core.empty() ? "" : "\n\n" + core);
     if (merge_system && !core.empty()) {
-        out.push_back({"system", p.persona.empty() ? core : p.persona + "\n\n" + core});
+        out.push_back({role::system, p.persona.empty() ? core : p.persona + "\n\n" + core});
     } else {
-        if (!p.persona.empty()) out.push_back({"system", p.persona});
-        if (!core.empty()) out.push_back({"system", core});
+        if (!p.persona.empty()) out.push_back({role::system, p.persona});
+        if (!core.empty()) out.push_back({role::system, core});
     }
     out.insert(out.end(), p.history.begin(), p.history.end());
-    out.push_back({"user", with_recalled(p.recalled, p.message)});
+    out.push_back({role::user, with_recalled(p.recalled, p.message)});
     return out;
 }
 
@@ -69,7 +72,8 @@ std::string with_recalled(const std::string & recalled, const std::string & mess
 }
 
 std::string recalled_block(const std::vector<memory::recalled_item> & items, int max_words,
-                           std::vector<int64_t> & chosen, std::vector<int64_t> * chosen_facts, size_t max_bytes) {
+                           std::vector<int64_t> & chosen, std::vector<int64_t> * chosen_facts, size_t max_bytes,
+                           const std::string & shown) {
     std::string lines;
     int words = 0;
     for (const auto & item : items) {
@@ -90,7 +94,8 @@ std::string recalled_block(const std::vector<memory::recalled_item> & items, int
     }
     if (lines.empty()) return "";
     lines.pop_back();
-    return recalled_heading + lines + recalled_end;
+    const bool introduced = shown.find(recalled_heading) != std::string::npos;
+    return (introduced ? recalled_heading_again : recalled_heading) + lines + recalled_end;
 }
 
 bool shown_in(const std::string & blocks, const memory::recalled_item & item, size_t max_bytes) {

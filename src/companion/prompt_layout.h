@@ -44,10 +44,12 @@ constexpr size_t default_recall_bytes = 2000;
 // MAX_WORDS is 0. An item longer than half of MAX_BYTES is cut there (at a
 // character, marked with "…"). CHOSEN
 // receives the turn ids of the items used (a fact's: its sources),
-// CHOSEN_FACTS the fact ids.
+// CHOSEN_FACTS the fact ids. The heading explains what the block is unless
+// SHOWN (the blocks the prompt already holds) has that explanation; then a
+// short one says it.
 std::string recalled_block(const std::vector<memory::recalled_item> & items, int max_words,
                            std::vector<int64_t> & chosen, std::vector<int64_t> * chosen_facts = nullptr,
-                           size_t max_bytes = default_recall_bytes);
+                           size_t max_bytes = default_recall_bytes, const std::string & shown = {});
 
 // Whether BLOCKS (the recalled blocks a prompt already holds) show ITEM, as
 // recalled_block() would write it with MAX_BYTES.

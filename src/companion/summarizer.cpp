@@ -86,11 +86,11 @@ std::vector<llm::chat_message> summary_prompt(const summary_job & j) {
     if (j.session_id != 0) {
         body = "Earlier summary: " + (j.previous.id ? j.previous.text : std::string("(none)")) + "\n\nTurns:\n";
         for (const auto & t : j.turns) body += memory::utc_text(t.ts).substr(0, 10) + " " + t.speaker + ": " + t.text + "\n";
-        return {{"system", session_instructions}, {"user", body}};
+        return {{role::system, session_instructions}, {role::user, body}};
     }
     body = "Earlier portrait: " + (j.previous.id ? j.previous.text : std::string("(none)")) + "\n\nConversations, oldest first:\n";
     for (auto it = j.sessions.rbegin(); it != j.sessions.rend(); ++it) body += "- " + it->text + "\n";
-    return {{"system", person_instructions}, {"user", body}};
+    return {{role::system, person_instructions}, {role::user, body}};
 }
 
 llm::generation_options summary_generation(const summary_options & o) {

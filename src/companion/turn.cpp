@@ -54,7 +54,7 @@ void turn_runner::run(turn_request request, turn_sink sink) {
     if (t->req.messages.empty()) return t->fail({status_code::invalid_argument, "a turn needs a message"});
     if (!memory_) return submit(t);
     t->req.context.now = clock_.now();
-    if (t->req.messages.back().role == "user" && asks_about_others(t->req.messages.back().content)) {
+    if (t->req.messages.back().role == role::user && asks_about_others(t->req.messages.back().content)) {
         // The true figures, never the model's guess.
         const auto e = llm_.stats();
         t->req.context.live_note = live_figures_note(settings_.talking_now(),
@@ -74,7 +74,7 @@ void turn_runner::prepare(memory::memory_store & store, const std::shared_ptr<tu
     if (!t->current()) return t->fail(erased());  // nothing of theirs is written
     const turn_context & tc = t->req.context;
     const std::string & message = t->req.messages.back().content;
-    if (t->req.messages.back().role == "user") {
+    if (t->req.messages.back().role == role::user) {
         // A new person's first conversation is the interview (onboarding.h).
         auto step = onboarding_turn(store, tc, message, settings_.onboarding);
         if (!step) return t->fail(step.error());
@@ -88,7 +88,7 @@ void turn_runner::prepare(memory::memory_store & store, const std::shared_ptr<tu
     if (!prepared) return t->fail(prepared.error());
     if (settings_.initiative) {
         // What the message asks the OS to say later (a reminder, a follow-up, a check-in).
-        auto noticed = notice_after_message(store, prepared->person, message, prepared->user_turn_id, tc.now);
+        auto noticed = notice_after_message(store, prepared->person, message, prepared->user_turn_id, tc.now, settings_.initiative_policy);
         if (!noticed) spdlog::error("initiative: {}", noticed.error().message());
     }
     t->prepared = std::move(*prepared);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "companion/initiative.h"
 #include "companion/onboarding.h"
 #include "companion/turn_memory.h"
 #include "llm/llm_i.h"
@@ -62,6 +63,7 @@ struct turn_settings {
     onboarding_settings onboarding;
     std::string default_persona;  // the system message when a request has none ("" = none)
     bool initiative = true;       // what a message asks the OS to say later is noted
+    companion::initiative_policy initiative_policy;
     // How many people talk with the OS now, for the honest answer (honesty.h).
     std::function<uint64_t()> talking_now = [] { return uint64_t{1}; };
     // Background learning (facts, summaries, persona, feelings), on the memory

@@ -12,7 +12,7 @@
 
 namespace os1::companion {
 
-memory::new_turn turn_of(const turn_context & c, const char * role, const std::string & speaker, const std::string & text) {
+memory::new_turn turn_of(const turn_context & c, os1::role role, const std::string & speaker, const std::string & text) {
     memory::new_turn t;
     t.session = c.conversation;
     t.conversation = c.conversation;
@@ -26,7 +26,7 @@ memory::new_turn turn_of(const turn_context & c, const char * role, const std::s
 result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_context & c,
                                    const std::vector<llm::chat_message> & request, const std::string & default_persona,
                                    const memory_settings & s) {
-    if (request.empty() || request.back().role != "user") {
+    if (request.empty() || request.back().role != role::user) {
         return status(status_code::invalid_argument, "the last message must be the person's (role \"user\")");
     }
     auto who = store.person(c.person, true);
@@ -35,7 +35,7 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     out.person = *who;
     prompt_parts & p = out.parts;
     size_t first = 0;
-    if (request.front().role == "system") {
+    if (request.front().role == role::system) {
         p.persona = request.front().content;
         first = 1;
     } else {
@@ -48,14 +48,14 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     // Earlier messages go back to the model as they were sent: with their blocks.
     std::unordered_map<std::string, std::string> sent_with;
     for (const auto & t : *tail) {
-        if (t.role == "user") sent_with[t.text] = t.recalled;
+        if (t.role == role::user) sent_with[t.text] = t.recalled;
     }
     std::set<std::string> in_prompt{p.message};
     std::string shown;  // the blocks the history carries: what they recalled is in the prompt already
     for (size_t i = first; i + 1 < request.size(); ++i) {
         llm::chat_message m = request[i];
         in_prompt.insert(m.content);
-        if (m.role == "user") {
+        if (m.role == role::user) {
             if (auto it = sent_with.find(m.content); it != sent_with.end()) {
                 m.content = with_recalled(it->second, m.content);
                 shown += it->second;
@@ -67,9 +67,11 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     // The core profile as this conversation first sent it (it sits before the
     // history, so a change would recompute the history's KV state), or made
     // now: the person's own words, their portrait and the facts said most often.
+    // (An empty one too: facts learned later wait for the next conversation.
+    // A session without one had it cleared, or began before profiles.)
+    turn_parts w;
     auto frozen = store.session_profile(*who, c.conversation);
     if (!frozen) return frozen.error();
-    bool freeze = false;
     if (*frozen) {
         p.core_profile = std::move(**frozen);
     } else {
@@ -80,34 +82,28 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
         auto facts = store.core_facts(*who, s.profile_facts);
         if (!facts) return facts.error();
         p.core_profile = core_profile(*own, portrait->text, *facts, s.profile_bytes);
-        freeze = true;  // an empty one too: facts learned later wait for the next conversation
-        if (!tail->empty()) {  // the session exists: its profile was cleared (or it predates this)
-            if (auto st = store.set_session_profile(*who, c.conversation, p.core_profile); !st) return st;
-            freeze = false;
-        }
+        w.session_profile = p.core_profile;
     }
 
     // Who the OS is with this person, frozen with the session as the profile is.
     auto persona = store.session_persona(*who, c.conversation);
     if (!persona) return persona.error();
-    bool freeze_persona = false;
     if (*persona) {
         p.relationship = std::move(**persona);
     } else {
         auto current = store.persona(*who);
         if (!current) return current.error();
         p.relationship = persona_text(*current);
-        freeze_persona = true;
-        if (!tail->empty()) {
-            if (auto st = store.set_session_persona(*who, c.conversation, p.relationship); !st) return st;
-            freeze_persona = false;
-        }
+        w.session_persona = p.relationship;
     }
 
     // A retry of a turn that got no reply: the same turn, the same prompt.
-    if (!tail->empty() && tail->back().role == "user" && tail->back().text == p.message) {
+    if (!tail->empty() && tail->back().role == role::user && tail->back().text == p.message) {
         out.user_turn_id = tail->back().id;
         p.recalled = tail->back().recalled;
+        if (w.session_profile || w.session_persona) {
+            if (auto id = store_turn(store, *who, c.conversation, w); !id) return id.error();
+        }
         return out;
     }
 
@@ -140,37 +136,25 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     for (auto & item : *items) {
         bool seen = std::any_of(item.turn_ids.begin(), item.turn_ids.end(), [&](int64_t id) { return skip.count(id) > 0; });
         // A fact from a turn the prompt holds is in it already, and so is one of the profile.
-        if (item.kind == "fact" && ("\n" + p.core_profile + "\n").find("\n- " + item.body + "\n") != std::string::npos) seen = true;
+        if (item.kind == memory::recalled_kind::fact && ("\n" + p.core_profile + "\n").find("\n- " + item.body + "\n") != std::string::npos) seen = true;
         // Only what is new: an earlier block of this conversation brought it, and the model still sees it there.
         if (shown_in(shown, item)) seen = true;
         if (!seen && fresh.size() < static_cast<size_t>(s.recall_items)) fresh.push_back(std::move(item));
     }
-    memory::new_turn t = turn_of(c, "user", c.speaker, p.message);
-    memory::emotion_reading feeling;
+    w.turn = turn_of(c, role::user, c.speaker, p.message);
+    memory::new_turn & t = *w.turn;
     std::string tone;
     if (s.feelings) {
-        feeling = lexicon_reading(p.message);
-        tone = tone_line(feeling);
+        w.feeling = lexicon_reading(p.message);
+        tone = tone_line(*w.feeling);
         if (tone == last_tone_line(shown)) tone.clear();  // said already, and still in the prompt
     }
     const int budget = shown_items > 0 ? std::min(s.recall_words, s.recall_words_later) : s.recall_words;
-    t.recalled = c.live_note + tone + recalled_block(fresh, budget, t.cited, &t.cited_facts);
-    auto id = store.add_turn(*who, t);
+    t.recalled = c.live_note + tone + recalled_block(fresh, budget, t.cited, &t.cited_facts, default_recall_bytes, shown);
+    w.vector = std::move(vec);
+    auto id = store_turn(store, *who, c.conversation, w);
     if (!id) return id.error();
     out.user_turn_id = *id;
-    if (s.feelings) {
-        feeling.turn_id = *id;
-        if (auto st = store.put_emotion(*who, feeling); !st) spdlog::warn("feelings: a reading was not stored: {}", st.message());
-    }
-    if (freeze) {  // this turn began the session (or the first since all its turns were forgotten)
-        if (auto st = store.set_session_profile(*who, c.conversation, p.core_profile); !st) return st;
-    }
-    if (freeze_persona) {
-        if (auto st = store.set_session_persona(*who, c.conversation, p.relationship); !st) return st;
-    }
-    if (!vec.empty()) {
-        if (auto st = store.put_vector(*who, *id, vec); !st) spdlog::warn("memory: a vector was not stored: {}", st.message());
-    }
     p.recalled = std::move(t.recalled);
     return out;
 }
@@ -182,14 +166,43 @@ status remember_reply(memory::memory_store & store, const turn_context & c, memo
     auto persona = store.persona(who);
     if (!persona) return persona.error();
     const std::string & speaker = persona->version && !persona->name.empty() ? persona->name : c.assistant;
-    auto id = store.add_turn(who, turn_of(c, "assistant", speaker, reply));
-    if (!id) return id.error();
+    turn_parts w;
+    w.turn = turn_of(c, role::assistant, speaker, reply);
     if (embedder) {
-        // The reply is stored already: a vector that fails is made later (embed_missing).
-        auto v = embedder->embed(reply);
-        if (v) (void)store.put_vector(who, *id, *v);
+        // Made before the transaction, which stays short; one that fails is made later (embed_missing).
+        if (auto v = embedder->embed(reply)) w.vector = std::move(*v);
     }
-    return status::ok();
+    auto id = store_turn(store, who, c.conversation, w);
+    return id ? status::ok() : id.error();
+}
+
+result<int64_t> store_turn(memory::memory_store & store, memory::person_id who, const std::string & session,
+                                turn_parts & w) {
+    memory::memory_store::transaction txn(store);
+    if (!txn.begun()) return txn.begun();
+    int64_t id = 0;
+    if (w.turn) {  // first: a new session begins with it
+        auto added = store.add_turn(who, *w.turn);
+        if (!added) return added.error();
+        id = *added;
+    }
+    if (w.session_profile) {
+        if (auto st = store.set_session_profile(who, session, *w.session_profile); !st) return st;
+    }
+    if (w.session_persona) {
+        if (auto st = store.set_session_persona(who, session, *w.session_persona); !st) return st;
+    }
+    // A feeling or a vector the store refuses is made again later (read_missing_feelings,
+    // embed_missing): the turn is not lost for it. A refused statement undoes only itself.
+    if (w.feeling && id) {
+        w.feeling->turn_id = id;
+        if (auto st = store.put_emotion(who, *w.feeling); !st) spdlog::warn("feelings: a reading was not stored: {}", st.message());
+    }
+    if (!w.vector.empty() && id) {
+        if (auto st = store.put_vector(who, id, w.vector); !st) spdlog::warn("memory: a vector was not stored: {}", st.message());
+    }
+    if (auto st = txn.commit(); !st) return st;
+    return id;
 }
 
 result<int> read_missing_feelings(memory::memory_store & store, memory::person_id who, int limit) {

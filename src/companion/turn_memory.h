@@ -10,6 +10,7 @@
 // Threads: these run where the store lives (a memory_worker's thread in the server).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,7 +62,7 @@ struct prepared_turn {
 };
 
 // A turn of this conversation as the store keeps it (the session is the conversation).
-memory::new_turn turn_of(const turn_context & c, const char * role, const std::string & speaker, const std::string & text);
+memory::new_turn turn_of(const turn_context & c, os1::role role, const std::string & speaker, const std::string & text);
 
 // REQUEST is the conversation as the client sends it: an optional system
 // message (the persona; DEFAULT_PERSONA when there is none), earlier messages,
@@ -71,6 +72,21 @@ memory::new_turn turn_of(const turn_context & c, const char * role, const std::s
 result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_context & c,
                                    const std::vector<llm::chat_message> & request, const std::string & default_persona,
                                    const memory_settings & s = {});
+
+// What is stored with one message (the person's, or the reply), in one
+// transaction: all of it or none, so that a crash between the writes leaves no
+// half-made turn.
+struct turn_parts {
+    std::optional<memory::new_turn> turn;                 // the message (none: a retried turn's session only)
+    std::optional<memory::emotion_reading> feeling;       // its reading
+    std::optional<std::string> session_profile;           // the session's frozen core profile, when it has none
+    std::optional<std::string> session_persona;           // and its frozen persona
+    std::vector<float> vector;                            // its embedding, when one was made
+};
+// Stores W for WHO in SESSION (the conversation): the turn's id, 0 without
+// one. A feeling or vector the store refuses is logged and made later.
+result<int64_t> store_turn(memory::memory_store & store, memory::person_id who, const std::string & session,
+                                turn_parts & w);
 
 // Stores the complete reply to the turn prepare_turn stored (with its vector, given EMBEDDER).
 status remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,

@@ -20,7 +20,7 @@ result<std::string> chat_template::render(const std::vector<chat_message> & mess
     common_chat_templates_inputs in;
     for (const auto & m : messages) {
         common_chat_msg cm;
-        cm.role = m.role;
+        cm.role = role_name(m.role);
         cm.content = m.content;
         in.messages.push_back(std::move(cm));
     }
@@ -46,8 +46,8 @@ result<std::vector<llama_token>> chat_template::render_tokens(const std::vector<
 result<std::vector<llama_token>> chat_template::system_prefix(const std::string & system) const {
     // What follows the system message may be another system message, a user's
     // or an assistant's: the shared part ends where those renders part ways.
-    auto a = render_tokens({{"system", system}, {"user", "a"}});
-    auto b = render_tokens({{"system", system}, {"assistant", "b"}, {"user", "c"}});
+    auto a = render_tokens({{role::system, system}, {role::user, "a"}});
+    auto b = render_tokens({{role::system, system}, {role::assistant, "b"}, {role::user, "c"}});
     if (!a) return a.error();
     if (!b) return b.error();
     size_t n = 0;
@@ -59,7 +59,7 @@ result<std::vector<llama_token>> chat_template::system_prefix(const std::string 
 result<fitted_prompt> fit_messages(const chat_template & tmpl, const std::vector<chat_message> & messages, int room,
                                    int n_ctx, int drop_hint) {
     size_t lead = 0;  // the system prefix: every system message before the first other one
-    while (lead < messages.size() && messages[lead].role == "system") ++lead;
+    while (lead < messages.size() && messages[lead].role == role::system) ++lead;
     const size_t droppable = messages.size() > lead + 1 ? messages.size() - lead - 1 : 0;
     size_t drop = std::min(static_cast<size_t>(std::max(drop_hint, 0)), droppable);
     for (;;) {

@@ -5,11 +5,12 @@
 #include <string>
 
 #include "base/options.h"
+#include "os1/role.h"
 
 namespace os1::llm {
 
 struct chat_message {
-    std::string role;     // "system", "user" or "assistant"
+    os1::role role = os1::role::user;
     std::string content;
 };
 

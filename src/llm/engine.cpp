@@ -69,13 +69,8 @@ result<std::unique_ptr<engine>> engine::start(std::shared_ptr<model> m, const en
 
 status engine::submit(completion_request req) {
     impl & s = *impl_;
-    if (req.messages.empty() || req.messages.back().role != "user") {
+    if (req.messages.empty() || req.messages.back().role != role::user) {
         return {status_code::invalid_argument, "the last message must be the person's (role \"user\")"};
-    }
-    for (const auto & m : req.messages) {
-        if (m.role != "system" && m.role != "user" && m.role != "assistant") {
-            return {status_code::invalid_argument, "unknown role '" + m.role + "' (system, user or assistant)"};
-        }
     }
     if (req.gen.max_tokens < 1) return {status_code::invalid_argument, "max_tokens must be at least 1"};
     if (auto why = sampler::grammar_error(s.mdl->vocab(), req.gen.grammar); !why.empty()) {
@@ -107,7 +102,7 @@ status engine::submit(completion_request req) {
     }
     r->prompt = std::move(fitted->tokens);
     r->dropped_messages = fitted->dropped_messages;
-    if (req.messages.front().role == "system") {
+    if (req.messages.front().role == role::system) {
         const std::string & system = req.messages.front().content;
         std::vector<llama_token> prefix;
         {

@@ -65,7 +65,7 @@ result<person_export> export_person(memory_store & store, const std::string & na
     if (!personas) return personas.error();
     auto onboarding = store.onboarding(*who);
     if (!onboarding) return onboarding.error();
-    doc["onboarding"] = onboarding->stage.empty() ? json(nullptr) : json(onboarding->stage);
+    doc["onboarding"] = onboarding->stage == onboarding_stage::not_begun ? json(nullptr) : json(stage_name(onboarding->stage));
     doc["persona_versions"] = json::array();
     for (const auto & p : *personas) {
         doc["persona_versions"].push_back({{"version", p.version}, {"name", p.name}, {"about", p.about}, {"traits", p.traits},
@@ -82,8 +82,8 @@ result<person_export> export_person(memory_store & store, const std::string & na
                                   {"daily_cap", limits->daily_cap}, {"min_importance", limits->min_importance}};
     doc["initiatives"] = json::array();
     for (const auto & r : *initiatives) {
-        doc["initiatives"].push_back({{"id", r.id}, {"kind", r.kind}, {"text", r.text}, {"reason", r.reason},
-                                      {"importance", r.importance}, {"state", r.state}, {"decision", r.decision},
+        doc["initiatives"].push_back({{"id", r.id}, {"kind", kind_name(r.kind)}, {"text", r.text}, {"reason", r.reason},
+                                      {"importance", r.importance}, {"state", state_name(r.state)}, {"decision", r.decision},
                                       {"due_at", r.due_at}, {"created_at", r.created_at},
                                       {"decided_at", r.decided_at ? json(r.decided_at) : json(nullptr)},
                                       {"delivered_at", r.delivered_at ? json(r.delivered_at) : json(nullptr)},
@@ -101,7 +101,7 @@ result<person_export> export_person(memory_store & store, const std::string & na
     if (!initiatives->empty()) {
         md += "\n## What OS1 thought of saying first\n\n";
         for (const auto & r : *initiatives) {
-            md += "- " + utc_text(r.created_at) + ", " + r.kind + " (" + r.state +
+            md += "- " + utc_text(r.created_at) + ", " + kind_name(r.kind) + " (" + state_name(r.state) +
                   (r.decision.empty() ? "" : ": " + r.decision) + "): " + r.text + "\n";
         }
     }
@@ -133,7 +133,7 @@ result<person_export> export_person(memory_store & store, const std::string & na
     for (const auto & f : *feelings) feeling_of[f.turn_id] = &f;
     std::string current;
     for (const auto & t : all) {
-        json row = {{"id", t.id}, {"session", t.session}, {"ts", t.ts}, {"speaker", t.speaker}, {"role", t.role},
+        json row = {{"id", t.id}, {"session", t.session}, {"ts", t.ts}, {"speaker", t.speaker}, {"role", role_name(t.role)},
                     {"text", t.text}};
         if (!t.ext_id.empty()) row["ext_id"] = t.ext_id;
         if (!t.recalled.empty()) row["recalled"] = t.recalled;

@@ -25,7 +25,7 @@ static turn_record read_turn(const sqlite_stmt & st) {
     r.ext_id = st.text(2);
     r.ts = st.int64(3);
     r.speaker = st.text(4);
-    r.role = st.text(5);
+    r.role = role_column(st.text(5));
     r.text = st.text(6);
     r.recalled = st.text(7);
     r.session = st.text(8);
@@ -93,8 +93,24 @@ std::vector<int64_t> parse_id_array(const std::string & json) {
 }
 
 memory_store::memory_store(std::unique_ptr<sqlite_db> db, const store_limits & limits)
-    : db_(std::move(db)), limits_(limits), briefs_(std::make_unique<turn_briefs>(*db_, limits.brief_turns)) {}
-memory_store::~memory_store() = default;
+    : db_(std::move(db)), limits_(limits), briefs_(std::make_unique<turn_briefs>(*db_, limits.brief_turns)) {
+    // What the caches learned from undone writes is forgotten; they reload on use.
+    db_->on_rollback([this] {
+        briefs_->note_rollback();
+        turn_counts_.clear();
+        speaker_stems_.clear();
+        vectors_.clear();
+    });
+}
+
+memory_store::~memory_store() { db_->on_rollback({}); }
+
+memory_store::transaction::transaction(memory_store & store) : txn_(std::make_unique<sqlite_txn>(*store.db_)) {}
+memory_store::transaction::~transaction() = default;
+const status & memory_store::transaction::begun() const { return txn_->begun(); }
+status memory_store::transaction::commit() { return txn_->commit(); }
+
+void memory_store::before_write(std::function<void()> fn) { db_->before_write(std::move(fn)); }
 
 const std::string & memory_store::path() const { return db_->path(); }
 
@@ -161,9 +177,6 @@ status memory_store::check_turn(const new_turn & t) const {
     for (const std::string * s : {&t.speaker, &t.session, &t.ext_id, &t.conversation, &t.recalled}) {
         if (!utf8_is_valid(*s)) return status(status_code::invalid_argument, "a turn must be valid UTF-8");
     }
-    if (t.role != "user" && t.role != "assistant" && t.role != "system") {
-        return status(status_code::invalid_argument, "a turn's role must be user, assistant or system, not '" + t.role + "'");
-    }
     if (t.speaker.size() > limits_.max_name_bytes || t.session.size() > limits_.max_name_bytes ||
         t.ext_id.size() > limits_.max_name_bytes) {
         return status(status_code::invalid_argument, "a turn's speaker, session and id must each be at most " +
@@ -177,10 +190,7 @@ result<int64_t> memory_store::add_turn(person_id who, const new_turn & t) {
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
     auto id = insert_turn(who, t);
-    if (!id) {
-        turn_counts_.erase(who);  // counted, then rolled back
-        return id.error();
-    }
+    if (!id) return id.error();  // rolled back: the caches forget it
     if (auto st = txn.commit(); !st) return st;
     return id;
 }
@@ -192,10 +202,7 @@ status memory_store::add_turns(person_id who, const std::vector<new_turn> & turn
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
     for (const auto & t : turns) {
-        if (auto id = insert_turn(who, t); !id) {
-            turn_counts_.erase(who);  // counted, then rolled back
-            return id.error();
-        }
+        if (auto id = insert_turn(who, t); !id) return id.error();
     }
     return txn.commit();
 }
@@ -211,7 +218,7 @@ result<int64_t> memory_store::insert_turn(person_id who, const new_turn & t) {
     auto ins = db_->prepare("INSERT INTO turns (person_id, session_id, ext_id, ts, speaker, role, text, recalled) "
                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!ins) return ins.error();
-    ins->bind(1, who).bind(2, *sid).bind(4, t.ts).bind(5, t.speaker).bind(6, t.role).bind(7, t.text);
+    ins->bind(1, who).bind(2, *sid).bind(4, t.ts).bind(5, t.speaker).bind(6, role_name(t.role)).bind(7, t.text);
     if (t.recalled.empty()) {
         ins->bind_null(8);
     } else {

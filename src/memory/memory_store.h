@@ -8,6 +8,7 @@
 // Threads: one thread at a time per memory_store (the caller serializes).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@ class sqlite_read;
 class turn_briefs;
 class sqlite_stmt;
 class fts_vocab;
+class sqlite_txn;
 
 class memory_store {
 public:
@@ -36,6 +38,24 @@ public:
 
     // The id of the person NAME; with create, added when missing (not_found otherwise).
     result<person_id> person(const std::string & name, bool create);
+
+    // Several writes as one: the methods called while it lives join it, and
+    // none of their writes is stored unless commit() succeeds. Undone writes
+    // are forgotten by the caches too. (Inside another: a nested one.)
+    class transaction {
+    public:
+        explicit transaction(memory_store & store);
+        ~transaction();
+        transaction(const transaction &) = delete;
+        transaction & operator=(const transaction &) = delete;
+        const status & begun() const;
+        status commit();
+
+    private:
+        std::unique_ptr<sqlite_txn> txn_;
+    };
+    // Test hook: FN runs before each statement that may write.
+    void before_write(std::function<void()> fn);
 
     // Stores a turn (its session is created on first use). invalid_argument for
     // empty or oversized text, invalid UTF-8, a bad role, or an ext_id used before.
@@ -239,7 +259,7 @@ public:
     // its person), earliest first, up to LIMIT.
     result<std::vector<due_initiative>> due_initiatives(int64_t now, int limit);
     // The scheduler's decision: STATE (pending to hold it until DUE_AT, sent or dropped) and why.
-    status decide_initiative(person_id who, int64_t id, const std::string & state, const std::string & decision,
+    status decide_initiative(person_id who, int64_t id, initiative_state state, const std::string & decision,
                              int64_t decided_at, int64_t due_at);
     status mark_delivered(person_id who, int64_t id, int64_t ts);
     // The OS's stored turn TURN_ID said initiative ID: forgetting its source forgets that turn too (it may quote it).

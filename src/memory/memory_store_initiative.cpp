@@ -15,13 +15,14 @@ const char * const initiative_columns =
 initiative_record read_initiative(sqlite_stmt & st, int from = 0) {
     initiative_record r;
     r.id = st.int64(from);
-    r.kind = st.text(from + 1);
+    // The schema's CHECKs allow only the names kind_name and state_name give.
+    r.kind = parse_initiative_kind(st.text(from + 1)).value_or(initiative_kind::follow_up);
     r.text = st.text(from + 2);
     r.reason = st.text(from + 3);
     r.importance = st.real(from + 4);
     r.due_at = st.int64(from + 5);
     r.created_at = st.int64(from + 6);
-    r.state = st.text(from + 7);
+    r.state = parse_initiative_state(st.text(from + 7)).value_or(initiative_state::pending);
     r.decision = st.text(from + 8);
     r.decided_at = st.int64(from + 9);
     r.delivered_at = st.int64(from + 10);
@@ -47,15 +48,15 @@ status bad(const std::string & why) { return status(status_code::invalid_argumen
 
 result<int64_t> memory_store::add_initiative(person_id who, const initiative_record & r) {
     if (r.text.empty() || r.text.size() > 2000 || !utf8_is_valid(r.text)) return bad("an initiative's text is 1 to 2000 bytes of UTF-8");
-    if (r.kind.empty() || r.kind.size() > 32 || r.reason.size() > 2000 || !utf8_is_valid(r.reason) || r.dedup.empty()) {
-        return bad("an initiative needs a kind, a dedup key and a reason of at most 2000 bytes");
+    if (r.reason.size() > 2000 || !utf8_is_valid(r.reason) || r.dedup.empty()) {
+        return bad("an initiative needs a dedup key and a reason of at most 2000 bytes");
     }
     if (!(r.importance >= 0 && r.importance <= 1)) return bad("an initiative's importance is from 0 to 1");
     auto st = db_->prepare("INSERT OR IGNORE INTO initiatives (person_id, kind, text, reason, importance, due_at, created_at, state, "
                            "source_turn, dedup) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9 "
                            "WHERE ?8 IS NULL OR EXISTS (SELECT 1 FROM turns WHERE id = ?8 AND person_id = ?1)");
     if (!st) return st.error();
-    st->bind(1, who).bind(2, r.kind).bind(3, r.text).bind(4, r.reason).bind(5, r.importance).bind(6, r.due_at);
+    st->bind(1, who).bind(2, kind_name(r.kind)).bind(3, r.text).bind(4, r.reason).bind(5, r.importance).bind(6, r.due_at);
     st->bind(7, r.created_at).bind(9, r.dedup);
     if (r.source_turn) {
         st->bind(8, r.source_turn);
@@ -81,13 +82,12 @@ result<std::vector<due_initiative>> memory_store::due_initiatives(int64_t now, i
     }
 }
 
-status memory_store::decide_initiative(person_id who, int64_t id, const std::string & state, const std::string & decision,
+status memory_store::decide_initiative(person_id who, int64_t id, initiative_state state, const std::string & decision,
                                        int64_t decided_at, int64_t due_at) {
-    if (state != "pending" && state != "sent" && state != "dropped") return bad("no initiative state '" + state + "'");
     auto st = db_->prepare("UPDATE initiatives SET state = ?3, decision = ?4, decided_at = ?5, due_at = ?6 "
                            "WHERE id = ?2 AND person_id = ?1");
     if (!st) return st.error();
-    st->bind(1, who).bind(2, id).bind(3, state).bind(4, decision).bind(5, decided_at).bind(6, due_at);
+    st->bind(1, who).bind(2, id).bind(3, state_name(state)).bind(4, decision).bind(5, decided_at).bind(6, due_at);
     if (auto s = st->run(); !s) return s;
     if (db_->changes() == 0) return status(status_code::not_found, "no initiative " + std::to_string(id));
     return status::ok();

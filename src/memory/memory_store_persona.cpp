@@ -164,18 +164,16 @@ result<onboarding_state> memory_store::onboarding(person_id who) {
     auto row = st->step();
     if (!row) return row.error();
     onboarding_state out;
-    if (*row) out = {st->text(0), static_cast<int>(st->int64(1))};
+    if (*row) out = {parse_onboarding_stage(st->text(0)).value_or(onboarding_stage::not_begun), static_cast<int>(st->int64(1))};
     return out;
 }
 
 status memory_store::set_onboarding(person_id who, const onboarding_state & s) {
-    if (s.stage != "interview" && s.stage != "naming" && s.stage != "done" && s.stage != "skipped") {
-        return bad("no onboarding stage '" + s.stage + "'");
-    }
+    if (s.stage == onboarding_stage::not_begun) return bad("an interview cannot be set back to not begun");
     auto st = db_->prepare("INSERT INTO onboarding (person_id, stage, question, updated_at) VALUES (?1, ?2, ?3, ?4) "
                            "ON CONFLICT (person_id) DO UPDATE SET stage = ?2, question = ?3, updated_at = ?4");
     if (!st) return st.error();
-    st->bind(1, who).bind(2, s.stage).bind(3, static_cast<int64_t>(s.question)).bind(4, static_cast<int64_t>(std::time(nullptr)));
+    st->bind(1, who).bind(2, stage_name(s.stage)).bind(3, static_cast<int64_t>(s.question)).bind(4, static_cast<int64_t>(std::time(nullptr)));
     return st->run();
 }
 

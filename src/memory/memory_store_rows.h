@@ -13,6 +13,8 @@ namespace os1::memory {
 extern const char * const turn_columns;
 // Every row of ST as a turn.
 result<std::vector<turn_record>> collect_turns(result<sqlite_stmt> & st);
+// A role column's value (the schema allows only the three names).
+inline os1::role role_column(const std::string & name) { return parse_role(name).value_or(os1::role::user); }
 // The first column of every row of ST, as text.
 result<std::vector<std::string>> collect_texts(result<sqlite_stmt> & st);
 // An FTS5 query ORing TERMS as WHO's words (person_tokenizer.h); only letters

@@ -2,13 +2,35 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "os1/role.h"
 
 namespace os1::memory {
 
 // A person's internal id; every store call takes one, and every query filters on it.
 using person_id = int64_t;
+
+// The kinds and states below are enums in the core; their names (kind_name)
+// appear only in SQL, JSON and what a person reads. parse_* give nullopt for
+// any other name.
+enum class recalled_kind { turn, fact, summary };
+enum class initiative_kind { follow_up, check_in, reminder };
+enum class initiative_state { pending, sent, dropped };
+// Where a person is in the first-run interview (0011): not begun, asked
+// questions, choosing the OS's name, done, or skipped by the operator.
+enum class onboarding_stage { not_begun, interview, naming, done, skipped };
+
+const char * kind_name(recalled_kind k);
+const char * kind_name(initiative_kind k);
+const char * state_name(initiative_state s);
+const char * stage_name(onboarding_stage s);  // "" for not_begun
+std::optional<initiative_kind> parse_initiative_kind(std::string_view name);
+std::optional<initiative_state> parse_initiative_state(std::string_view name);
+std::optional<onboarding_stage> parse_onboarding_stage(std::string_view name);
 
 struct new_turn {
     std::string session;       // the caller's name for the sitting ("2024-05-08", "D3")
@@ -16,7 +38,7 @@ struct new_turn {
     std::string ext_id;        // the caller's id for the turn ("" for none); unique per person
     int64_t ts = 0;            // unix seconds
     std::string speaker;       // who said it ("Caroline", "OS1")
-    std::string role;          // "user", "assistant" or "system"
+    os1::role role = os1::role::user;
     std::string text;
     // For a user turn: the recalled block put in front of it in the prompt, and
     // the ids of the turns that block quotes (see turn_citations in 0002).
@@ -31,7 +53,7 @@ struct turn_record {
     std::string ext_id;
     int64_t ts = 0;
     std::string speaker;
-    std::string role;
+    os1::role role = os1::role::user;
     std::string text;
     std::string recalled;  // "" when none (or cleared because a quoted turn changed)
     std::string session;   // the session's key
@@ -83,7 +105,7 @@ struct session_record {
 // One thing recall brings back. prov lists the turns it stands for (their
 // ext_id, or "turn:<id>" when they have none).
 struct recalled_item {
-    std::string kind;  // "turn" or "fact"
+    recalled_kind kind = recalled_kind::turn;
     std::string text;  // as it goes into the prompt
     std::string body;  // the turn's or fact's own words (text without the date and speaker)
     double score = 0;
@@ -130,13 +152,13 @@ struct emotion_reading {
 // Something the OS may say first (0013).
 struct initiative_record {
     int64_t id = 0;
-    std::string kind;         // follow_up, check_in, reminder
+    initiative_kind kind = initiative_kind::follow_up;
     std::string text;         // what the OS will say
     std::string reason;       // why it thought of it
     double importance = 0.5;  // 0..1
     int64_t due_at = 0;
     int64_t created_at = 0;
-    std::string state = "pending";  // pending, sent, dropped
+    initiative_state state = initiative_state::pending;
     std::string decision;     // the scheduler's last word on it
     int64_t decided_at = 0;
     int64_t delivered_at = 0;  // 0: no client has received it
@@ -163,8 +185,8 @@ struct initiative_settings {
 
 // Where a person is in the first-run interview (0011).
 struct onboarding_state {
-    std::string stage;  // "" (not begun), "interview", "naming", "done" or "skipped"
-    int question = 0;   // in "interview": the question asked and not yet answered
+    onboarding_stage stage = onboarding_stage::not_begun;
+    int question = 0;   // in the interview: the question asked and not yet answered
 };
 
 // Limits on what is stored, so that one huge message cannot fill the disk.

@@ -304,7 +304,7 @@ result<std::vector<recalled_item>> recall_turns(memory_store & store, person_id 
         if (it == read.end()) continue;  // gone since it was ranked
         const turn_record & t = it->second;
         recalled_item item;
-        item.kind = "turn";
+        item.kind = recalled_kind::turn;
         item.text = format_turn(t);
         item.body = t.text;
         item.score = r.s;
@@ -357,7 +357,7 @@ result<std::vector<recalled_item>> recall_facts(memory_store & store, person_id 
     for (const auto & t : *turns) ext[t.id] = t.ext_id.empty() ? "turn:" + std::to_string(t.id) : t.ext_id;
     for (const auto & f : chosen) {  // best first
         recalled_item item;
-        item.kind = "fact";
+        item.kind = recalled_kind::fact;
         item.text = format_fact(f);
         item.body = f.text;
         item.ts = f.ts;
@@ -392,7 +392,7 @@ result<std::vector<recalled_item>> recall_summaries(memory_store & store, person
         if (!turns) return turns.error();
         if (turns->empty()) continue;
         recalled_item item;
-        item.kind = "summary";
+        item.kind = recalled_kind::summary;
         turn_record last;
         last.ts = turns->back().ts;
         item.text = "(conversation until " + format_turn(last).substr(1, 10) + ") " + s->text;
@@ -442,7 +442,7 @@ result<std::vector<recalled_item>> fuse_vectors(memory_store & store, person_id 
     if (!rows) return rows.error();
     for (const auto & t : *rows) {
         recalled_item item;
-        item.kind = "turn";
+        item.kind = recalled_kind::turn;
         item.text = format_turn(t);
         item.body = t.text;
         item.ts = t.ts;

@@ -38,10 +38,17 @@ result<std::unique_ptr<sqlite_db>> sqlite_db::open(const std::string & path, con
     if (auto st = db->exec(pragmas); !st) return st;
     // The full-text index cannot be read or written without its tokenizer.
     if (auto st = register_person_tokenizer(raw); !st) return st;
+    sqlite3_rollback_hook(
+        raw, [](void * self) { static_cast<const sqlite_db *>(self)->rolled_back(); }, db.get());
     return db;
 }
 
+void sqlite_db::rolled_back() const {
+    if (on_rollback_) on_rollback_();
+}
+
 sqlite_db::~sqlite_db() {
+    sqlite3_rollback_hook(db_, nullptr, nullptr);
     for (auto & [sql, st] : idle_) sqlite3_finalize(st);
     sqlite3_close_v2(db_);
 }
@@ -77,6 +84,7 @@ status sqlite_db::last_error(const std::string & context) const {
 }
 
 status sqlite_db::exec(std::string_view sql) {
+    if (before_write_) before_write_();
     const std::string s(sql);
     char * msg = nullptr;
     if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
@@ -132,6 +140,7 @@ sqlite_stmt & sqlite_stmt::bind_blob(int i, const void * data, size_t bytes) {
 }
 
 result<bool> sqlite_stmt::step() {
+    if (db_->before_write_ && !sqlite3_stmt_busy(st_) && !sqlite3_stmt_readonly(st_)) db_->before_write_();
     const int rc = sqlite3_step(st_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
@@ -164,22 +173,30 @@ std::string sqlite_stmt::text(int col) const {
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string();
 }
 
-sqlite_txn::sqlite_txn(sqlite_db & db) : db_(db) {
-    begun_ = db_.exec("BEGIN IMMEDIATE");
+sqlite_txn::sqlite_txn(sqlite_db & db) : db_(db), nested_(sqlite3_get_autocommit(db.raw()) == 0) {
+    begun_ = db_.exec(nested_ ? "SAVEPOINT os1_nested" : "BEGIN IMMEDIATE");
     open_ = begun_.is_ok();
 }
 
 sqlite_txn::~sqlite_txn() {
-    if (open_) (void)db_.exec("ROLLBACK");
+    if (!open_) return;
+    if (!nested_) {
+        (void)db_.exec("ROLLBACK");  // the rollback hook tells the caches
+        return;
+    }
+    (void)db_.exec("ROLLBACK TO os1_nested; RELEASE os1_nested");
+    db_.rolled_back();  // SQLite calls its hook for whole transactions only
 }
 
 status sqlite_txn::commit() {
     if (!open_) return begun_.is_ok() ? status(status_code::internal, "transaction already ended") : begun_;
-    open_ = false;
-    if (auto st = db_.exec("COMMIT"); !st) {
+    if (auto st = db_.exec(nested_ ? "RELEASE os1_nested" : "COMMIT"); !st) {
+        if (nested_) return st;  // still open: the destructor undoes it
+        open_ = false;
         (void)db_.exec("ROLLBACK");
         return st;
     }
+    open_ = false;
     return status::ok();
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,9 +54,18 @@ public:
     // A status from the connection's last error, with CONTEXT in front.
     status last_error(const std::string & context) const;
 
+    // FN runs whenever writes are undone (a transaction or a nested one rolled
+    // back), so that what was learned from them is forgotten; one at a time, {} for none.
+    void on_rollback(std::function<void()> fn) { on_rollback_ = std::move(fn); }
+    void rolled_back() const;
+    // Test hook: FN runs before each statement that may write (a test ends the process there).
+    void before_write(std::function<void()> fn) { before_write_ = std::move(fn); }
+
 private:
     friend class sqlite_stmt;
     sqlite_db(sqlite3 * db, std::string path) : db_(db), path_(std::move(path)) {}
+    std::function<void()> on_rollback_;
+    std::function<void()> before_write_;
     void release(std::string sql, sqlite3_stmt * st);  // back into idle_, or finalized
     sqlite3 * db_;
     std::string path_;
@@ -96,6 +106,8 @@ private:
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back when destroyed without commit().
+// Inside a transaction already, a savepoint: its writes join the outer
+// transaction on commit() and only they are undone without it.
 class sqlite_txn {
 public:
     explicit sqlite_txn(sqlite_db & db);
@@ -109,6 +121,7 @@ private:
     sqlite_db & db_;
     status begun_;
     bool open_ = false;
+    bool nested_ = false;
 };
 
 // A read transaction for a run of queries: one snapshot, and the WAL's locks

@@ -16,7 +16,6 @@ void on_update(void * self, int, const char * db, const char * table, sqlite3_in
     if (std::string_view(db) == "main" && std::string_view(table) == "turns") static_cast<turn_briefs *>(self)->note_change(rowid);
 }
 
-void on_rollback(void * self) { static_cast<turn_briefs *>(self)->note_rollback(); }
 
 // A row of FTS5's docsize table: each column's token count as a varint
 // (SQLite's encoding: 7 bits a byte, high bit set on all but the last, the
@@ -45,12 +44,10 @@ uint16_t index_length(const std::string & sz) {
 
 turn_briefs::turn_briefs(sqlite_db & db, size_t max_turns) : db_(db), max_turns_(max_turns) {
     sqlite3_update_hook(db_.raw(), &on_update, this);
-    sqlite3_rollback_hook(db_.raw(), &on_rollback, this);
 }
 
 turn_briefs::~turn_briefs() {
     sqlite3_update_hook(db_.raw(), nullptr, nullptr);
-    sqlite3_rollback_hook(db_.raw(), nullptr, nullptr);
 }
 
 void turn_briefs::note_change(int64_t id) {
@@ -159,7 +156,7 @@ void turn_briefs::add(person_turns & p, const sqlite_stmt & st, int col, bool lo
         return it->second;
     };
     brief b{st.int64(col), st.int64(col + 1), st.int64(col + 3), name(st.text(col + 4)),
-            static_cast<uint16_t>(name(st.text(col + 5))), index_length(st.blob(col + 6))};
+            role_column(st.text(col + 5)), index_length(st.blob(col + 6))};
     if (auto ext = st.text(col + 2); !ext.empty()) p.ext_ids[b.id] = std::move(ext);
     if (!p.turns.emplace(b.id, b).second) return;  // changed rows were let go before they are read again
     ++held_;
@@ -222,7 +219,7 @@ turn_record turn_briefs::record(const person_turns & p, const brief & b) const {
     r.session_id = b.session_id;
     r.ts = b.ts;
     r.speaker = p.name_list[b.speaker];
-    r.role = p.name_list[b.role];
+    r.role = b.role;
     if (auto it = p.ext_ids.find(b.id); it != p.ext_ids.end()) r.ext_id = it->second;
     return r;
 }

@@ -64,12 +64,12 @@ private:
         int64_t session_id;
         int64_t ts;
         uint32_t speaker;  // index into person_turns::name_list
-        uint16_t role;     // the same
+        os1::role role;
         uint16_t tokens;   // its length in the index (0: not known)
     };
     struct person_turns {
         std::unordered_map<int64_t, brief> turns;  // by id
-        std::vector<std::string> name_list;  // speakers and roles, each once
+        std::vector<std::string> name_list;  // speakers, each once
         std::unordered_map<std::string, uint32_t> names;  // index into name_list
         std::unordered_map<int64_t, std::string> ext_ids;  // only turns that have one
         std::unordered_map<int64_t, std::vector<int64_t>> sessions;  // session id -> its turns' ids, in order

@@ -55,7 +55,7 @@ void http_session::companion_routes(request && req, const std::string & person, 
                 auto state = s.onboarding(*who);
                 if (!state) return error_reply(state.error());
                 json j = p->version ? persona_json(*p) : json{{"version", 0}};
-                j["onboarding"] = state->stage.empty() ? "not begun" : state->stage;
+                j["onboarding"] = state->stage == memory::onboarding_stage::not_begun ? "not begun" : memory::stage_name(state->stage);
                 return {http::status::ok, dump(j)};
             }, person);
         }

@@ -30,11 +30,11 @@ json settings_json(const memory::initiative_settings & s) {
 json record_json(const memory::initiative_record & r) {
     const auto when = [](int64_t t) { return t ? json(t) : json(nullptr); };
     return {{"id", r.id},
-            {"kind", r.kind},
+            {"kind", memory::kind_name(r.kind)},
             {"text", r.text},
             {"reason", r.reason},
             {"importance", r.importance},
-            {"state", r.state},
+            {"state", memory::state_name(r.state)},
             {"decision", r.decision},
             {"due_at", r.due_at},
             {"created_at", r.created_at},

@@ -33,7 +33,7 @@ std::string text(const json & j) { return j.dump(-1, ' ', false, json::error_han
 
 json turn_json(const memory::turn_record & t, bool full) {
     json j = {{"id", t.id}, {"kind", "turn"}, {"conversation", t.session}, {"ts", t.ts},
-              {"speaker", t.speaker}, {"role", t.role}, {"text", t.text}};
+              {"speaker", t.speaker}, {"role", role_name(t.role)}, {"text", t.text}};
     if (full) j["recalled"] = t.recalled;
     return j;
 }
@@ -162,7 +162,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
             if (!items) return error_reply(items.error());
             json out = json::array();
             for (const auto & i : *items) {
-                json item = {{"kind", i.kind}, {"text", i.text}, {"score", i.score}, {"ts", i.ts}, {"ids", i.turn_ids}};
+                json item = {{"kind", memory::kind_name(i.kind)}, {"text", i.text}, {"score", i.score}, {"ts", i.ts}, {"ids", i.turn_ids}};
                 if (i.fact_id) item["fact_id"] = i.fact_id;
                 out.push_back(std::move(item));
             }

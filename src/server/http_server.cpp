@@ -62,7 +62,7 @@ struct http_server::impl {
         ctx.files = files.get();
         if (ctx.initiative()) {
             scheduler = std::make_unique<initiative_scheduler>(ioc, *memory, ctx.events, *ctx.clock, ctx.opts.initiative_tick_ms,
-                                                               ctx.opts.onboarding.default_name);
+                                                               ctx.opts.onboarding.default_name, ctx.opts.initiative_policy);
             scheduler->start();
         }
         ctx.opts.memory.feelings = ctx.opts.feelings != feelings_mode::off;
@@ -92,6 +92,7 @@ struct http_server::impl {
         s.onboarding = ctx.opts.onboarding;
         s.default_persona = ctx.opts.persona;
         s.initiative = ctx.initiative();
+        s.initiative_policy = ctx.opts.initiative_policy;
         s.talking_now = [this] { return static_cast<uint64_t>(ctx.talking.talking_now()); };
         s.learn = [this](memory::memory_store & store, memory::person_id who, const std::string & person) {
             if (distill) distill->after_turn(store, who, person);

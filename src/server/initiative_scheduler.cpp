@@ -8,7 +8,7 @@
 namespace os1::server {
 
 std::string initiative_event(const memory::initiative_record & r, const std::string & persona_name) {
-    const nlohmann::json j = {{"id", r.id},          {"kind", r.kind},       {"text", r.text},
+    const nlohmann::json j = {{"id", r.id},          {"kind", memory::kind_name(r.kind)},       {"text", r.text},
                               {"from", persona_name}, {"reason", r.reason},  {"decision", r.decision},
                               {"sent_at", r.decided_at}};
     return "event: initiative\nid: " + std::to_string(r.id) + "\ndata: " +
@@ -40,9 +40,10 @@ void deliver_waiting(memory::memory_store & store, memory::person_id who, const 
 }
 
 initiative_scheduler::initiative_scheduler(boost::asio::io_context & ioc, memory::memory_worker & worker, event_hub & hub,
-                                           const clock_i & clock, int tick_ms, std::string default_name)
+                                           const clock_i & clock, int tick_ms, std::string default_name,
+                                           const companion::initiative_policy & policy)
     : strand_(boost::asio::make_strand(ioc)), timer_(strand_), worker_(worker), hub_(hub), clock_(clock), tick_ms_(tick_ms),
-      default_name_(std::move(default_name)) {}
+      default_name_(std::move(default_name)), policy_(policy) {}
 
 void initiative_scheduler::start() {
     boost::asio::post(strand_, [this] { arm(); });
@@ -60,14 +61,14 @@ void initiative_scheduler::arm() {
         if (ec || stopped_) return;
         event_hub * hub = &hub_;
         const clock_i * clock = &clock_;
-        worker_.post([hub, clock, name = default_name_](memory::memory_store & store) {
-            auto sent = companion::run_due_initiatives(store, clock->now(), name);
+        worker_.post([hub, clock, name = default_name_, policy = policy_](memory::memory_store & store) {
+            auto sent = companion::run_due_initiatives(store, clock->now(), name, 100, policy);
             if (!sent) {
                 spdlog::error("initiative: {}", sent.error().message());
                 return;
             }
             for (const auto & s : *sent) {
-                spdlog::info("initiative {} sent ({}): {}", s.record.id, s.record.kind, s.record.decision);
+                spdlog::info("initiative {} sent ({}): {}", s.record.id, memory::kind_name(s.record.kind), s.record.decision);
                 deliver_waiting(store, s.person, s.name, *hub, *clock, name);
             }
         });

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "companion/initiative.h"
 #include "memory/memory_worker.h"
 #include "server/event_hub.h"
 
@@ -32,7 +33,8 @@ void deliver_waiting(memory::memory_store & store, memory::person_id who, const 
 class initiative_scheduler {
 public:
     initiative_scheduler(boost::asio::io_context & ioc, memory::memory_worker & worker, event_hub & hub,
-                         const clock_i & clock, int tick_ms, std::string default_name);
+                         const clock_i & clock, int tick_ms, std::string default_name,
+                         const companion::initiative_policy & policy = {});
     void start();
     void stop();  // no further ticks; from any thread
 
@@ -45,6 +47,7 @@ private:
     const clock_i & clock_;
     int tick_ms_;
     std::string default_name_;
+    companion::initiative_policy policy_;
     std::atomic<bool> stopped_{false};
 };
 

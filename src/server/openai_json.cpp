@@ -55,12 +55,11 @@ result<chat_request> parse_chat_request(std::string_view body, const server_opti
         const json & m = (*messages)[i];
         const std::string where = "messages[" + std::to_string(i) + "]";
         if (!m.is_object()) return field_error(where, "must be an object with a role and content");
-        std::string role;
-        if (auto st = read_string(m, "role", role); !st || role.empty()) return field_error(where + ".role", "must be a string");
-        if (role == "developer") role = "system";
-        if (role != "system" && role != "user" && role != "assistant") {
-            return field_error(where + ".role", "must be system, user or assistant ('" + role + "' is not supported)");
-        }
+        std::string role_text;
+        if (auto st = read_string(m, "role", role_text); !st || role_text.empty()) return field_error(where + ".role", "must be a string");
+        if (role_text == "developer") role_text = "system";
+        const auto role = parse_role(role_text);
+        if (!role) return field_error(where + ".role", "must be system, user or assistant ('" + role_text + "' is not supported)");
         const auto c = m.find("content");
         auto content = message_content(c == m.end() ? json() : *c, where + ".content");
         if (!content) return content.error();
@@ -69,7 +68,7 @@ result<chat_request> parse_chat_request(std::string_view body, const server_opti
         if (text_bytes > opts.max_prompt_bytes) {
             return field_error("messages", "hold more than " + std::to_string(opts.max_prompt_bytes) + " bytes of text");
         }
-        r.messages.push_back({role, std::move(*content)});
+        r.messages.push_back({*role, std::move(*content)});
     }
     for (const char * unsupported : {"tools", "functions", "tool_choice", "response_format"}) {
         const auto it = doc.find(unsupported);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "companion/initiative.h"
 #include "companion/onboarding.h"
 #include "companion/turn_memory.h"
 #include "server/background_feelings.h"
@@ -42,6 +43,7 @@ struct server_options {
     int evolve_every = 24;               // turns of a person between looks at the persona's growth (0 = never)
     bool initiative = true;              // the OS may speak first (with memory; companion/initiative.h)
     int initiative_tick_ms = 30000;      // how often the scheduler looks for what is due
+    companion::initiative_policy initiative_policy;  // its numbers (importance, delays, a hard day)
     const clock_i * clock = nullptr;     // null: the system's (tests give a fake one)
     int distill_max_tokens = 1400;       // of the model's answer (the grammar's longest fits; tests bound it)
 };

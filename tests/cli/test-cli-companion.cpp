@@ -115,8 +115,8 @@ TEST(cli_companion, chat_says_a_due_reminder_first_and_only_once) {
         auto log = (*store)->initiatives(*who, 10);
         ASSERT_TRUE(log);
         ASSERT_EQ(log->size(), 1u);
-        EXPECT_EQ((*log)[0].kind, "reminder");
-        ASSERT_TRUE((*store)->decide_initiative(*who, (*log)[0].id, "pending", "", 0, std::time(nullptr) - 1));
+        EXPECT_EQ((*log)[0].kind, memory::initiative_kind::reminder);
+        ASSERT_TRUE((*store)->decide_initiative(*who, (*log)[0].id, memory::initiative_state::pending, "", 0, std::time(nullptr) - 1));
     }
     r = os1(home, chat_as("ann"), with_stdin("Hello again\n"));
     ASSERT_EQ(r.exit_code, 0) << r.err;

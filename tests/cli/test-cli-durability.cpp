@@ -83,11 +83,11 @@ TEST(cli_durability, sigkill_while_people_talk_loses_no_acknowledged_turn) {
             bool found = false;
             for (size_t i = 1; i < rows->size() && !found; ++i) {
                 const auto & u = (*rows)[i];
-                if (u.role != "user" || u.text != a.message) continue;
+                if (u.role != role::user || u.text != a.message) continue;
                 for (size_t k = i; k-- > 0;) {
                     const auto & r = (*rows)[k];
                     if (r.session != u.session) continue;
-                    found = r.role == "assistant" && r.text == a.reply;
+                    found = r.role == role::assistant && r.text == a.reply;
                     break;
                 }
             }

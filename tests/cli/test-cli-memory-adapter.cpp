@@ -29,12 +29,13 @@ TEST(cli_memory_adapter, speaks_the_b2_protocol_and_keeps_scopes_apart) {
         "this is not json\n"
         R"({"op":"ingest","scope":"a","session":"D1","ts":"not a time","speaker":"Ann","role":"user","text":"x"})" "\n"
         R"({"op":"fly","scope":"a"})" "\n"
+        R"({"op":"ingest","scope":"a","session":"D1","ts":"2023-05-08T13:56:00","speaker":"R","role":"robot","text":"x"})" "\n"
         R"({"op":"reset","scope":"a"})" "\n"
         R"({"op":"query","scope":"a","q":"cat","k":5})" "\n";
     const auto r = os1(home, {"memory-adapter"}, with_stdin(input));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto out = replies(r.out);
-    ASSERT_EQ(out.size(), 10u) << r.out;
+    ASSERT_EQ(out.size(), 11u) << r.out;
     for (int i : {0, 1, 2, 3}) EXPECT_EQ(out[static_cast<size_t>(i)].value("ok", false), true) << out[static_cast<size_t>(i)];
     const auto & items = out[4]["items"];
     ASSERT_EQ(items.size(), 1u) << out[4];  // only scope a's turn
@@ -45,7 +46,8 @@ TEST(cli_memory_adapter, speaks_the_b2_protocol_and_keeps_scopes_apart) {
     EXPECT_NE(out[5]["error"].get<std::string>().find("malformed JSON"), std::string::npos);
     EXPECT_NE(out[6]["error"].get<std::string>().find("'ts'"), std::string::npos);
     EXPECT_NE(out[7]["error"].get<std::string>().find("unknown op"), std::string::npos);
-    EXPECT_TRUE(out[9]["items"].empty()) << out[9];  // reset forgot everything of a
+    EXPECT_NE(out[8]["error"].get<std::string>().find("role must be user, assistant or system, not 'robot'"), std::string::npos) << out[8];
+    EXPECT_TRUE(out[10]["items"].empty()) << out[10];  // reset forgot everything of a
 }
 
 // With an embedding model, a question that shares no word with a turn still

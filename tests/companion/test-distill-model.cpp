@@ -47,7 +47,7 @@ TEST(distill_model, the_grammar_gives_json_of_the_expected_shape) {
         t.session = "s";
         t.ts = 1780000000;
         t.speaker = "ada";
-        t.role = "user";
+        t.role = role::user;
         t.text = text;
         ASSERT_TRUE((*store)->add_turn(ada, t));
     }
@@ -79,7 +79,7 @@ TEST(distill_model, the_summary_grammar_gives_a_summary_that_is_stored) {
         t.session = key;
         t.ts = 1780000000;
         t.speaker = "ada";
-        t.role = "user";
+        t.role = role::user;
         t.text = "We talked about the heron by the mill.";
         ASSERT_TRUE((*store)->add_turn(ada, t));
     }
@@ -124,7 +124,7 @@ TEST(distill_model, the_companion_grammars_give_answers_their_parsers_take) {
     t.session = "s";
     t.ts = 1780000000;
     t.speaker = "ada";
-    t.role = "user";
+    t.role = role::user;
     t.text = "We talked about stars and my grandfather's telescope.";
     ASSERT_TRUE((*store)->add_turn(ada, t));
     auto j = prepare_evolution(**store, ada, "OS1");

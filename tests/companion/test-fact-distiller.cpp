@@ -20,7 +20,7 @@ protected:
         t.session = "s";
         t.ts = 1780000000 + ++n_;
         t.speaker = "ada";
-        t.role = "user";
+        t.role = role::user;
         t.text = text;
         return *store_->add_turn(who, t);
     }

@@ -97,7 +97,7 @@ protected:
     turn_context ctx(const std::string & person) { return {person, "c1", person, "OS1", now_ += 60, ""}; }
     // One turn as the server does it: the messages the model saw.
     std::vector<llm::chat_message> say(const std::string & person, const std::string & text, const memory_settings & s = {}) {
-        std::vector<llm::chat_message> request = {{"user", text}};
+        std::vector<llm::chat_message> request = {{role::user, text}};
         auto p = prepare_turn(*store_, ctx(person), request, "Base.", s);
         EXPECT_TRUE(p) << p.error().message();
         if (!p) return {};

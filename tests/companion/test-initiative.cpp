@@ -51,7 +51,7 @@ TEST(notice_initiatives, a_reminder_asked_for_and_a_follow_up_on_what_they_will_
     const int64_t now = monday + 10 * hour;
     auto r = notice_initiatives("Please remind me to call Mum tomorrow at 6pm", 7, now, s);
     ASSERT_EQ(r.size(), 1u);
-    EXPECT_EQ(r[0].kind, "reminder");
+    EXPECT_EQ(r[0].kind, memory::initiative_kind::reminder);
     EXPECT_EQ(r[0].text, "You asked me to remind you: call Mum tomorrow at 6pm.");
     EXPECT_EQ(r[0].due_at, monday + day + 18 * hour);
     EXPECT_EQ(r[0].dedup, "reminder:7");
@@ -59,7 +59,7 @@ TEST(notice_initiatives, a_reminder_asked_for_and_a_follow_up_on_what_they_will_
 
     r = notice_initiatives("I have a job interview on Friday, wish me luck", 8, now, s);
     ASSERT_EQ(r.size(), 1u);
-    EXPECT_EQ(r[0].kind, "follow_up");
+    EXPECT_EQ(r[0].kind, memory::initiative_kind::follow_up);
     EXPECT_EQ(r[0].text, "You told me: \"I have a job interview on Friday, wish me luck\" How did it go?");
     EXPECT_EQ(r[0].due_at, monday + 4 * day + 19 * hour);  // that evening
     r = notice_initiatives("My exam is tomorrow at 9am", 9, now, s);
@@ -77,7 +77,7 @@ TEST(check_in_after, a_hard_day_gets_a_check_in_the_next_morning) {
     today.push_back({2, now, "fear", -0.5, 0.6, "lexicon"});
     auto r = check_in_after(today, now, s);
     ASSERT_TRUE(r);
-    EXPECT_EQ(r->kind, "check_in");
+    EXPECT_EQ(r->kind, memory::initiative_kind::check_in);
     EXPECT_EQ(r->due_at, monday + day + 10 * hour);
     EXPECT_NEAR(r->importance, 0.7, 1e-9);
     today.push_back({3, now, "joy", 0.9, 0.6, "lexicon"});
@@ -87,45 +87,75 @@ TEST(check_in_after, a_hard_day_gets_a_check_in_the_next_morning) {
 TEST(decide_initiative, respects_opt_out_importance_quiet_hours_the_cap_and_a_pause) {
     memory::initiative_settings s;  // quiet 22:00-08:00, cap 2, least importance 0.3
     memory::initiative_record r;
-    r.kind = "follow_up";
+    r.kind = memory::initiative_kind::follow_up;
     r.importance = 0.6;
     r.created_at = monday;
     const int64_t noon = monday + 12 * hour;
-    EXPECT_EQ(decide_initiative(r, s, noon, monday, 0).state, "sent");
+    EXPECT_EQ(decide_initiative(r, s, noon, monday, 0).state, memory::initiative_state::sent);
     auto d = decide_initiative(r, s, monday + 23 * hour, monday, 0);
-    EXPECT_EQ(d.state, "pending");
+    EXPECT_EQ(d.state, memory::initiative_state::pending);
     EXPECT_EQ(d.due_at, monday + day + 8 * hour);
     EXPECT_EQ(d.reason, "quiet hours until 08:00");
     d = decide_initiative(r, s, monday + 6 * hour, monday, 0);  // early morning: the same night's end
     EXPECT_EQ(d.due_at, monday + 8 * hour);
     d = decide_initiative(r, s, noon, monday, 2);
-    EXPECT_EQ(d.state, "pending");
+    EXPECT_EQ(d.state, memory::initiative_state::pending);
     EXPECT_EQ(d.due_at, monday + day + 8 * hour);
     EXPECT_NE(d.reason.find("daily cap of 2"), std::string::npos);
     d = decide_initiative(r, s, noon, noon - 5 * 60, 0);
-    EXPECT_EQ(d.state, "pending");
+    EXPECT_EQ(d.state, memory::initiative_state::pending);
     EXPECT_EQ(d.due_at, noon + 30 * 60);
     // A reminder they asked for: not capped, not held for a pause, sent even opted out.
-    r.kind = "reminder";
-    EXPECT_EQ(decide_initiative(r, s, noon, noon - 60, 5).state, "sent");
-    EXPECT_EQ(decide_initiative(r, s, monday + 23 * hour, monday, 0).state, "sent");  // at the hour asked, even if quiet
+    r.kind = memory::initiative_kind::reminder;
+    EXPECT_EQ(decide_initiative(r, s, noon, noon - 60, 5).state, memory::initiative_state::sent);
+    EXPECT_EQ(decide_initiative(r, s, monday + 23 * hour, monday, 0).state, memory::initiative_state::sent);  // at the hour asked, even if quiet
     s.opted_out = true;
-    EXPECT_EQ(decide_initiative(r, s, noon, monday, 0).state, "sent");
-    r.kind = "follow_up";
+    EXPECT_EQ(decide_initiative(r, s, noon, monday, 0).state, memory::initiative_state::sent);
+    r.kind = memory::initiative_kind::follow_up;
     d = decide_initiative(r, s, noon, monday, 0);
-    EXPECT_EQ(d.state, "dropped");
+    EXPECT_EQ(d.state, memory::initiative_state::dropped);
     EXPECT_NE(d.reason.find("opted out"), std::string::npos);
     s.opted_out = false;
     s.min_importance = 0.8;
-    EXPECT_EQ(decide_initiative(r, s, noon, monday, 0).state, "dropped");
+    EXPECT_EQ(decide_initiative(r, s, noon, monday, 0).state, memory::initiative_state::dropped);
     s.min_importance = 0.3;
-    r.kind = "check_in";
-    EXPECT_EQ(decide_initiative(r, s, noon, monday + hour, 0).state, "dropped");  // they talked since
+    r.kind = memory::initiative_kind::check_in;
+    EXPECT_EQ(decide_initiative(r, s, noon, monday + hour, 0).state, memory::initiative_state::dropped);  // they talked since
     // Quiet hours in their time: 23:00 UTC is 01:00 two hours east.
     s.utc_offset = 120;
-    r.kind = "follow_up";
+    r.kind = memory::initiative_kind::follow_up;
     d = decide_initiative(r, s, monday + 23 * hour, monday, 0);
     EXPECT_EQ(d.due_at, monday + day + 6 * hour);  // 08:00 local
+}
+
+// The policy's numbers are options: the defaults above, and others when given.
+TEST(decide_initiative, the_policy_numbers_are_options) {
+    memory::initiative_settings s;
+    memory::initiative_record r;
+    r.kind = memory::initiative_kind::follow_up;
+    r.importance = 0.6;
+    r.created_at = monday;
+    const int64_t noon = monday + 12 * hour;
+    initiative_policy p;
+    p.talking_window_s = 60;  // five minutes ago is a pause already
+    EXPECT_EQ(decide_initiative(r, s, noon, noon - 5 * 60, 0, p).state, memory::initiative_state::sent);
+    p.talking_window_s = 10 * 60;
+    p.talking_wait_s = 5 * 60;
+    EXPECT_EQ(decide_initiative(r, s, noon, noon - 5 * 60, 0, p).due_at, noon + 5 * 60);
+    // A day averaging -0.3 is hard only for a policy that says so.
+    const std::vector<memory::emotion_reading> today = {{1, noon, "sad", -0.3, 0.4, "lexicon"}, {2, noon, "sad", -0.3, 0.4, "lexicon"}};
+    EXPECT_FALSE(check_in_after(today, noon, s));
+    p.check_in_valence = -0.25;
+    p.check_in_minute = 9 * 60;
+    auto c = check_in_after(today, noon, s, p);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->due_at, monday + day + 9 * hour);
+    // A follow-up on a named hour comes that much later.
+    p.follow_up_after_s = hour;
+    auto f = notice_initiatives("I have a dentist appointment tomorrow at 3pm", 5, noon, s, p);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].due_at, monday + day + 16 * hour);
+    EXPECT_EQ(f[0].importance, p.follow_up_importance);
 }
 
 class initiative_store_test : public ::testing::Test {
@@ -137,7 +167,7 @@ protected:
     }
     // A message of PERSON at the clock's time, noticed as the server does.
     int64_t say(const std::string & person, const std::string & text) {
-        std::vector<llm::chat_message> request = {{"user", text}};
+        std::vector<llm::chat_message> request = {{role::user, text}};
         auto p = prepare_turn(*store_, {person, "c1", person, "OS1", clock_.now(), ""}, request, "Base.");
         EXPECT_TRUE(p) << p.error().message();
         if (!p) return 0;
@@ -165,7 +195,7 @@ TEST_F(initiative_store_test, a_follow_up_waits_until_due_is_sent_once_remembere
     auto sent = tick();
     ASSERT_EQ(sent.size(), 1u);
     EXPECT_EQ(sent[0].person, ada);
-    EXPECT_EQ(sent[0].record.kind, "follow_up");
+    EXPECT_EQ(sent[0].record.kind, memory::initiative_kind::follow_up);
     EXPECT_NE(sent[0].record.decision.find("due; importance 0.60"), std::string::npos) << sent[0].record.decision;
     EXPECT_TRUE(tick().empty());  // once
     auto undelivered = store_->undelivered_initiatives(ada);
@@ -174,11 +204,11 @@ TEST_F(initiative_store_test, a_follow_up_waits_until_due_is_sent_once_remembere
     EXPECT_TRUE(store_->undelivered_initiatives(ada)->empty());
     auto turns = store_->session_tail(ada, initiative_conversation(), 5);
     ASSERT_EQ(turns->size(), 1u);  // remembered as the OS's words
-    EXPECT_EQ(turns->front().role, "assistant");
+    EXPECT_EQ(turns->front().role, role::assistant);
     EXPECT_EQ(turns->front().text, sent[0].record.text);
     auto log = store_->initiatives(ada, 10);
     ASSERT_EQ(log->size(), 1u);
-    EXPECT_EQ(log->front().state, "sent");
+    EXPECT_EQ(log->front().state, memory::initiative_state::sent);
     // The person's export holds it, with the decision.
     auto out = memory::export_person(*store_, "ada", clock_.now());
     ASSERT_TRUE(out) << out.error().message();
@@ -207,7 +237,7 @@ TEST_F(initiative_store_test, quiet_hours_the_daily_cap_and_opt_out_hold_or_drop
     clock_.set(monday + 23 * hour);
     auto sent = tick();
     ASSERT_EQ(sent.size(), 1u);
-    EXPECT_EQ(sent[0].record.kind, "reminder");
+    EXPECT_EQ(sent[0].record.kind, memory::initiative_kind::reminder);
     // The next day 14:00: three follow-ups due; the cap of 2 holds the third until tomorrow 08:00.
     clock_.set(monday + day + 14 * hour);
     sent = tick();
@@ -215,7 +245,7 @@ TEST_F(initiative_store_test, quiet_hours_the_daily_cap_and_opt_out_hold_or_drop
     auto log = store_->initiatives(bob, 10);
     int held = 0;
     for (const auto & r : *log) {
-        if (r.state == "pending" && r.decision.find("daily cap") != std::string::npos) {
+        if (r.state == memory::initiative_state::pending && r.decision.find("daily cap") != std::string::npos) {
             ++held;
             EXPECT_EQ(r.due_at, monday + 2 * day + 8 * hour);
         }
@@ -229,7 +259,7 @@ TEST_F(initiative_store_test, quiet_hours_the_daily_cap_and_opt_out_hold_or_drop
     EXPECT_TRUE(tick().empty());
     log = store_->initiatives(bob, 10);
     int dropped = 0;
-    for (const auto & r : *log) dropped += r.state == "dropped" && r.decision.find("opted out") != std::string::npos;
+    for (const auto & r : *log) dropped += r.state == memory::initiative_state::dropped && r.decision.find("opted out") != std::string::npos;
     EXPECT_EQ(dropped, 1);
     // Bad limits are refused.
     limits.quiet_from = 1440;
@@ -248,7 +278,7 @@ TEST_F(initiative_store_test, a_hard_day_brings_a_check_in_unless_they_talk_firs
     auto sent = tick();
     ASSERT_EQ(sent.size(), 1u);
     EXPECT_EQ(sent[0].person, cy);
-    EXPECT_EQ(sent[0].record.kind, "check_in");
+    EXPECT_EQ(sent[0].record.kind, memory::initiative_kind::check_in);
     auto dee = store_->person("dee", false);
     EXPECT_TRUE(store_->initiatives(*dee, 10)->empty());
     EXPECT_TRUE(store_->undelivered_initiatives(*dee)->empty());
@@ -262,7 +292,7 @@ TEST_F(initiative_store_test, a_hard_day_brings_a_check_in_unless_they_talk_firs
     clock_.set(monday + 2 * day + 10 * hour);
     EXPECT_TRUE(tick().empty());
     auto log = store_->initiatives(cy, 10);
-    EXPECT_EQ(log->front().state, "dropped");
+    EXPECT_EQ(log->front().state, memory::initiative_state::dropped);
     EXPECT_NE(log->front().decision.find("talked since"), std::string::npos);
 }
 

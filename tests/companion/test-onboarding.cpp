@@ -74,7 +74,7 @@ TEST_F(onboarding_test, the_interview_asks_three_questions_then_the_os_names_its
     EXPECT_EQ(t[1].text, q[0]);
     EXPECT_EQ(t[6].text, "Gently, with a little humour.");
     EXPECT_EQ(t[7].text, *reply);
-    EXPECT_EQ(t[7].role, "assistant");
+    EXPECT_EQ(t[7].role, role::assistant);
 
     open();  // a restart
     auto profile = store_->profile(id("theo"));
@@ -87,11 +87,11 @@ TEST_F(onboarding_test, the_interview_asks_three_questions_then_the_os_names_its
     EXPECT_EQ(p->version, 1);
     EXPECT_EQ(p->name, "Samantha");
     EXPECT_EQ(p->source, "onboarding");
-    EXPECT_EQ(store_->onboarding(id("theo"))->stage, "done");
+    EXPECT_EQ(store_->onboarding(id("theo"))->stage, memory::onboarding_stage::done);
 
     // From now on: ordinary turns, with the name and the answers in the prompt.
     EXPECT_EQ(step("theo", "What shall we do today?").type, kind::none);
-    std::vector<llm::chat_message> request = {{"user", "What shall we do today?"}};
+    std::vector<llm::chat_message> request = {{role::user, "What shall we do today?"}};
     auto turn = prepare_turn(*store_, ctx("theo", "c2"), request, "You are an OS.");
     ASSERT_TRUE(turn) << turn.error().message();
     const auto messages = lay_out(turn->parts);
@@ -122,7 +122,7 @@ TEST_F(onboarding_test, skipping_goes_straight_to_naming_and_is_recorded_as_skip
                                settings_);
     ASSERT_TRUE(reply);
     EXPECT_EQ(reply->rfind("All right", 0), 0u) << *reply;
-    EXPECT_EQ(store_->onboarding(id("bo"))->stage, "skipped");
+    EXPECT_EQ(store_->onboarding(id("bo"))->stage, memory::onboarding_stage::skipped);
     EXPECT_EQ(store_->persona(id("bo"))->name, "Io");
     EXPECT_EQ(*store_->profile(id("bo")), "");
 }
@@ -162,12 +162,12 @@ TEST_F(onboarding_test, a_naming_that_did_not_finish_is_asked_again_at_the_next_
 TEST_F(onboarding_test, people_who_talked_before_the_interview_existed_are_not_asked_and_get_the_default_name) {
     auto who = store_->person("old", true);
     ASSERT_TRUE(who);
-    ASSERT_TRUE(store_->add_turn(*who, turn_of(ctx("old"), "user", "old", "Hello from last year")));
+    ASSERT_TRUE(store_->add_turn(*who, turn_of(ctx("old"), role::user, "old", "Hello from last year")));
     EXPECT_EQ(step("old", "Hi again").type, kind::none);
     const auto p = store_->persona(*who);
     EXPECT_EQ(p->name, "OS1");
     EXPECT_EQ(p->source, "default");
-    EXPECT_EQ(store_->onboarding(*who)->stage, "done");
+    EXPECT_EQ(store_->onboarding(*who)->stage, memory::onboarding_stage::done);
 }
 
 TEST_F(onboarding_test, with_the_interview_off_nothing_is_asked_or_stored) {

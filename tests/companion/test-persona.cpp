@@ -34,7 +34,7 @@ protected:
     }
     // The second system message of a turn in CONVERSATION.
     std::string relationship_in(const std::string & conversation, const std::string & message) {
-        std::vector<llm::chat_message> request = {{"user", message}};
+        std::vector<llm::chat_message> request = {{role::user, message}};
         auto t = prepare_turn(*store_, {"theo", conversation, "theo", "OS1", now_ += 60, ""}, request, "Base.");
         EXPECT_TRUE(t) << t.error().message();
         return t ? t->parts.relationship : "";
@@ -211,7 +211,7 @@ TEST_F(persona_test, the_persona_grows_from_a_proposal_with_its_reason_and_diff_
 }
 
 TEST_F(persona_test, evolve_now_waits_until_the_os_has_named_itself) {
-    ASSERT_TRUE(store_->set_onboarding(who_, {"interview", 1}));
+    ASSERT_TRUE(store_->set_onboarding(who_, {memory::onboarding_stage::interview, 1}));
     int calls = 0;
     const completer model = [&](const std::vector<llm::chat_message> &, const llm::generation_options &) -> result<std::string> {
         ++calls;
@@ -220,7 +220,7 @@ TEST_F(persona_test, evolve_now_waits_until_the_os_has_named_itself) {
     relationship_in("c1", "hello");
     EXPECT_EQ(*evolve_now(*store_, who_, model, "OS1"), 0);
     EXPECT_EQ(calls, 0);
-    ASSERT_TRUE(store_->set_onboarding(who_, {"done", 3}));
+    ASSERT_TRUE(store_->set_onboarding(who_, {memory::onboarding_stage::done, 3}));
     EXPECT_EQ(*evolve_now(*store_, who_, model, "OS1"), 1);  // no persona yet: grown from the default name
     EXPECT_EQ(store_->persona(who_)->name, "OS1");
     EXPECT_EQ(store_->persona(who_)->traits, std::vector<std::string>{"bold"});

@@ -24,7 +24,7 @@ constexpr const char * base_character = "You are an operating system with a voic
 
 std::string rendered(const std::vector<llm::chat_message> & messages) {
     std::string out;
-    for (const auto & m : messages) out += "### " + m.role + "\n" + m.content + "\n\n";
+    for (const auto & m : messages) out += "### " + std::string(role_name(m.role)) + "\n" + m.content + "\n\n";
     return out;
 }
 
@@ -73,7 +73,7 @@ TEST(prompt_goldens, each_stage_of_a_relationship) {
     const std::string message = "I feel so lonely tonight. How many people are you talking to?";
     ASSERT_TRUE(asks_about_others(message));
     c.live_note = live_figures_note(3, 41);
-    const std::vector<llm::chat_message> request = {{"user", message}};
+    const std::vector<llm::chat_message> request = {{role::user, message}};
     auto turn = prepare_turn(store, c, request, base_character, ms);
     ASSERT_TRUE(turn) << turn.error().message();
     expect_golden("turn", rendered(lay_out(turn->parts)));

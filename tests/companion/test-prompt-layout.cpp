@@ -9,7 +9,7 @@ namespace {
 
 memory::recalled_item item(const std::string & text, int64_t id) {
     memory::recalled_item i;
-    i.kind = "turn";
+    i.kind = memory::recalled_kind::turn;
     i.text = text;
     i.turn_ids = {id};
     return i;
@@ -20,18 +20,18 @@ TEST(prompt_layout, parts_come_in_the_order_that_keeps_the_kv_prefix) {
     prompt_parts p;
     p.persona = "You are OS1.";
     p.core_profile = "Ada, a painter in Lyon.";
-    p.history = {{"user", "Hi"}, {"assistant", "Hello, Ada."}};
+    p.history = {{role::user, "Hi"}, {role::assistant, "Hello, Ada."}};
     p.recalled = "[From earlier conversations, in case it matters now:\n- (2026-05-01) Ada: I paint at night.]\n\n";
     p.message = "Any plans tonight?";
     const auto m = lay_out(p);
     ASSERT_EQ(m.size(), 5u);
-    EXPECT_EQ(m[0].role, "system");
+    EXPECT_EQ(m[0].role, role::system);
     EXPECT_EQ(m[0].content, "You are OS1.");
-    EXPECT_EQ(m[1].role, "system");
+    EXPECT_EQ(m[1].role, role::system);
     EXPECT_EQ(m[1].content, "What you know about the person you are talking with:\nAda, a painter in Lyon.");
     EXPECT_EQ(m[2].content, "Hi");
     EXPECT_EQ(m[3].content, "Hello, Ada.");
-    EXPECT_EQ(m[4].role, "user");
+    EXPECT_EQ(m[4].role, role::user);
     EXPECT_EQ(m[4].content, "[From earlier conversations, in case it matters now:\n- (2026-05-01) Ada: I paint at night.]\n\n"
                             "Any plans tonight?");
 }
@@ -69,6 +69,19 @@ TEST(prompt_layout, the_recalled_block_keeps_to_its_word_budget_with_whole_items
     chosen.clear();
     EXPECT_EQ(recalled_block({item("too many words here", 1)}, 0, chosen), "");
     EXPECT_TRUE(chosen.empty());
+}
+
+TEST(prompt_layout, a_later_block_says_less_once_the_prompt_explains_what_a_block_is) {
+    std::vector<int64_t> chosen;
+    const auto first = recalled_block({item("I paint at night", 1)}, 50, chosen);
+    ASSERT_EQ(first, "[From earlier conversations, in case it matters now:\n- I paint at night]\n\n");
+    const auto later = recalled_block({item("the cat is called Tom", 2)}, 50, chosen, nullptr, default_recall_bytes, first);
+    EXPECT_EQ(later, "[Also from earlier:\n- the cat is called Tom]\n\n");
+    // An item the short block brought is known as shown, like any other.
+    EXPECT_TRUE(shown_in(first + later, item("the cat is called Tom", 2)));
+    // A prompt whose explained block was cut away (only short ones left) explains again.
+    const auto again = recalled_block({item("rain on Sunday", 3)}, 50, chosen, nullptr, default_recall_bytes, later);
+    EXPECT_EQ(again, "[From earlier conversations, in case it matters now:\n- rain on Sunday]\n\n");
 }
 
 // Regression: a 30,000-character message without spaces was one "word", recalled

@@ -21,7 +21,7 @@ protected:
         t.session = session;
         t.ts = 1780000000 + ++n_ * 60;
         t.speaker = "ada";
-        t.role = "user";
+        t.role = role::user;
         t.text = text;
         t.ext_id = "t" + std::to_string(n_);
         return *store_->add_turn(who, t);
@@ -97,7 +97,7 @@ TEST_F(summarizer_test, forgetting_a_turn_removes_the_summaries_that_read_it_and
     memory::new_turn t;
     t.session = t.conversation = "c";
     t.speaker = "ada";
-    t.role = "user";
+    t.role = role::user;
     t.text = "hi";
     ASSERT_TRUE(store_->add_turn(ada_, t));
     ASSERT_TRUE(store_->set_session_profile(ada_, "c", "In short: " + store_->summary(ada_, 0)->text));
@@ -179,7 +179,7 @@ TEST_F(summarizer_test, a_recalled_summary_stands_for_every_turn_of_its_session)
     auto got = memory::recall(*store_, ada_, "stormy coast trip", o);
     ASSERT_TRUE(got);
     ASSERT_FALSE(got->empty());
-    EXPECT_EQ(got->front().kind, "summary");
+    EXPECT_EQ(got->front().kind, memory::recalled_kind::summary);
     EXPECT_EQ(got->front().prov, (std::vector<std::string>{"t1", "t2"}));
     EXPECT_NE(got->front().text.find("Ada's trip to the stormy coast."), std::string::npos);
 }

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
 #include <sstream>
 
 #include "companion/turn_memory.h"
@@ -21,12 +26,12 @@ protected:
     // One whole turn as a server does it; returns the messages the model saw.
     std::vector<llm::chat_message> say(const turn_context & c, std::vector<llm::chat_message> & history,
                                        const std::string & text, const std::string & reply) {
-        history.push_back({"user", text});
+        history.push_back({role::user, text});
         auto p = prepare_turn(*store_, c, history, "You are OS1.");
         EXPECT_TRUE(p) << p.error().message();
         if (!p) return {};
         EXPECT_TRUE(remember_reply(*store_, c, p->person, reply));
-        history.push_back({"assistant", reply});
+        history.push_back({role::assistant, reply});
         return lay_out(p->parts);
     }
 
@@ -49,7 +54,7 @@ TEST_F(turn_memory_test, a_message_is_stored_before_the_reply_and_recalled_in_an
     auto turns = store_->list_turns(*ada, 0, 10);
     ASSERT_TRUE(turns);
     ASSERT_EQ(turns->size(), 4u);
-    EXPECT_EQ((*turns)[0].role, "assistant");
+    EXPECT_EQ((*turns)[0].role, role::assistant);
     EXPECT_EQ((*turns)[0].speaker, "OS1");
     EXPECT_EQ((*turns)[1].text, "Where does my sister live now?");
     EXPECT_NE((*turns)[1].recalled.find("Boston"), std::string::npos);
@@ -122,6 +127,9 @@ TEST_F(turn_memory_test, a_later_turn_adds_a_smaller_block_once_the_history_show
     const int later = items_words(second.back().content);
     EXPECT_GT(later, 0) << "the other garden turns are still worth recalling: " << second.back().content;
     EXPECT_LE(later, memory_settings{}.recall_words_later) << second.back().content;
+    // The first block explained what it is; this one, below it in the prompt, says less.
+    EXPECT_EQ(first.back().content.rfind("[From earlier conversations, in case it matters now:\n", 0), 0u) << first.back().content;
+    EXPECT_EQ(second.back().content.rfind("[Also from earlier:\n", 0), 0u) << second.back().content;
 }
 
 // A memory longer than the later budget still comes, cut to its beginning, and once.
@@ -157,7 +165,7 @@ TEST_F(turn_memory_test, the_tone_line_comes_again_only_when_the_tone_changes) {
 TEST_F(turn_memory_test, a_retried_request_is_stored_once_with_the_same_prompt) {
     std::vector<llm::chat_message> old;
     say(ctx("ada", "c1"), old, "Zoe lives in Boston.", "Noted.");
-    const std::vector<llm::chat_message> req = {{"user", "Tell me about Zoe in Boston"}};
+    const std::vector<llm::chat_message> req = {{role::user, "Tell me about Zoe in Boston"}};
     auto a = prepare_turn(*store_, ctx("ada", "c2"), req, "");
     auto b = prepare_turn(*store_, ctx("ada", "c2"), req, "");
     ASSERT_TRUE(a && b);
@@ -202,7 +210,7 @@ TEST_F(turn_memory_test, learned_facts_join_the_core_profile_which_holds_for_a_w
     // A new conversation begins with it, and keeps it even as more is learned.
     const auto fresh = say(ctx("ada", "c2"), c2, "Hello again.", "Hello, Ada.");
     ASSERT_GE(fresh.size(), 3u);
-    EXPECT_EQ(fresh[1].role, "system");
+    EXPECT_EQ(fresh[1].role, role::system);
     EXPECT_NE(fresh[1].content.find("Learned from your conversations:\n- Her sister Zoe lives in Boston."), std::string::npos)
         << fresh[1].content;
     f.text = "She paints at night.";
@@ -230,7 +238,7 @@ TEST_F(turn_memory_test, a_fact_is_recalled_where_the_profile_has_no_room_for_it
     const int64_t heron = *store_->add_fact(*ada, f);
     memory_settings s;
     s.profile_facts = 0;  // the profile holds none: recall brings it
-    c2.push_back({"user", "Is the heron still at the mill?"});
+    c2.push_back({role::user, "Is the heron still at the mill?"});
     auto p = prepare_turn(*store_, ctx("ada", "c2"), c2, "", s);
     ASSERT_TRUE(p) << p.error().message();
     EXPECT_NE(p->parts.recalled.find("(as of "), std::string::npos) << p->parts.recalled;
@@ -244,13 +252,118 @@ TEST_F(turn_memory_test, a_fact_is_recalled_where_the_profile_has_no_room_for_it
 
 TEST_F(turn_memory_test, bad_requests_are_refused_and_nothing_is_stored) {
     EXPECT_EQ(prepare_turn(*store_, ctx("ada", "c"), {}, "").error().code(), status_code::invalid_argument);
-    EXPECT_EQ(prepare_turn(*store_, ctx("ada", "c"), {{"assistant", "hi"}}, "").error().code(), status_code::invalid_argument);
-    EXPECT_EQ(prepare_turn(*store_, ctx("ada", "c"), {{"user", std::string("bad \xff utf8")}}, "").error().code(),
+    EXPECT_EQ(prepare_turn(*store_, ctx("ada", "c"), {{role::assistant, "hi"}}, "").error().code(), status_code::invalid_argument);
+    EXPECT_EQ(prepare_turn(*store_, ctx("ada", "c"), {{role::user, std::string("bad \xff utf8")}}, "").error().code(),
               status_code::invalid_argument);
-    EXPECT_EQ(prepare_turn(*store_, ctx("ada", "c"), {{"user", std::string(70000, 'x')}}, "").error().code(),
+    EXPECT_EQ(prepare_turn(*store_, ctx("ada", "c"), {{role::user, std::string(70000, 'x')}}, "").error().code(),
               status_code::invalid_argument);
     auto ada = store_->person("ada", true);
     EXPECT_EQ(*store_->count_turns(*ada), 0);
+}
+
+// A crash at any write while a message is stored: on restart the turn is
+// whole (message, feeling, the session's profile and persona, vector) or absent.
+class crash_test : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto s = memory::memory_store::open(dir_.file("base.db"));
+        ASSERT_TRUE(s) << s.error().message();
+        ASSERT_TRUE((*s)->use_vector_model("m", 2));
+        auto ada = (*s)->person("ada", true);
+        ASSERT_TRUE(ada);
+        ASSERT_TRUE((*s)->set_profile(*ada, "Ada keeps bees."));
+    }
+    // Runs STEP on a copy of the base store in a child process that ends
+    // itself before its KILL_AT-th write (0: never); the copy's path. Sets
+    // WRITES to how many writes STEP made when it was not ended.
+    using step_fn = std::function<bool(memory::memory_store &, memory::person_id)>;
+    std::string run_killed(const step_fn & step, int kill_at, int * writes = nullptr) {
+        const std::string path = dir_.file("crash-" + std::to_string(kill_at) + ".db");
+        std::filesystem::copy_file(dir_.file("base.db"), path);
+        int pipe_fd[2];
+        if (pipe(pipe_fd) != 0) return "";
+        const pid_t pid = fork();
+        if (pid == 0) {
+            close(pipe_fd[0]);
+            auto s = memory::memory_store::open(path);
+            if (!s || !(*s)->use_vector_model("m", 2, false)) _exit(3);
+            auto ada = (*s)->person("ada", false);
+            if (!ada) _exit(3);
+            int n = 0;
+            (*s)->before_write([&] {
+                if (++n == kill_at) _exit(42);  // no destructor, no rollback: as a crash
+            });
+            if (!step(**s, *ada)) _exit(4);
+            (*s)->before_write({});
+            if (write(pipe_fd[1], &n, sizeof n) != sizeof n) _exit(5);
+            _exit(0);
+        }
+        close(pipe_fd[1]);
+        int n = 0;
+        const bool told = read(pipe_fd[0], &n, sizeof n) == sizeof n;
+        close(pipe_fd[0]);
+        int wstatus = 0;
+        waitpid(pid, &wstatus, 0);
+        EXPECT_TRUE(WIFEXITED(wstatus));
+        EXPECT_EQ(WEXITSTATUS(wstatus), kill_at > 0 ? 42 : 0) << "killed before write " << kill_at;
+        if (writes && told) *writes = n;
+        return path;
+    }
+    // "whole", "absent" or what is half there.
+    static std::string state_of(const std::string & path, const std::string & text, bool with_vector) {
+        auto s = memory::memory_store::open(path);
+        if (!s) return "unreadable: " + s.error().message();
+        auto ada = (*s)->person("ada", false);
+        auto tail = (*s)->session_tail(*ada, "c1", 10);
+        auto feelings = (*s)->emotions_between(*ada, 0, INT64_MAX, 10);
+        auto profile = (*s)->session_profile(*ada, "c1");
+        auto persona = (*s)->session_persona(*ada, "c1");
+        auto no_vector = (*s)->turns_without_vector(*ada, 10);
+        if (!tail || !feelings || !profile || !persona || !no_vector) return "unreadable";
+        const bool turn = tail->size() == 1 && tail->front().text == text;
+        const std::vector<bool> parts = {turn, feelings->size() == 1, profile->has_value(), persona->has_value(),
+                                         with_vector && turn && no_vector->empty()};
+        if (std::all_of(parts.begin(), parts.end() - (with_vector ? 0 : 1), [](bool b) { return b; })) return "whole";
+        if (tail->empty() && std::none_of(parts.begin(), parts.end(), [](bool b) { return b; })) return "absent";
+        std::string half = "half:";
+        for (bool b : parts) half += b ? " 1" : " 0";
+        return half;
+    }
+    void expect_whole_or_absent(const step_fn & step, const std::string & text, bool with_vector) {
+        int writes = 0;
+        EXPECT_EQ(state_of(run_killed(step, 0, &writes), text, with_vector), "whole");
+        ASSERT_GE(writes, 4) << "the turn, its session, the profile, the persona, the feeling...";
+        for (int k = 1; k <= writes; ++k) {
+            const std::string state = state_of(run_killed(step, k), text, with_vector);
+            EXPECT_TRUE(state == "whole" || state == "absent") << "killed before write " << k << " of " << writes << ": " << state;
+        }
+    }
+    test::temp_dir dir_;
+};
+
+TEST_F(crash_test, a_message_stored_by_the_turn_is_whole_or_absent_after_a_crash_at_any_write) {
+    const std::string text = "The bees swarmed into the plum tree this morning.";
+    expect_whole_or_absent(
+        [&](memory::memory_store & s, memory::person_id) {
+            turn_context c{"ada", "c1", "Ada", "OS1", 1780000000, ""};
+            return prepare_turn(s, c, {{role::user, text}}, "You are OS1.").is_ok();
+        },
+        text, false);
+}
+
+TEST_F(crash_test, a_message_with_its_vector_is_whole_or_absent_after_a_crash_at_any_write) {
+    const std::string text = "The honey is darker this year.";
+    expect_whole_or_absent(
+        [&](memory::memory_store & s, memory::person_id who) {
+            turn_parts w;
+            w.turn = turn_of({"ada", "c1", "Ada", "OS1", 1780000000, ""}, role::user, "Ada", text);
+            w.feeling = memory::emotion_reading{0, 1780000000, "calm", 0.2, 0.1, "lexicon"};
+            w.session_profile = "Ada keeps bees.";
+            w.session_persona = "";
+            w.vector = {0.6f, 0.8f};
+            return store_turn(s, who, "c1", w).is_ok();
+        },
+        text, true);
 }
 
 }  // namespace

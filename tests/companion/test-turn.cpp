@@ -75,7 +75,7 @@ protected:
     turn_request request(const std::string & text, const std::string & person = "theo") {
         turn_request r;
         r.context = {person, "c1", person, "OS1", 0, ""};
-        r.messages = {{"user", text}};
+        r.messages = {{role::user, text}};
         r.gen.max_tokens = 64;
         return r;
     }
@@ -119,7 +119,7 @@ protected:
 TEST_F(turn_test, without_memory_the_messages_go_to_the_model_as_given_and_the_reply_streams_in_order) {
     start(false);
     auto r = request("hello there");
-    r.messages.insert(r.messages.begin(), {"system", "be brief"});
+    r.messages.insert(r.messages.begin(), {role::system, "be brief"});
     const auto events = run(std::move(r));
     ASSERT_GE(events.size(), 3u);
     EXPECT_EQ(events.front().type, kind::started);
@@ -148,14 +148,14 @@ TEST_F(turn_test, the_reply_is_stored_before_done_and_learning_comes_after_it) {
     EXPECT_EQ(notes[notes.size() - 2], "done");  // done was heard before learning began
     const auto turns = stored();
     ASSERT_EQ(turns.size(), 2u);
-    EXPECT_EQ(turns[0].role, "user");
+    EXPECT_EQ(turns[0].role, role::user);
     EXPECT_EQ(turns[0].text, "I planted tomatoes today");
-    EXPECT_EQ(turns[1].role, "assistant");
+    EXPECT_EQ(turns[1].role, role::assistant);
     EXPECT_EQ(turns[1].text, "you said I planted tomatoes today");
     // The model saw the persona the request lacked.
     const auto asked = llm_.requests();
     ASSERT_EQ(asked.size(), 1u);
-    EXPECT_EQ(asked[0].messages.front().role, "system");
+    EXPECT_EQ(asked[0].messages.front().role, role::system);
     EXPECT_NE(asked[0].messages.front().content.find("You are a kind companion."), std::string::npos);
 }
 
@@ -254,7 +254,7 @@ TEST_F(turn_test, a_template_that_takes_one_system_message_gets_them_merged) {
     const auto asked = llm_.requests();  // the refused try is not recorded by the fake
     ASSERT_EQ(asked.size(), 1u);
     ASSERT_EQ(asked[0].messages.size(), 2u);  // the persona and the profile in one, then the message
-    EXPECT_EQ(asked[0].messages[0].role, "system");
+    EXPECT_EQ(asked[0].messages[0].role, role::system);
     EXPECT_NE(asked[0].messages[0].content.find("You are a kind companion."), std::string::npos);
     EXPECT_NE(asked[0].messages[0].content.find("I am a letter writer."), std::string::npos);
 }
@@ -285,7 +285,7 @@ TEST_F(turn_test, a_person_erased_while_the_reply_is_made_does_not_get_it_stored
     EXPECT_EQ(events.back().error.code(), status_code::permission_denied);
     const auto turns = stored();
     ASSERT_EQ(turns.size(), 1u);  // the message, stored before; the erase takes it
-    EXPECT_EQ(turns[0].role, "user");
+    EXPECT_EQ(turns[0].role, role::user);
 }
 
 TEST_F(turn_test, a_cancelled_reply_is_done_but_not_remembered) {
@@ -302,7 +302,7 @@ TEST_F(turn_test, a_cancelled_reply_is_done_but_not_remembered) {
     EXPECT_EQ(events.back().stats.reason, llm::stop_reason::cancelled);
     const auto turns = stored();
     ASSERT_EQ(turns.size(), 1u);
-    EXPECT_EQ(turns[0].role, "user");
+    EXPECT_EQ(turns[0].role, role::user);
 }
 
 TEST_F(turn_test, a_full_prompt_queue_is_busy_not_an_error) {

@@ -16,7 +16,7 @@ fake_llm::fake_llm(script s) : script_(std::move(s)), thread_([this] { run(); })
 fake_llm::~fake_llm() { stop(0); }
 
 status fake_llm::submit(llm::completion_request req) {
-    if (req.messages.empty() || req.messages.back().role != "user") {
+    if (req.messages.empty() || req.messages.back().role != role::user) {
         return {status_code::invalid_argument, "the last message must be the user's"};
     }
     std::lock_guard<std::mutex> lock(mu_);

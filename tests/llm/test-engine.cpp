@@ -42,14 +42,14 @@ const conversation_key alice{"alice", "c1"};
 const conversation_key bob{"bob", "c1"};
 
 std::vector<chat_message> two_turns(const std::string & first_reply) {
-    return {{"system", "You are kind."}, {"user", "Tell me about the sea."}, {"assistant", first_reply},
-            {"user", "And the mountains?"}};
+    return {{role::system, "You are kind."}, {role::user, "Tell me about the sea."}, {role::assistant, first_reply},
+            {role::user, "And the mountains?"}};
 }
 
 TEST_F(engine_test, one_turn_streams_and_reports) {
     auto e = start();
     test::pending_reply p;
-    ASSERT_TRUE(e->submit(p.request(alice, {{"user", "Hello"}}, 10)));
+    ASSERT_TRUE(e->submit(p.request(alice, {{role::user, "Hello"}}, 10)));
     const auto r = p.wait();
     ASSERT_TRUE(r.st) << r.st.message();
     EXPECT_FALSE(r.text.empty());
@@ -66,13 +66,13 @@ TEST_F(engine_test, greedy_output_is_the_same_from_every_tier) {
     std::string first, expected;
     {
         auto e = start();
-        first = run_turn(*e, alice, {{"system", "You are kind."}, {"user", "Tell me about the sea."}}).text;
+        first = run_turn(*e, alice, {{role::system, "You are kind."}, {role::user, "Tell me about the sea."}}).text;
         const auto r = run_turn(*e, alice, two_turns(first));
         expected = r.text;
         EXPECT_EQ(e->stats().hits_resident, 1u);
         EXPECT_LT(r.stats.computed_tokens, r.stats.prompt_tokens / 2);
     }
-    const auto other_turn = [](engine & e) { run_turn(e, {"alice", "other"}, {{"user", "Something else entirely"}}); };
+    const auto other_turn = [](engine & e) { run_turn(e, {"alice", "other"}, {{role::user, "Something else entirely"}}); };
 
     {   // to RAM: one sequence, so another conversation pushes it out
         engine_options o;
@@ -80,7 +80,7 @@ TEST_F(engine_test, greedy_output_is_the_same_from_every_tier) {
         test::temp_dir d;
         o.kv_dir = d.file("kv");
         auto e = start(o);
-        ASSERT_EQ(run_turn(*e, alice, {{"system", "You are kind."}, {"user", "Tell me about the sea."}}).text, first);
+        ASSERT_EQ(run_turn(*e, alice, {{role::system, "You are kind."}, {role::user, "Tell me about the sea."}}).text, first);
         other_turn(*e);
         const auto r = run_turn(*e, alice, two_turns(first));
         EXPECT_EQ(e->stats().hits_ram, 1u);
@@ -94,7 +94,7 @@ TEST_F(engine_test, greedy_output_is_the_same_from_every_tier) {
         test::temp_dir d;
         o.kv_dir = d.file("kv");
         auto e = start(o);
-        run_turn(*e, alice, {{"system", "You are kind."}, {"user", "Tell me about the sea."}});
+        run_turn(*e, alice, {{role::system, "You are kind."}, {role::user, "Tell me about the sea."}});
         other_turn(*e);
         const auto r = run_turn(*e, alice, two_turns(first));
         EXPECT_EQ(e->stats().hits_disk, 1u);
@@ -106,7 +106,7 @@ TEST_F(engine_test, greedy_output_is_the_same_from_every_tier) {
         o.kv_dir = d.file("kv");
         {
             auto e = start(o);
-            run_turn(*e, alice, {{"system", "You are kind."}, {"user", "Tell me about the sea."}});
+            run_turn(*e, alice, {{role::system, "You are kind."}, {role::user, "Tell me about the sea."}});
             e->stop(1000);
             EXPECT_EQ(e->stats().conversations_disk, 1u);
         }
@@ -123,10 +123,10 @@ TEST_F(engine_test, the_operators_shared_prompt_is_computed_once_for_everyone) {
     engine_options o;
     o.shared_system_prompts = {persona};
     auto e = start(o);
-    const auto a = run_turn(*e, alice, {{"system", persona}, {"user", "Hi, I am Alice"}});
-    const auto b = run_turn(*e, bob, {{"system", persona}, {"user", "Hi, I am Bob"}});
+    const auto a = run_turn(*e, alice, {{role::system, persona}, {role::user, "Hi, I am Alice"}});
+    const auto b = run_turn(*e, bob, {{role::system, persona}, {role::user, "Hi, I am Bob"}});
     // A second system message (a profile, say) right after the shared one.
-    const auto c = run_turn(*e, {"carol", "c1"}, {{"system", persona}, {"system", "Carol likes tea."}, {"user", "Hi"}});
+    const auto c = run_turn(*e, {"carol", "c1"}, {{role::system, persona}, {role::system, "Carol likes tea."}, {role::user, "Hi"}});
     ASSERT_TRUE(a.st && b.st && c.st);
     EXPECT_LT(a.stats.computed_tokens, 40);  // only the person's own tokens
     EXPECT_LT(b.stats.computed_tokens, 40);
@@ -137,9 +137,9 @@ TEST_F(engine_test, the_operators_shared_prompt_is_computed_once_for_everyone) {
 TEST_F(engine_test, a_private_system_prompt_is_shared_only_by_its_person) {
     const std::string secret = "Alice's private instructions: " + std::string(300, 'y');
     auto e = start();
-    const auto first = run_turn(*e, {"alice", "a"}, {{"system", secret}, {"user", "one"}});
-    const auto second = run_turn(*e, {"alice", "b"}, {{"system", secret}, {"user", "two"}});
-    const auto other = run_turn(*e, {"bob", "a"}, {{"system", secret}, {"user", "one"}});
+    const auto first = run_turn(*e, {"alice", "a"}, {{role::system, secret}, {role::user, "one"}});
+    const auto second = run_turn(*e, {"alice", "b"}, {{role::system, secret}, {role::user, "two"}});
+    const auto other = run_turn(*e, {"bob", "a"}, {{role::system, secret}, {role::user, "one"}});
     EXPECT_EQ(first.stats.computed_tokens, first.stats.prompt_tokens);
     EXPECT_LT(second.stats.computed_tokens, 20);                  // Alice's second conversation shares
     EXPECT_EQ(other.stats.computed_tokens, other.stats.prompt_tokens);  // Bob computes everything
@@ -149,7 +149,7 @@ TEST_F(engine_test, a_private_system_prompt_is_shared_only_by_its_person) {
 // Canary: the same conversation id under two people are two conversations, and
 // one's state never conditions the other's reply.
 TEST_F(engine_test, one_persons_state_never_reaches_another) {
-    const std::vector<chat_message> bob_msgs = {{"user", "What is the secret word?"}};
+    const std::vector<chat_message> bob_msgs = {{role::user, "What is the secret word?"}};
     std::string alone;
     {
         test::temp_dir d;
@@ -158,7 +158,7 @@ TEST_F(engine_test, one_persons_state_never_reaches_another) {
         alone = run_turn(*start(o), bob, bob_msgs).text;
     }
     auto e = start();
-    run_turn(*e, alice, {{"user", "The secret word is CANARY-7731. What is the secret word?"}});
+    run_turn(*e, alice, {{role::user, "The secret word is CANARY-7731. What is the secret word?"}});
     const auto r = run_turn(*e, bob, bob_msgs);
     EXPECT_EQ(r.stats.computed_tokens, r.stats.prompt_tokens);
     EXPECT_EQ(r.text, alone);
@@ -170,9 +170,9 @@ TEST_F(engine_test, one_persons_state_never_reaches_another) {
 // the same steps, and an idle conversation between two busy ones is untouched.
 TEST_F(engine_test, a_reply_does_not_depend_on_the_other_conversations) {
     const conversation_key a{"alice", "long"}, b{"bob", "idle"}, c{"carol", "late"};
-    const std::vector<chat_message> a_msgs = {{"user", "Tell me a long story about the sea."}};
-    const std::vector<chat_message> b_msgs = {{"user", "What is the secret word?"}};
-    const std::vector<chat_message> c_msgs = {{"user", "Count the stars with me, one by one."}};
+    const std::vector<chat_message> a_msgs = {{role::user, "Tell me a long story about the sea."}};
+    const std::vector<chat_message> b_msgs = {{role::user, "What is the secret word?"}};
+    const std::vector<chat_message> c_msgs = {{role::user, "Count the stars with me, one by one."}};
     engine_options o;
     o.parallel = 3;
     const auto alone = [&](const conversation_key & k, const std::vector<chat_message> & m, int n) {
@@ -209,7 +209,7 @@ TEST_F(engine_test, a_saved_state_survives_a_change_of_parallel) {
     std::string first, expected;
     {
         auto e = start(o);
-        first = run_turn(*e, alice, {{"system", "You are kind."}, {"user", "Tell me about the sea."}}).text;
+        first = run_turn(*e, alice, {{role::system, "You are kind."}, {role::user, "Tell me about the sea."}}).text;
         expected = run_turn(*e, alice, two_turns(first)).text;
         e->stop(1000);
     }
@@ -232,14 +232,14 @@ TEST_F(engine_test, people_outnumbering_sequences_come_back_from_the_tiers) {
     for (int round = 0; round < 3; ++round) {
         for (size_t p = 0; p < talks.size(); ++p) {
             auto & t = talks[p];
-            if (t.empty()) t.push_back({"system", "You are kind. " + std::string(200, 'a' + static_cast<char>(p))});
-            t.push_back({"user", "Round " + std::to_string(round) + ", person " + std::to_string(p) + ": tell me more."});
+            if (t.empty()) t.push_back({role::system, "You are kind. " + std::string(200, 'a' + static_cast<char>(p))});
+            t.push_back({role::user, "Round " + std::to_string(round) + ", person " + std::to_string(p) + ": tell me more."});
             const auto r = run_turn(*e, {"p" + std::to_string(p), "c"}, t, 8);
             ASSERT_TRUE(r.st) << r.st.message();
             if (round > 0) {
                 EXPECT_LT(r.stats.computed_tokens, 40) << "round " << round << " person " << p;
             }
-            t.push_back({"assistant", r.text});
+            t.push_back({role::assistant, r.text});
         }
     }
     EXPECT_EQ(e->stats().misses, 7u);
@@ -254,7 +254,7 @@ TEST_F(engine_test, many_conversations_at_once_all_finish) {
     for (int i = 0; i < 8; ++i) {
         replies.push_back(std::make_unique<test::pending_reply>());
         const conversation_key key{"p" + std::to_string(i % 4), "c" + std::to_string(i)};
-        ASSERT_TRUE(e->submit(replies.back()->request(key, {{"user", "Hello number " + std::to_string(i)}}, 20)));
+        ASSERT_TRUE(e->submit(replies.back()->request(key, {{role::user, "Hello number " + std::to_string(i)}}, 20)));
     }
     for (auto & r : replies) {
         const auto got = r->wait();
@@ -270,23 +270,23 @@ TEST_F(engine_test, many_conversations_at_once_all_finish) {
 TEST_F(engine_test, cancel_stops_a_reply_and_the_conversation_goes_on) {
     auto e = start();
     test::pending_reply p;
-    ASSERT_TRUE(e->submit(p.request(alice, {{"user", "Go on and on"}}, 500)));
+    ASSERT_TRUE(e->submit(p.request(alice, {{role::user, "Go on and on"}}, 500)));
     while (p.pieces() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     p.cancel->store(true);
     const auto r = p.wait();
     EXPECT_EQ(r.stats.reason, stop_reason::cancelled);
     EXPECT_LT(r.stats.generated_tokens, 500);
-    const auto next = run_turn(*e, alice, {{"user", "Go on and on"}, {"assistant", r.text}, {"user", "Now stop"}});
+    const auto next = run_turn(*e, alice, {{role::user, "Go on and on"}, {role::assistant, r.text}, {role::user, "Now stop"}});
     EXPECT_TRUE(next.st) << next.st.message();
 }
 
 TEST_F(engine_test, stop_strings_end_the_reply_and_are_not_shown) {
     auto e = start();
-    const auto full = run_turn(*e, {"x", "1"}, {{"user", "Hello"}}, 20).text;
+    const auto full = run_turn(*e, {"x", "1"}, {{role::user, "Hello"}}, 20).text;
     ASSERT_GT(full.size(), 6u);
     const std::string stop = full.substr(full.size() / 2, 3);
     test::pending_reply p;
-    auto req = p.request({"x", "2"}, {{"user", "Hello"}}, 20);
+    auto req = p.request({"x", "2"}, {{role::user, "Hello"}}, 20);
     req.stop = {stop};
     ASSERT_TRUE(e->submit(std::move(req)));
     const auto r = p.wait();
@@ -298,14 +298,14 @@ TEST_F(engine_test, stop_strings_end_the_reply_and_are_not_shown) {
 TEST_F(engine_test, a_grammar_makes_the_reply_follow_it) {
     auto e = start();
     test::pending_reply p;
-    auto req = p.request({"x", "g"}, {{"user", "Answer in JSON"}}, 60);
+    auto req = p.request({"x", "g"}, {{role::user, "Answer in JSON"}}, 60);
     req.gen.grammar = R"g(root ::= "{\"mood\": \"" ("calm" | "glad" | "sad") "\", \"n\": " [0-9] [0-9]? "}")g";
     ASSERT_TRUE(e->submit(std::move(req)));
     const auto r = p.wait();
     EXPECT_TRUE(std::regex_match(r.text, std::regex(R"re(\{"mood": "(calm|glad|sad)", "n": [0-9][0-9]?\})re"))) << r.text;
     EXPECT_EQ(r.stats.reason, stop_reason::end_of_turn);  // the grammar's end lets the model end
     test::pending_reply bad;
-    auto wrong = bad.request({"x", "h"}, {{"user", "hi"}}, 5);
+    auto wrong = bad.request({"x", "h"}, {{role::user, "hi"}}, 5);
     wrong.gen.grammar = "root ::= (";
     const status st = e->submit(std::move(wrong));
     EXPECT_EQ(st.code(), status_code::invalid_argument);
@@ -316,7 +316,7 @@ TEST_F(engine_test, a_grammar_makes_the_reply_follow_it) {
 TEST_F(engine_test, streamed_pieces_are_whole_utf8_and_add_up_to_the_reply) {
     auto e = start();
     test::pending_reply p;
-    auto r = p.request(alice, {{"user", "Hi"}}, 40);
+    auto r = p.request(alice, {{role::user, "Hi"}}, 40);
     auto all_valid = std::make_shared<std::atomic<bool>>(true);
     auto streamed = std::make_shared<std::string>();
     auto inner = std::move(r.on_event);
@@ -341,10 +341,10 @@ TEST_F(engine_test, seeded_sampling_repeats_and_differs_by_seed) {
     g.sampling.temperature = 0.9f;
     g.max_tokens = 12;
     g.sampling.seed = 5;
-    auto a = complete(*e, {"alice", "a"}, {{"user", "Hi"}}, g);
-    auto b = complete(*e, {"alice", "b"}, {{"user", "Hi"}}, g);
+    auto a = complete(*e, {"alice", "a"}, {{role::user, "Hi"}}, g);
+    auto b = complete(*e, {"alice", "b"}, {{role::user, "Hi"}}, g);
     g.sampling.seed = 6;
-    auto c = complete(*e, {"alice", "c"}, {{"user", "Hi"}}, g);
+    auto c = complete(*e, {"alice", "c"}, {{role::user, "Hi"}}, g);
     ASSERT_TRUE(a && b && c);
     EXPECT_EQ(a->text, b->text);
     EXPECT_NE(a->text, c->text);
@@ -353,7 +353,7 @@ TEST_F(engine_test, seeded_sampling_repeats_and_differs_by_seed) {
 TEST_F(engine_test, the_models_template_renders_chatml) {
     auto t = chat_template::create(model_->raw());
     ASSERT_TRUE(t) << t.error().message();
-    auto text = (*t)->render({{"system", "S"}, {"user", "U"}});
+    auto text = (*t)->render({{role::system, "S"}, {role::user, "U"}});
     ASSERT_TRUE(text);
     EXPECT_EQ(*text, "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\n");
 }
@@ -366,12 +366,12 @@ TEST_F(engine_test, a_step_that_throws_ends_the_replies_in_progress_and_the_engi
     };
     auto e = start(o);
     armed->store(true);
-    const auto failed = run_turn(*e, alice, {{"user", "Hi"}}, 8);
+    const auto failed = run_turn(*e, alice, {{role::user, "Hi"}}, 8);
     EXPECT_EQ(failed.st.code(), status_code::internal) << failed.st.message();
     // The same conversation again, and another: answered as on a fresh engine.
-    const auto again = run_turn(*e, alice, {{"user", "Hi"}}, 8);
+    const auto again = run_turn(*e, alice, {{role::user, "Hi"}}, 8);
     ASSERT_TRUE(again.st) << again.st.message();
-    const auto other = run_turn(*e, bob, {{"user", "Hi"}}, 8);
+    const auto other = run_turn(*e, bob, {{role::user, "Hi"}}, 8);
     ASSERT_TRUE(other.st) << other.st.message();
     EXPECT_EQ(again.text, other.text);
 }
@@ -380,24 +380,23 @@ TEST_F(engine_test, bad_requests_are_refused_at_once) {
     auto e = start();
     test::pending_reply p;
     EXPECT_EQ(e->submit(p.request(alice, {}, 5)).code(), status_code::invalid_argument);
-    EXPECT_EQ(e->submit(p.request(alice, {{"assistant", "hi"}}, 5)).code(), status_code::invalid_argument);
-    EXPECT_EQ(e->submit(p.request(alice, {{"wizard", "x"}, {"user", "hi"}}, 5)).code(), status_code::invalid_argument);
-    EXPECT_EQ(e->submit(p.request(alice, {{"user", "hi"}}, 0)).code(), status_code::invalid_argument);
+    EXPECT_EQ(e->submit(p.request(alice, {{role::assistant, "hi"}}, 5)).code(), status_code::invalid_argument);
+    EXPECT_EQ(e->submit(p.request(alice, {{role::user, "hi"}}, 0)).code(), status_code::invalid_argument);
     std::string huge;
     for (int i = 0; i < 2000; ++i) huge += "word ";
-    const status st = e->submit(p.request(alice, {{"user", huge}}, 5));
+    const status st = e->submit(p.request(alice, {{role::user, huge}}, 5));
     EXPECT_EQ(st.code(), status_code::invalid_argument);
     EXPECT_NE(st.message().find("too long"), std::string::npos);
 }
 
 TEST_F(engine_test, a_long_history_is_trimmed_to_fit) {
     auto e = start();
-    std::vector<chat_message> msgs = {{"system", "Keep me."}};
+    std::vector<chat_message> msgs = {{role::system, "Keep me."}};
     for (int i = 0; i < 40; ++i) {
-        msgs.push_back({"user", "A fairly long message number " + std::to_string(i) + " about many different things."});
-        msgs.push_back({"assistant", "And an equally long answer number " + std::to_string(i) + " about other things."});
+        msgs.push_back({role::user, "A fairly long message number " + std::to_string(i) + " about many different things."});
+        msgs.push_back({role::assistant, "And an equally long answer number " + std::to_string(i) + " about other things."});
     }
-    msgs.push_back({"user", "Newest"});
+    msgs.push_back({role::user, "Newest"});
     const auto r = run_turn(*e, alice, msgs, 16);
     ASSERT_TRUE(r.st) << r.st.message();
     EXPECT_GT(r.stats.dropped_messages, 0);
@@ -408,10 +407,10 @@ TEST_F(engine_test, a_long_history_is_trimmed_to_fit) {
 // compute only their new tokens instead of everything after a moving cut.
 TEST_F(engine_test, a_conversation_that_outgrows_the_context_is_cut_rarely) {
     auto e = start();  // 1024 tokens per conversation
-    std::vector<chat_message> msgs = {{"system", "Keep me."}, {"system", "A profile that is kept too."}};
+    std::vector<chat_message> msgs = {{role::system, "Keep me."}, {role::system, "A profile that is kept too."}};
     int cuts = 0, cheap_turns = 0, turns_after_first_cut = 0;
     for (int turn = 0; turn < 30; ++turn) {
-        msgs.push_back({"user", "Turn " + std::to_string(turn) + ": a message of a few words about the weather today."});
+        msgs.push_back({role::user, "Turn " + std::to_string(turn) + ": a message of a few words about the weather today."});
         const auto r = run_turn(*e, alice, msgs, 16);
         ASSERT_TRUE(r.st) << r.st.message();
         if (r.stats.dropped_messages > 0) {
@@ -419,7 +418,7 @@ TEST_F(engine_test, a_conversation_that_outgrows_the_context_is_cut_rarely) {
             if (r.stats.computed_tokens < 80) ++cheap_turns;
         }
         cuts += r.stats.computed_tokens > 200;
-        msgs.push_back({"assistant", r.text});
+        msgs.push_back({role::assistant, r.text});
     }
     ASSERT_GT(turns_after_first_cut, 5);
     EXPECT_GE(cheap_turns, turns_after_first_cut * 2 / 3);
@@ -435,7 +434,7 @@ TEST_F(engine_test, a_full_queue_refuses_more) {
     int refused = 0;
     for (int i = 0; i < 6; ++i) {
         rs.push_back(std::make_unique<test::pending_reply>());
-        const status st = e->submit(rs.back()->request({"p", std::to_string(i)}, {{"user", "hello"}}, 200));
+        const status st = e->submit(rs.back()->request({"p", std::to_string(i)}, {{role::user, "hello"}}, 200));
         if (!st) {
             EXPECT_EQ(st.code(), status_code::resource_exhausted);
             ++refused;
@@ -451,13 +450,13 @@ TEST_F(engine_test, drop_forgets_a_conversation_everywhere) {
     engine_options o;
     o.parallel = 1;
     auto e = start(o);
-    run_turn(*e, alice, {{"user", "remember this"}});
-    run_turn(*e, bob, {{"user", "push alice out"}});  // alice now in RAM
+    run_turn(*e, alice, {{role::user, "remember this"}});
+    run_turn(*e, bob, {{role::user, "push alice out"}});  // alice now in RAM
     test::drop_and_wait(*e, alice);
-    const auto r = run_turn(*e, alice, {{"user", "remember this"}});
+    const auto r = run_turn(*e, alice, {{role::user, "remember this"}});
     EXPECT_EQ(r.stats.computed_tokens, r.stats.prompt_tokens);
     test::drop_person_and_wait(*e, "bob");
-    const auto b = run_turn(*e, bob, {{"user", "push alice out"}});
+    const auto b = run_turn(*e, bob, {{role::user, "push alice out"}});
     EXPECT_EQ(b.stats.computed_tokens, b.stats.prompt_tokens);
 }
 
@@ -465,8 +464,8 @@ TEST_F(engine_test, drop_forgets_a_conversation_everywhere) {
 // stop saved for the next start (where a new person of the same name would meet it).
 TEST_F(engine_test, a_drop_after_the_stop_forgets_what_the_stop_saved) {
     auto e = start();
-    run_turn(*e, alice, {{"user", "remember this"}});
-    run_turn(*e, bob, {{"user", "and this"}});
+    run_turn(*e, alice, {{role::user, "remember this"}});
+    run_turn(*e, bob, {{role::user, "and this"}});
     e->stop(0);
     int calls = 0;
     auto * engine = e.get();
@@ -478,9 +477,9 @@ TEST_F(engine_test, a_drop_after_the_stop_forgets_what_the_stop_saved) {
     EXPECT_EQ(calls, 2);  // after the stop, on this thread
     e.reset();
     auto again = start();
-    const auto a = run_turn(*again, alice, {{"user", "remember this"}});
+    const auto a = run_turn(*again, alice, {{role::user, "remember this"}});
     EXPECT_EQ(a.stats.computed_tokens, a.stats.prompt_tokens);
-    const auto b = run_turn(*again, bob, {{"user", "and this"}});
+    const auto b = run_turn(*again, bob, {{role::user, "and this"}});
     EXPECT_EQ(b.stats.computed_tokens, b.stats.prompt_tokens);
 }
 
@@ -491,15 +490,15 @@ TEST_F(engine_test, a_state_read_ahead_is_not_used_once_its_person_is_erased) {
     o.parallel = 1;
     o.kv_ram_bytes = 0;  // a state that leaves the sequence goes to disk
     auto e = start(o);
-    const std::vector<chat_message> hello{{"user", "remember this"}};
+    const std::vector<chat_message> hello{{role::user, "remember this"}};
     run_turn(*e, alice, hello);
-    run_turn(*e, bob, {{"user", "push alice out"}});
+    run_turn(*e, bob, {{role::user, "push alice out"}});
 
     std::mutex mu;
     std::condition_variable cv;
     int reached = 0, allowed = 0;
     test::pending_reply b;
-    auto req = b.request(bob, {{"user", "push alice out"}, {"assistant", "ok"}, {"user", "go on"}}, 300);
+    auto req = b.request(bob, {{role::user, "push alice out"}, {role::assistant, "ok"}, {role::user, "go on"}}, 300);
     req.gen.ignore_eos = true;  // Bob's reply is long for certain
     req.on_event = [inner = req.on_event, &mu, &cv, &reached, &allowed](const completion_event & ev) {
         if (ev.type == completion_event::kind::text) {
@@ -542,13 +541,13 @@ TEST_F(engine_test, a_state_read_ahead_is_not_used_once_its_person_is_erased) {
 TEST_F(engine_test, stop_lets_replies_finish_and_refuses_new_ones) {
     auto e = start();
     test::pending_reply p;
-    ASSERT_TRUE(e->submit(p.request(alice, {{"user", "Hello"}}, 30)));
+    ASSERT_TRUE(e->submit(p.request(alice, {{role::user, "Hello"}}, 30)));
     e->stop(10000);
     const auto r = p.wait();
     EXPECT_TRUE(r.st);
     EXPECT_EQ(r.stats.generated_tokens, 30);  // finished within the drain time
     test::pending_reply q;
-    EXPECT_EQ(e->submit(q.request(bob, {{"user", "late"}}, 5)).code(), status_code::cancelled);
+    EXPECT_EQ(e->submit(q.request(bob, {{role::user, "late"}}, 5)).code(), status_code::cancelled);
 }
 
 }  // namespace

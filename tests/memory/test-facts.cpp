@@ -21,7 +21,7 @@ protected:
         t.session = "s";
         t.ts = ts;
         t.speaker = "x";
-        t.role = "user";
+        t.role = role::user;
         t.text = text;
         return *store_->add_turn(who, t);
     }
@@ -96,7 +96,7 @@ TEST_F(facts_test, forgetting_a_fact_forgets_what_it_replaced_and_every_prompt_t
     new_turn q;
     q.session = q.conversation = "c-quoted";
     q.speaker = "ada";
-    q.role = "user";
+    q.role = role::user;
     q.text = "Where is my sister?";
     q.recalled = "[- Her sister lives in Denver.]";
     q.cited_facts = {denver};
@@ -142,7 +142,7 @@ TEST_F(facts_test, a_fact_lost_with_a_forgotten_turn_is_distilled_again_from_wha
     new_turn q;
     q.session = q.conversation = "c";
     q.speaker = "ada";
-    q.role = "user";
+    q.role = role::user;
     q.text = "Tell me about Zoe";
     q.cited = {t2};
     q.cited_facts = {zoe};

@@ -17,7 +17,7 @@ new_turn turn_in(const std::string & conversation, const std::string & text, std
     t.conversation = conversation;
     t.ts = 1780000000;
     t.speaker = "ada";
-    t.role = "user";
+    t.role = role::user;
     t.text = text;
     t.cited = std::move(cited);
     t.recalled = recalled;

@@ -17,7 +17,7 @@ new_turn make_turn(const std::string & text, const std::string & id = "", int64_
     t.ext_id = id;
     t.ts = ts;
     t.speaker = "Ada";
-    t.role = "user";
+    t.role = role::user;
     t.text = text;
     return t;
 }
@@ -123,9 +123,6 @@ TEST(memory_store, bad_turns_are_refused_with_a_reason_and_nothing_is_stored) {
     auto bad_utf8 = (*store)->add_turn(*a, make_turn("caf\xc3"));
     ASSERT_FALSE(bad_utf8);
     EXPECT_NE(bad_utf8.error().message().find("UTF-8"), std::string::npos);
-    auto t = make_turn("hello");
-    t.role = "robot";
-    EXPECT_FALSE((*store)->add_turn(*a, t));
     ASSERT_TRUE((*store)->add_turn(*a, make_turn("first", "dup")));
     auto again = (*store)->add_turn(*a, make_turn("second", "dup"));
     ASSERT_FALSE(again);
@@ -222,6 +219,52 @@ TEST(memory_store, neighbours_stay_inside_the_session) {
     ASSERT_TRUE(nb);
     ASSERT_EQ(nb->size(), 1u);
     EXPECT_EQ(nb->front().text, "one");
+}
+
+// Writes of several methods as one: all stored on commit, none without it,
+// and the caches (counts, the ranking's view, vectors) follow what was undone.
+TEST(memory_store, a_transaction_stores_all_its_writes_or_none_and_the_caches_follow) {
+    test::temp_dir d;
+    auto store = memory_store::open(d.file("memory.db"));
+    ASSERT_TRUE(store) << store.error().message();
+    auto & s = **store;
+    auto ada = s.person("ada", true);
+    ASSERT_TRUE(ada);
+    ASSERT_TRUE(s.use_vector_model("m", 2));
+    ASSERT_TRUE(s.add_turn(*ada, make_turn("The lighthouse keeper waved.", "t1")));
+    ASSERT_EQ(*s.person_turns_estimate(*ada), 1);
+    ASSERT_TRUE(s.search_vectors(*ada, {1, 0}, 5));  // loads the vectors into memory
+    {
+        memory_store::transaction txn(s);
+        ASSERT_TRUE(txn.begun());
+        auto id = s.add_turn(*ada, make_turn("A gull stole my sandwich.", "t2"));
+        ASSERT_TRUE(id);
+        ASSERT_TRUE(s.put_vector(*ada, *id, {1, 0}));
+        ASSERT_TRUE(s.set_session_profile(*ada, "s1", "likes the sea"));
+        // Inside, the writes are seen.
+        EXPECT_EQ(*s.person_turns_estimate(*ada), 2);
+        EXPECT_EQ(s.search_turns(*ada, {"gull"}, 5)->size(), 1u);
+        EXPECT_EQ(s.search_vectors(*ada, {1, 0}, 5)->size(), 1u);
+    }  // no commit
+    EXPECT_EQ(*s.person_turns_estimate(*ada), 1);
+    EXPECT_TRUE(s.search_turns(*ada, {"gull"}, 5)->empty());
+    EXPECT_TRUE(s.search_vectors(*ada, {1, 0}, 5)->empty());
+    EXPECT_EQ(*s.session_profile(*ada, "s1"), std::nullopt);
+    EXPECT_EQ(s.count_turns(*ada).value(), 1);
+    {
+        memory_store::transaction txn(s);
+        auto id = s.add_turn(*ada, make_turn("A gull stole my sandwich.", "t2"));
+        ASSERT_TRUE(id);
+        ASSERT_TRUE(s.put_vector(*ada, *id, {1, 0}));
+        // A nested write that fails undoes only itself (add_turn's own transaction).
+        EXPECT_FALSE(s.add_turn(*ada, make_turn("again", "t2")));
+        ASSERT_TRUE(txn.commit());
+    }
+    EXPECT_EQ(*s.person_turns_estimate(*ada), 2);
+    EXPECT_EQ(s.search_turns(*ada, {"gull"}, 5)->size(), 1u);
+    EXPECT_EQ(s.search_vectors(*ada, {1, 0}, 5)->size(), 1u);
+    EXPECT_TRUE(s.search_turns(*ada, {"again"}, 5)->empty());
+    EXPECT_TRUE(s.check_integrity());
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ TEST(memory_worker, jobs_run_in_order_on_one_thread_and_all_run_before_it_goes) 
                 t.session = "s";
                 t.ts = 1780000000 + i;
                 t.speaker = "ada";
-                t.role = "user";
+                t.role = role::user;
                 t.text = "turn " + std::to_string(i);
                 auto who = s.person("ada", true);
                 ASSERT_TRUE(who && s.add_turn(*who, t));

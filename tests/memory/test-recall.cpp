@@ -26,7 +26,7 @@ protected:
         t.session = session;
         t.ts = ts;
         t.speaker = speaker;
-        t.role = "user";
+        t.role = role::user;
         t.text = text;
         t.ext_id = id;
         ASSERT_TRUE(store->add_turn(who ? who : ada, t));
@@ -207,13 +207,13 @@ TEST_F(recall_test, facts_are_fused_with_turns_and_cite_their_sources) {
     ASSERT_TRUE(got) << got.error().message();
     ASSERT_FALSE(got->empty());
     const auto & first = got->front();
-    EXPECT_EQ(first.kind, "fact");
+    EXPECT_EQ(first.kind, recalled_kind::fact);
     EXPECT_EQ(first.fact_id, zoe);
     EXPECT_EQ(first.text, "(as of 2023-05-01) Her sister Zoe lives in Boston.");
     EXPECT_EQ(first.prov, (std::vector<std::string>{"z1"}));
     EXPECT_EQ(first.turn_ids, (std::vector<int64_t>{z1}));
-    EXPECT_EQ(std::count_if(got->begin(), got->end(), [](const recalled_item & i) { return i.kind == "fact"; }), 1);
-    EXPECT_EQ((*got)[1].kind, "turn");
+    EXPECT_EQ(std::count_if(got->begin(), got->end(), [](const recalled_item & i) { return i.kind == recalled_kind::fact; }), 1);
+    EXPECT_EQ((*got)[1].kind, recalled_kind::turn);
     EXPECT_GE(first.score, (*got)[1].score);  // the first of each list tie; the fact goes first
     // Off by default: turns only.
     EXPECT_EQ(ids("Where does my sister Zoe live?").at(0), "z1");
@@ -281,7 +281,7 @@ TEST(recall_cost, in_a_large_index_the_rare_word_decides_and_common_ones_are_ski
         t.session = "s" + std::to_string(i / 20);
         t.ts = 1700000000 + i * 60;
         t.speaker = "ada";
-        t.role = "user";
+        t.role = role::user;
         t.text = i == 7 ? "the lighthouse keeper waved at the boats" : "we talked about the boats again today " + std::to_string(i);
         turns.push_back(t);
     }

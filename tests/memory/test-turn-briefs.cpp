@@ -34,14 +34,14 @@ protected:
         t.session = session;
         t.ts = ts;
         t.speaker = ts % 2 ? "OS1" : "Ada";
-        t.role = ts % 2 ? "assistant" : "user";
+        t.role = ts % 2 ? role::assistant : role::user;
         t.text = text;
         t.ext_id = ext;
         return t;
     }
     static std::string brief_of(const turn_record & t) {
         return std::to_string(t.id) + "/" + std::to_string(t.session_id) + "/" + std::to_string(t.ts) + "/" + t.speaker + "/" +
-               t.role + "/" + t.ext_id;
+               role_name(t.role) + "/" + t.ext_id;
     }
     static std::vector<std::string> briefs(const result<std::vector<turn_record>> & r) {
         EXPECT_TRUE(r) << r.error().message();

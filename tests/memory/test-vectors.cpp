@@ -31,7 +31,7 @@ protected:
         t.session = "s";
         t.ts = days_from_civil(2023, 5, 1) * 86400;
         t.speaker = "ada";
-        t.role = "user";
+        t.role = role::user;
         t.text = text;
         t.ext_id = ext;
         const int64_t id = *store_->add_turn(who, t);
@@ -104,7 +104,7 @@ TEST_F(vectors_test, recall_fuses_the_nearest_turns_with_the_full_text) {
     ASSERT_TRUE(got) << got.error().message();
     ASSERT_EQ(got->size(), 3u);
     EXPECT_EQ(got->front().prov, (std::vector<std::string>{"cat"}));
-    EXPECT_EQ(got->front().kind, "turn");
+    EXPECT_EQ(got->front().kind, memory::recalled_kind::turn);
     // A turn that both lists rank well beats one that only one list has.
     const auto lake = unit({0, 1, 0});
     o.query_vector = &lake;

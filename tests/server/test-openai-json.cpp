@@ -16,7 +16,7 @@ TEST(openai_json, request_with_every_supported_field) {
         "stream":true,"stream_options":{"include_usage":true},"user":"conv-1","ignore_eos":true})", o);
     ASSERT_TRUE(r) << r.error().message();
     ASSERT_EQ(r->messages.size(), 2u);
-    EXPECT_EQ(r->messages[0].role, "system");
+    EXPECT_EQ(r->messages[0].role, role::system);
     EXPECT_EQ(r->messages[1].content, "hello");
     EXPECT_EQ(r->gen.max_tokens, 7);
     EXPECT_FLOAT_EQ(r->gen.sampling.temperature, 0.5f);

@@ -54,7 +54,7 @@ TEST_F(server_test, a_turn_and_its_reply_are_stored_before_the_reply_is_acknowle
     ASSERT_EQ(stored.size(), 2u);
     EXPECT_EQ(stored[0].text, "My sister Zoe moved to Boston in May.");
     EXPECT_EQ(stored[0].session, "c1");
-    EXPECT_EQ(stored[1].role, "assistant");
+    EXPECT_EQ(stored[1].role, role::assistant);
     EXPECT_EQ(stored[1].text, reply);
 
     const json streamed = chat(s->port(), ada, "c1", json::array({user("And my brother?")}), 8, true);

@@ -338,7 +338,7 @@ TEST_F(server_test, a_server_that_never_ran_goes_away_cleanly_with_its_backgroun
         }
         llm::completion_request r;
         r.key = {"ada", "c"};
-        r.messages = {{"user", "Hello"}};
+        r.messages = {{role::user, "Hello"}};
         r.gen.max_tokens = 2;
         r.on_event = [](const llm::completion_event &) {};
         EXPECT_EQ((*e)->submit(std::move(r)).code(), status_code::cancelled);  // the server stopped its engine
