@@ -159,76 +159,44 @@ void http_session::dispatch(request && req) {
         }
         return send(http::status::no_content, "", "other", "text/plain", 0, cors_preflight_headers(cors_origin_));
     }
-    // Only what the route table has reaches a route (routes.h).
-    if (!find_route(std::string_view(method_name.data(), method_name.size()), path)) {
+    // Only what the route table has reaches a handler (routes.h); a route that
+    // works on a person's data has the token's person, and only theirs.
+    const route_info * r = find_route(std::string_view(method_name.data(), method_name.size()), path);
+    if (!r) {
         const std::string allowed = methods_of(path);
         if (allowed.empty()) return send_error(http::status::not_found, "no route " + path, "not_found_error", "other");
         return send_error(http::status::method_not_allowed, "use " + allowed, "invalid_request_error", "other");
     }
-    const auto unauthorized = [&](const std::string & name) {
-        send_error(http::status::unauthorized, "missing or wrong API token (Authorization: Bearer os1_...)",
-                   "authentication_error", name);
-    };
-
-    if (path == "/health") {
-        if (method != http::verb::get) return send_error(http::status::method_not_allowed, "use GET", "invalid_request_error", "health");
-        return ctx_.stopping ? send(http::status::service_unavailable, "{\"status\":\"stopping\"}", "health")
-                             : send(http::status::ok, "{\"status\":\"ok\"}", "health");
-    }
-    if (path == "/metrics") {
-        if (method != http::verb::get) return send_error(http::status::method_not_allowed, "use GET", "invalid_request_error", "metrics");
-        return send(http::status::ok, ctx_.stats.render(ctx_.engine.stats()), "metrics", "text/plain; version=0.0.4");
-    }
-    if (path == "/api/v1/status") return status_route(std::move(req));
-    if (path == "/v1/models") {
-        if (method != http::verb::get) return send_error(http::status::method_not_allowed, "use GET", "invalid_request_error", "models");
-        if (!authenticate(req)) return unauthorized("models");
-        return send(http::status::ok, models_json(ctx_.opts.model_name, ctx_.started_unix), "models");
-    }
-    if (path == "/v1/chat/completions") {
-        if (method != http::verb::post) {
-            return send_error(http::status::method_not_allowed, "use POST", "invalid_request_error", "chat");
+    const std::string name = area_name(r->area);
+    std::string person;
+    if (r->needs_token()) {
+        auto who = authenticate(req);
+        if (!who) {
+            return send_error(http::status::unauthorized, "missing or wrong API token (Authorization: Bearer os1_...)",
+                              "authentication_error", name);
         }
-        auto person = authenticate(req);
-        if (!person) return unauthorized("chat");
-        return chat_completions(std::move(req), *person);
+        person = std::move(*who);
     }
-    const std::string conv_prefix = "/api/v1/conversations/";
-    if (path.rfind(conv_prefix, 0) == 0) {
-        if (method != http::verb::delete_) {
-            return send_error(http::status::method_not_allowed, "use DELETE", "invalid_request_error", "conversations");
-        }
-        auto person = authenticate(req);
-        if (!person) return unauthorized("conversations");
-        return delete_conversation(*person, percent_decode(path.substr(conv_prefix.size())));
-    }
-    if (path == "/api/v1/persona" || path.rfind("/api/v1/persona/", 0) == 0 || path == "/api/v1/mood") {
-        auto person = authenticate(req);
-        if (!person) return unauthorized("companion");
-        return companion_routes(std::move(req), *person, path);
-    }
-    if (path == "/api/v1/events" || path == "/api/v1/initiatives" || path == "/api/v1/initiative/settings") {
-        auto person = authenticate(req);
-        if (!person) return unauthorized("initiative");
-        return initiative_routes(std::move(req), *person, path);
-    }
-    if (path.rfind("/api/v1/memories", 0) == 0 || path.rfind("/api/v1/facts", 0) == 0 || path == "/api/v1/profile" ||
-        path == "/api/v1/summaries" || path == "/api/v1/export" || path == "/api/v1/me") {
-        auto person = authenticate(req);
-        if (!person) return unauthorized("memory");
-        return memory_routes(std::move(req), *person, path);
+    switch (r->area) {
+        case route_area::health:
+            return ctx_.stopping ? send(http::status::service_unavailable, "{\"status\":\"stopping\"}", name)
+                                 : send(http::status::ok, "{\"status\":\"ok\"}", name);
+        case route_area::metrics: return send(http::status::ok, ctx_.stats.render(ctx_.engine.stats()), name, "text/plain; version=0.0.4");
+        case route_area::models: return send(http::status::ok, models_json(ctx_.opts.model_name, ctx_.started_unix), name);
+        case route_area::chat: return chat_completions(std::move(req), person);
+        case route_area::status: return status_route();
+        case route_area::conversations:
+            return delete_conversation(person, percent_decode(path.substr(std::string_view(r->pattern).find("{id}"))));
+        case route_area::memory: return memory_routes(std::move(req), person, path);
+        case route_area::companion: return companion_routes(std::move(req), person, path);
+        case route_area::initiative: return initiative_routes(std::move(req), person, path);
     }
     send_error(http::status::not_found, "no route " + path, "not_found_error", "other");
 }
 
 // The true live figures: people talking with the OS now, and the
 // conversations whose KV state it holds (in the context, in RAM, on disk).
-void http_session::status_route(request && req) {
-    if (req.method() != http::verb::get) return send_error(http::status::method_not_allowed, "use GET", "invalid_request_error", "status");
-    if (!authenticate(req)) {
-        return send_error(http::status::unauthorized, "missing or wrong API token (Authorization: Bearer os1_...)",
-                          "authentication_error", "status");
-    }
+void http_session::status_route() {
     const auto e = ctx_.engine.stats();
     send(http::status::ok,
          status_json(ctx_.talking.talking_now(), e, ctx_.talking.window().count(), ctx_.opts.model_name, ctx_.started_unix),

@@ -87,7 +87,7 @@ private:
     void send_status_error(const status & st, const std::string & route_name);  // through http_error_of
     void after_response();
     void close();
-    void status_route(request && req);
+    void status_route();  // GET /api/v1/status (authenticated by dispatch)
     void stop_talking();  // the person's chat request is over (presence)
 
     // Routes

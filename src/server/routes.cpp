@@ -13,37 +13,52 @@ bool matches(std::string_view pattern, std::string_view path) {
 
 }  // namespace
 
+const char * area_name(route_area a) {
+    switch (a) {
+        case route_area::health: return "health";
+        case route_area::metrics: return "metrics";
+        case route_area::models: return "models";
+        case route_area::chat: return "chat";
+        case route_area::status: return "status";
+        case route_area::conversations: return "conversations";
+        case route_area::memory: return "memory";
+        case route_area::companion: return "companion";
+        case route_area::initiative: return "initiative";
+    }
+    return "other";
+}
+
 const std::vector<route_info> & all_routes() {
     static const std::vector<route_info> routes = {
-        {"GET", "/health", false},
-        {"GET", "/metrics", false},
-        {"GET", "/v1/models", true},
-        {"POST", "/v1/chat/completions", true},
-        {"GET", "/api/v1/status", true},
-        {"DELETE", "/api/v1/conversations/{id}", true},
-        {"GET", "/api/v1/memories", true},
-        {"GET", "/api/v1/memories/search", true},
-        {"GET", "/api/v1/memories/{id}", true},
-        {"PATCH", "/api/v1/memories/{id}", true},
-        {"DELETE", "/api/v1/memories/{id}", true},
-        {"GET", "/api/v1/facts", true},
-        {"GET", "/api/v1/facts/{id}", true},
-        {"PATCH", "/api/v1/facts/{id}", true},
-        {"DELETE", "/api/v1/facts/{id}", true},
-        {"GET", "/api/v1/summaries", true},
-        {"GET", "/api/v1/profile", true},
-        {"PUT", "/api/v1/profile", true},
-        {"GET", "/api/v1/export", true},
-        {"DELETE", "/api/v1/me", true},
-        {"GET", "/api/v1/persona", true},
-        {"PUT", "/api/v1/persona", true},
-        {"GET", "/api/v1/persona/history", true},
-        {"POST", "/api/v1/persona/rollback", true},
-        {"GET", "/api/v1/mood", true},
-        {"GET", "/api/v1/events", true},
-        {"GET", "/api/v1/initiatives", true},
-        {"GET", "/api/v1/initiative/settings", true},
-        {"PUT", "/api/v1/initiative/settings", true},
+        {"GET", "/health", route_owner::nobody, route_area::health},
+        {"GET", "/metrics", route_owner::nobody, route_area::metrics},
+        {"GET", "/v1/models", route_owner::caller, route_area::models},
+        {"POST", "/v1/chat/completions", route_owner::caller, route_area::chat},
+        {"GET", "/api/v1/status", route_owner::caller, route_area::status},
+        {"DELETE", "/api/v1/conversations/{id}", route_owner::caller, route_area::conversations},
+        {"GET", "/api/v1/memories", route_owner::caller, route_area::memory},
+        {"GET", "/api/v1/memories/search", route_owner::caller, route_area::memory},
+        {"GET", "/api/v1/memories/{id}", route_owner::caller, route_area::memory},
+        {"PATCH", "/api/v1/memories/{id}", route_owner::caller, route_area::memory},
+        {"DELETE", "/api/v1/memories/{id}", route_owner::caller, route_area::memory},
+        {"GET", "/api/v1/facts", route_owner::caller, route_area::memory},
+        {"GET", "/api/v1/facts/{id}", route_owner::caller, route_area::memory},
+        {"PATCH", "/api/v1/facts/{id}", route_owner::caller, route_area::memory},
+        {"DELETE", "/api/v1/facts/{id}", route_owner::caller, route_area::memory},
+        {"GET", "/api/v1/summaries", route_owner::caller, route_area::memory},
+        {"GET", "/api/v1/profile", route_owner::caller, route_area::memory},
+        {"PUT", "/api/v1/profile", route_owner::caller, route_area::memory},
+        {"GET", "/api/v1/export", route_owner::caller, route_area::memory},
+        {"DELETE", "/api/v1/me", route_owner::caller, route_area::memory},
+        {"GET", "/api/v1/persona", route_owner::caller, route_area::companion},
+        {"PUT", "/api/v1/persona", route_owner::caller, route_area::companion},
+        {"GET", "/api/v1/persona/history", route_owner::caller, route_area::companion},
+        {"POST", "/api/v1/persona/rollback", route_owner::caller, route_area::companion},
+        {"GET", "/api/v1/mood", route_owner::caller, route_area::companion},
+        {"GET", "/api/v1/events", route_owner::caller, route_area::initiative},
+        {"GET", "/api/v1/initiatives", route_owner::caller, route_area::initiative},
+        {"GET", "/api/v1/initiative/settings", route_owner::caller, route_area::initiative},
+        {"PUT", "/api/v1/initiative/settings", route_owner::caller, route_area::initiative},
     };
     return routes;
 }

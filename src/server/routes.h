@@ -10,10 +10,23 @@
 
 namespace os1::server {
 
+// The handler a route goes to: one per area of the API (http_session).
+enum class route_area { health, metrics, models, chat, status, conversations, memory, companion, initiative };
+// Its name, also the route's label in the metrics.
+const char * area_name(route_area a);
+
+// Whose resource a route works on.
+enum class route_owner {
+    nobody,  // the server's own (health, metrics): no token
+    caller,  // the token's person and only theirs: every path is read within them
+};
+
 struct route_info {
     const char * method;   // "GET", "POST", ...
     const char * pattern;  // "{id}" stands for one path segment
-    bool needs_token;      // false only for /health and /metrics
+    route_owner owner;
+    route_area area;
+    bool needs_token() const { return owner != route_owner::nobody; }
 };
 
 const std::vector<route_info> & all_routes();
