@@ -203,7 +203,7 @@ int run_chat(const args & a) {
                 json body = {{"model", "bench"}, {"max_tokens", max_tokens}, {"temperature", 0}, {"stream", true},
                              {"stream_options", {{"include_usage", true}}}, {"ignore_eos", true}, {"cache_prompt", true}};
                 body["messages"] = json::array();
-                for (const auto & m : messages) body["messages"].push_back({{"role", m.role}, {"content", m.content}});
+                for (const auto & m : messages) body["messages"].push_back({{"role", role_name(m.role)}, {"content", m.content}});
                 turn_record rec;
                 rec.person = p;
                 rec.turn = turn;
@@ -334,7 +334,7 @@ int run_register(const args & a) {
         json body = {{"model", "bench"}, {"max_tokens", max_tokens}, {"temperature", 0}, {"stream", true},
                      {"stream_options", {{"include_usage", true}}}, {"ignore_eos", true}};
         body["messages"] = json::array();
-        for (const auto & m : msgs) body["messages"].push_back({{"role", m.role}, {"content", m.content}});
+        for (const auto & m : msgs) body["messages"].push_back({{"role", role_name(m.role)}, {"content", m.content}});
         return body.dump();
     };
     struct big_one {

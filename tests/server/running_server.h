@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "fakes/fake_llm.h"
 #include "llm/engine.h"
 #include "memory/memory_worker.h"
 #include "server/http_server.h"
@@ -19,7 +21,7 @@
 
 namespace os1::test {
 
-// An engine and a server on a free port, in this process.
+// A server on a free port, in this process, over an engine or any llm_i.
 class running_server {
 public:
     // With with_memory, turns are remembered in DIR/memory.db.
@@ -29,7 +31,31 @@ public:
         if (eo.ctx_tokens == 4096) eo.ctx_tokens = 1024;
         auto e = llm::engine::start(std::move(m), eo);
         if (!e) throw std::runtime_error(e.error().message());
-        engine = std::move(*e);
+        engine = e->get();
+        llm = std::move(*e);
+        serve(dir, std::move(so), with_users, with_memory);
+    }
+    // Over LLM (the scripted fake, tests/fakes/fake_llm.h): no model, no tokens.
+    running_server(std::unique_ptr<llm::llm_i> fake, const std::string & dir, server::server_options so = {},
+                   bool with_users = true, bool with_memory = false)
+        : llm(std::move(fake)) {
+        serve(dir, std::move(so), with_users, with_memory);
+    }
+    ~running_server() {
+        http->stop();
+        thread.join();
+    }
+    int port() const { return http->port(); }
+
+    std::unique_ptr<llm::llm_i> llm;
+    llm::engine * engine = nullptr;  // the local engine, when it is one
+    std::unique_ptr<server::users_store> users;
+    std::unique_ptr<server::http_server> http;
+    std::thread thread;
+
+private:
+    void serve(const std::string & dir, server::server_options so, bool with_users, bool with_memory) {
+        std::filesystem::create_directories(dir);  // the engine makes it for its KV files; a fake does not
         so.port = 0;
         if (with_users) users = std::make_unique<server::users_store>(dir + "/users.json");
         else so.no_auth = true;
@@ -39,20 +65,10 @@ public:
             if (!store) throw std::runtime_error(store.error().message());
             worker = std::make_unique<memory::memory_worker>(std::move(*store));
         }
-        http = std::make_unique<server::http_server>(so, *engine, users.get(), std::move(worker));
+        http = std::make_unique<server::http_server>(so, *llm, users.get(), std::move(worker));
         if (auto st = http->listen(); !st) throw std::runtime_error(st.message());
         thread = std::thread([this] { http->run(false); });
     }
-    ~running_server() {
-        http->stop();
-        thread.join();
-    }
-    int port() const { return http->port(); }
-
-    std::unique_ptr<llm::engine> engine;
-    std::unique_ptr<server::users_store> users;
-    std::unique_ptr<server::http_server> http;
-    std::thread thread;
 };
 
 class server_test : public ::testing::Test {
@@ -90,6 +106,23 @@ inline std::string chat_body(const std::string & text, int max_tokens = 8, bool 
     if (stream) j["stream_options"] = {{"include_usage", true}};
     return j.dump();
 }
+
+// The same server over the scripted fake (tests/fakes/fake_llm.h), for tests
+// that need no real tokens: they run in the unit tier. Each reply is script_'s.
+class fake_server_test : public ::testing::Test {
+protected:
+    // The same arguments as server_test's (there is no engine to configure).
+    std::unique_ptr<running_server> start(server::server_options so = {}, llm::engine_options = {},
+                                          const std::string & sub = "a", bool with_memory = false) {
+        so.onboarding.enabled = onboarding_;
+        if (so.rate_per_minute == server::server_options{}.rate_per_minute) so.rate_per_minute = 0;
+        return std::make_unique<running_server>(std::make_unique<fake_llm>(script_), dir_.file(sub), so, true, with_memory);
+    }
+
+    fake_llm::script script_ = [](const llm::completion_request &) { return std::string("I hear you."); };
+    test::temp_dir dir_;
+    bool onboarding_ = false;
+};
 
 using json = nlohmann::json;
 

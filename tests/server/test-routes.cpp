@@ -22,7 +22,7 @@ namespace {
 
 using test::bearer;
 using test::http_request;
-using test::server_test;
+using test::fake_server_test;
 
 std::string concrete(std::string pattern) {
     const size_t id = pattern.find("{id}");
@@ -41,7 +41,7 @@ TEST(routes, the_table_finds_fixed_paths_before_patterns) {
 }
 
 // Every route of the table: no token and a wrong token are 401 before anything is read or done.
-TEST_F(server_test, the_auth_matrix_covers_every_route_in_the_table) {
+TEST_F(fake_server_test, the_auth_matrix_covers_every_route_in_the_table) {
     auto s = start({}, {}, "m", /*with_memory=*/true);
     const auto alice = *s->users->add("alice");
     std::string wrong = alice;

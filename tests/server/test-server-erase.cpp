@@ -23,7 +23,7 @@ using test::eventually;
 using test::get_json;
 using test::http_request;
 using test::say;
-using test::server_test;
+using test::fake_server_test;
 
 server_options remembering() {
     server_options so;
@@ -43,7 +43,7 @@ int64_t turns_of(const std::string & db, const std::string & name) {
     return n ? *n : -2;
 }
 
-TEST_F(server_test, erase_races_chats_sent_around_the_erase_are_never_stored_after_it) {
+TEST_F(fake_server_test, erase_races_chats_sent_around_the_erase_are_never_stored_after_it) {
     auto s = start(remembering(), {}, "e", true);
     const auto alice = *s->users->add("alice");
     const auto bob = *s->users->add("bob");
@@ -83,7 +83,7 @@ TEST_F(server_test, erase_races_chats_sent_around_the_erase_are_never_stored_aft
     EXPECT_EQ(http_request(s->port(), "POST", "/v1/chat/completions", test::chat_body("hello", 2), bearer(alice2)).status, 200);
 }
 
-TEST_F(server_test, revocation_ends_the_event_streams_and_a_name_given_again_is_someone_new) {
+TEST_F(fake_server_test, revocation_ends_the_event_streams_and_a_name_given_again_is_someone_new) {
     auto s = start(remembering(), {}, "r", true);
     const auto alice = *s->users->add("alice");
     say(s->port(), alice, "Remember the blue door.");

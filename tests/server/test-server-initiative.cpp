@@ -23,7 +23,7 @@ using test::get_json;
 using test::http_request;
 using test::eventually;
 using test::say;
-using test::server_test;
+using test::fake_server_test;
 
 constexpr int64_t hour = 3600;
 constexpr int64_t wednesday_10h = 1796205600;  // 2026-12-02 10:00 UTC
@@ -36,7 +36,7 @@ std::future<std::string> open_events(int port, const std::string & token, int ms
 
 json log_of(int port, const std::string & token) { return get_json(port, token, "/api/v1/initiatives")["initiatives"]; }
 
-class initiative_server_test : public server_test {
+class initiative_server_test : public fake_server_test {
 protected:
     std::unique_ptr<test::running_server> start_at(int64_t t) {
         clock_.set(t);
@@ -136,7 +136,7 @@ TEST_F(initiative_server_test, the_person_sets_their_limits_and_opting_out_drops
     EXPECT_EQ(open_events(s->port(), ada, 300).get().find("event: initiative"), std::string::npos);
 }
 
-TEST_F(server_test, without_initiative_the_routes_say_so) {
+TEST_F(fake_server_test, without_initiative_the_routes_say_so) {
     server_options so;
     so.initiative = false;
     auto s = start(so, {}, "n", true);

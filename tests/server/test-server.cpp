@@ -4,7 +4,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
+#include <future>
 #include <thread>
+#include <vector>
 
 #include "llm/engine.h"
 #include "server/http_server.h"
@@ -343,6 +347,43 @@ TEST_F(server_test, a_server_that_never_ran_goes_away_cleanly_with_its_backgroun
         r.on_event = [](const llm::completion_event &) {};
         EXPECT_EQ((*e)->submit(std::move(r)).code(), status_code::cancelled);  // the server stopped its engine
     }
+}
+
+// The real tokenizer, on the prompts queue and never on the I/O threads: /health answers meanwhile.
+TEST_F(server_test, freeze_by_tokenizing_on_the_io_threads_cannot_stall_health) {
+    server_options so;
+    auto s = start(so);
+    const auto token = *s->users->add("alice");
+    // As many tiny messages as a request may hold, on new conversations: their
+    // prompts are rendered and tokenized while /health is asked.
+    // Each about 500 bytes: the most text a request may hold, tokenized again each time the cut moves.
+    std::string words;
+    for (int w = 0; words.size() < so.max_prompt_bytes / so.max_messages - 20; ++w) words += "word" + std::to_string(w) + " ";
+    json big = {{"max_tokens", 1}, {"temperature", 0}, {"messages", json::array()}};
+    for (int i = 0; i < so.max_messages - 1; ++i) {
+        big["messages"].push_back({{"role", i % 2 ? "assistant" : "user"}, {"content", words}});
+    }
+    big["messages"].push_back({{"role", "user"}, {"content", "and now?"}});
+    const std::string body = big.dump();
+    std::vector<std::future<int>> chats;
+    for (int i = 0; i < 2; ++i) {
+        chats.push_back(std::async(std::launch::async, [&, i] {
+            return http_request(s->port(), "POST", "/v1/chat/completions", body, bearer(token, "many-" + std::to_string(i))).status;
+        }));
+    }
+    int asked = 0;
+    double worst_ms = 0;
+    while (asked < 5 || chats[0].wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        const auto t0 = std::chrono::steady_clock::now();
+        ASSERT_EQ(http_request(s->port(), "GET", "/health").status, 200);
+        worst_ms = std::max(worst_ms, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        if (++asked >= 200) break;
+    }
+    for (auto & c : chats) EXPECT_EQ(c.get(), 200);
+    std::printf("/health while two of the largest chat requests were prepared: worst %.1f ms over %d checks\n", worst_ms, asked);
+    EXPECT_LT(worst_ms, 100.0) << "over " << asked << " health checks";
+    EXPECT_GE(asked, 5);
+
 }
 
 }  // namespace
