@@ -241,9 +241,9 @@ std::vector<memory::initiative_record> notice_initiatives(std::string_view messa
     }
     // Something of theirs ahead: "I have an interview on Friday", "my exam is tomorrow".
     bool theirs = false;
-    for (const char * p : {" i have ", " i've got ", " i have got ", " i'm going ", " i am going ", " i will ", " i'll ",
+    for (const char * phrase : {" i have ", " i've got ", " i have got ", " i'm going ", " i am going ", " i will ", " i'll ",
                            " my ", " i'm meeting ", " i am meeting ", " i'm seeing ", " i am seeing ", " we have ", " we're "}) {
-        theirs = theirs || lower.find(p) != std::string::npos;
+        theirs = theirs || lower.find(phrase) != std::string::npos;
     }
     if (!theirs) return out;
     r.kind = memory::initiative_kind::follow_up;
