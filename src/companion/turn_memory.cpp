@@ -177,7 +177,7 @@ status remember_reply(memory::memory_store & store, const turn_context & c, memo
 }
 
 result<int64_t> store_turn(memory::memory_store & store, memory::person_id who, const std::string & session,
-                                turn_parts & w) {
+                           turn_parts & w) {
     memory::memory_store::transaction txn(store);
     if (!txn.begun()) return txn.begun();
     int64_t id = 0;

@@ -86,7 +86,7 @@ struct turn_parts {
 // Stores W for WHO in SESSION (the conversation): the turn's id, 0 without
 // one. A feeling or vector the store refuses is logged and made later.
 result<int64_t> store_turn(memory::memory_store & store, memory::person_id who, const std::string & session,
-                                turn_parts & w);
+                           turn_parts & w);
 
 // Stores the complete reply to the turn prepare_turn stored (with its vector, given EMBEDDER).
 status remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,

@@ -32,13 +32,13 @@ public:
         auto e = llm::engine::start(std::move(m), eo);
         if (!e) throw std::runtime_error(e.error().message());
         engine = e->get();
-        llm = std::move(*e);
+        backend = std::move(*e);
         serve(dir, std::move(so), with_users, with_memory);
     }
     // Over LLM (the scripted fake, tests/fakes/fake_llm.h): no model, no tokens.
     running_server(std::unique_ptr<llm::llm_i> fake, const std::string & dir, server::server_options so = {},
                    bool with_users = true, bool with_memory = false)
-        : llm(std::move(fake)) {
+        : backend(std::move(fake)) {
         serve(dir, std::move(so), with_users, with_memory);
     }
     ~running_server() {
@@ -47,7 +47,7 @@ public:
     }
     int port() const { return http->port(); }
 
-    std::unique_ptr<llm::llm_i> llm;
+    std::unique_ptr<llm::llm_i> backend;  // the engine or the fake
     llm::engine * engine = nullptr;  // the local engine, when it is one
     std::unique_ptr<server::users_store> users;
     std::unique_ptr<server::http_server> http;
@@ -65,7 +65,7 @@ private:
             if (!store) throw std::runtime_error(store.error().message());
             worker = std::make_unique<memory::memory_worker>(std::move(*store));
         }
-        http = std::make_unique<server::http_server>(so, *llm, users.get(), std::move(worker));
+        http = std::make_unique<server::http_server>(so, *backend, users.get(), std::move(worker));
         if (auto st = http->listen(); !st) throw std::runtime_error(st.message());
         thread = std::thread([this] { http->run(false); });
     }
