@@ -1,11 +1,15 @@
 #include "llm/engine.h"
 
+#include <common.h>
 #include <spdlog/spdlog.h>
 
+#include <optional>
+#include <string>
 
 #include "base/system.h"
 #include "llm/backend.h"
 #include "llm/engine_impl.h"
+#include "llm/token_splice.h"
 
 namespace os1::llm {
 
@@ -101,6 +105,7 @@ status engine::submit(completion_request req) {
         s.drop_hints[req.key.id()] = fitted->dropped_messages;
     }
     r->prompt = std::move(fitted->tokens);
+    r->max_prompt = static_cast<size_t>(room);
     r->dropped_messages = fitted->dropped_messages;
     if (req.messages.front().role == role::system) {
         const std::string & system = req.messages.front().content;
@@ -380,8 +385,17 @@ void engine::impl::bind(engine_slot & s, std::unique_ptr<active_request> r) {
             ++n_prefix_hits;
         }
     }
-    size_t n = 0;
-    while (n < s.tokens.size() && n < r->prompt.size() && s.tokens[n] == r->prompt[n]) ++n;
+    const llama_vocab * vocab = mdl->vocab();
+    const auto token_text = [vocab](int32_t t) -> std::optional<std::string> {
+        if (llama_vocab_is_control(vocab, t) || llama_vocab_is_eog(vocab, t)) return std::nullopt;
+        return common_token_to_piece(vocab, t, /*special=*/false);
+    };
+    const size_t asked = r->prompt.size();
+    size_t n = splice_known_tokens(s.tokens, r->prompt, token_text, r->max_prompt, r->prefix_tokens.size());
+    if (r->prompt.size() != asked) {
+        spdlog::debug("engine: earlier replies put back as generated: a prompt of {} tokens is {}, {} already computed", asked,
+                      r->prompt.size(), n);
+    }
     if (n == r->prompt.size()) --n;  // the last prompt token is evaluated again for its logits
     llama_memory_seq_rm(llama_get_memory(ctx.get()), s.seq, static_cast<llama_pos>(n), -1);
     s.tokens.resize(n);

@@ -31,6 +31,7 @@ using engine_clock = std::chrono::steady_clock;
 struct active_request {
     completion_request req;
     std::vector<llama_token> prompt;         // fitted and tokenized
+    size_t max_prompt = 0;                   // the room fitting left it (a splice stays within)
     int dropped_messages = 0;
     std::vector<llama_token> prefix_tokens;  // the system prompt's shareable prefix (may be empty)
     std::string prefix_scope;                // "*" (everyone) or the person
