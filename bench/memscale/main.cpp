@@ -176,7 +176,7 @@ int main(int argc, char ** argv) {
             t.text = text.words(text.uniform(6, 30));
             batch.push_back(std::move(t));
             if (batch.size() == 1000 || i + 1 == turns) {
-                if (auto st = (*store)->add_turns(*who, batch); !st) {
+                if (auto st = (*store)->turns().add_turns(*who, batch); !st) {
                     std::fprintf(stderr, "memscale: %s\n", st.message().c_str());
                     return 1;
                 }
@@ -185,7 +185,7 @@ int main(int argc, char ** argv) {
         }
         // What distillation would have learned: facts citing turns, a summary of each sitting.
         if (facts_every > 0) {
-            auto newest = (*store)->list_turns(*who, 0, 1);
+            auto newest = (*store)->turns().list_turns(*who, 0, 1);
             if (!newest || newest->empty()) return 1;
             const int64_t first = newest->front().id - turns + 1;  // this person's turns are one run of ids
             std::vector<os1::memory::fact_change> changes;
@@ -197,17 +197,17 @@ int main(int argc, char ** argv) {
                 c.fact.sources = {first + i};
                 changes.push_back(std::move(c));
                 if (changes.size() == 1000 || i + facts_every >= turns) {
-                    if (auto st = (*store)->apply_facts(*who, changes, 0); !st) {
+                    if (auto st = (*store)->facts().apply_facts(*who, changes, 0); !st) {
                         std::fprintf(stderr, "memscale: %s\n", st.message().c_str());
                         return 1;
                     }
                     changes.clear();
                 }
             }
-            auto sessions = (*store)->sessions(*who);
+            auto sessions = (*store)->turns().sessions(*who);
             if (!sessions) return 1;
             for (const auto & s : *sessions) {
-                if (auto st = (*store)->put_summary(*who, s.id, text.words(text.uniform(40, 90)), first); !st) {
+                if (auto st = (*store)->summaries().put_summary(*who, s.id, text.words(text.uniform(40, 90)), first); !st) {
                     std::fprintf(stderr, "memscale: %s\n", st.message().c_str());
                     return 1;
                 }
@@ -258,7 +258,7 @@ int main(int argc, char ** argv) {
         t.speaker = "someone";
         t.text = text.words(text.uniform(6, 30));
         const auto t0 = clock_type::now();
-        if (!(*store)->add_turn(ids[static_cast<size_t>(w % people)], t)) return 1;
+        if (!(*store)->turns().add_turn(ids[static_cast<size_t>(w % people)], t)) return 1;
         write_ms.push_back(ms_since(t0));
     }
     uint64_t bytes = 0;

@@ -147,14 +147,14 @@ public:
         if (auto due = companion::run_due_initiatives(*store_, now, opts_.companion.default_name); !due) return (void)report(due.error());
         auto who = store_->person(turn_.person, true);
         if (!who) return (void)report(who.error());
-        auto waiting = store_->undelivered_initiatives(*who);
+        auto waiting = store_->initiatives().undelivered_initiatives(*who);
         if (!waiting) return (void)report(waiting.error());
         if (waiting->empty()) return;
-        auto persona = store_->persona(*who);
+        auto persona = store_->personas().persona(*who);
         const std::string name = persona && persona->version ? persona->name : opts_.companion.default_name;
         for (const auto & r : *waiting) {
             std::printf("%s: %s\n", name.c_str(), r.text.c_str());
-            if (auto st = store_->mark_delivered(*who, r.id, now); !st) report(st);
+            if (auto st = store_->initiatives().mark_delivered(*who, r.id, now); !st) report(st);
         }
         std::fputc('\n', stdout);
         std::fflush(stdout);
@@ -172,7 +172,7 @@ public:
         if (!store_ || turns_ == 0) return;
         auto who = store_->person(turn_.person, false);
         if (!who) return;
-        if (auto st = store_->end_session(*who, turn_.conversation, clock_.now()); !st) report(st);
+        if (auto st = store_->turns().end_session(*who, turn_.conversation, clock_.now()); !st) report(st);
         if (embedder_) {  // turns from before the embedding model was configured
             auto n = companion::embed_missing(*store_, *who, *embedder_, 200);
             if (!n) report(n.error());

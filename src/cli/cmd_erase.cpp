@@ -36,7 +36,7 @@ int erase_person_everywhere(const options & o, const std::string & name, bool ye
     if (!store) return report(store.error());
     size_t turns = 0;
     if (auto who = (*store)->person(name, false)) {
-        if (auto n = (*store)->count_turns(*who)) turns = static_cast<size_t>(*n);
+        if (auto n = (*store)->turns().count_turns(*who)) turns = static_cast<size_t>(*n);
         if (auto st = (*store)->erase_person(*who); !st) return report(st);
     } else if (who.error().code() != status_code::not_found) {
         return report(who.error());

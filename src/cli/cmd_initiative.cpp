@@ -25,7 +25,7 @@ struct initiative_args {
 int run_log(const options & o, const initiative_args & a) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
-    auto rows = p.store->initiatives(p.who, a.limit);
+    auto rows = p.store->initiatives().initiatives(p.who, a.limit);
     if (!rows) return report(rows.error());
     if (rows->empty()) std::printf("(nothing yet: the OS has not thought of speaking first to %s)\n", p.name.c_str());
     for (const auto & r : *rows) {
@@ -41,7 +41,7 @@ int run_log(const options & o, const initiative_args & a) {
 int run_limits(const options & o, const initiative_args & a) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
-    auto s = p.store->initiative_limits(p.who);
+    auto s = p.store->initiatives().initiative_limits(p.who);
     if (!s) return report(s.error());
     const bool change = a.opted_out || !a.quiet.empty() || a.utc_offset || a.daily_cap || a.min_importance;
     if (!a.quiet.empty()) {
@@ -57,7 +57,7 @@ int run_limits(const options & o, const initiative_args & a) {
     if (a.daily_cap) s->daily_cap = *a.daily_cap;
     if (a.min_importance) s->min_importance = *a.min_importance;
     if (change) {
-        if (auto st = p.store->set_initiative_limits(p.who, *s); !st) return report(st);
+        if (auto st = p.store->initiatives().set_initiative_limits(p.who, *s); !st) return report(st);
     }
     std::printf("%s: the OS %s first\n", p.name.c_str(), s->opted_out ? "never speaks (reminders asked for still come)" : "may speak");
     std::printf("quiet hours: %s to %s (UTC%+d min)\n", companion::clock_text(s->quiet_from).c_str(),

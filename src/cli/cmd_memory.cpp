@@ -35,7 +35,7 @@ void print_turn(const memory::turn_record & t) {
 int run_list(const options & o, const memory_args & a) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
-    auto rows = p.store->list_turns(p.who, a.before, a.limit);
+    auto rows = p.store->turns().list_turns(p.who, a.before, a.limit);
     if (!rows) return report(rows.error());
     for (const auto & t : *rows) print_turn(t);
     if (rows->size() == static_cast<size_t>(a.limit)) {
@@ -77,7 +77,7 @@ int run_search(const options & o, const memory_args & a) {
 int run_show(const options & o, const memory_args & a) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
-    auto t = p.store->turn(p.who, a.id);
+    auto t = p.store->turns().turn(p.who, a.id);
     if (!t) return report(t.error());
     std::printf("memory %lld, %s, conversation %s, %s (%s)\n%s\n", static_cast<long long>(t->id),
                 memory::utc_text(t->ts).c_str(), t->session.c_str(), t->speaker.c_str(), role_name(t->role), t->text.c_str());
@@ -99,7 +99,7 @@ void drop_states(const options & o, const std::string & name, std::vector<std::s
 int run_edit(const options & o, const memory_args & a) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
-    auto affected = p.store->edit_turn(p.who, a.id, a.text);
+    auto affected = p.store->turns().edit_turn(p.who, a.id, a.text);
     if (!affected) return report(affected.error());
     drop_states(o, p.name, *affected);
     std::printf("memory %lld corrected\n", static_cast<long long>(a.id));
@@ -109,7 +109,7 @@ int run_edit(const options & o, const memory_args & a) {
 int run_forget(const options & o, const memory_args & a) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
-    auto affected = p.store->forget_turn(p.who, a.id);
+    auto affected = p.store->turns().forget_turn(p.who, a.id);
     if (!affected) return report(affected.error());
     drop_states(o, p.name, *affected);
     std::printf("memory %lld forgotten\n", static_cast<long long>(a.id));
@@ -127,7 +127,7 @@ void print_fact(const memory::fact_record & f) {
 int run_facts(const options & o, const memory_args & a) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
-    auto facts = a.history ? p.store->fact_history(p.who, a.id) : p.store->facts(p.who, false, a.limit);
+    auto facts = a.history ? p.store->facts().fact_history(p.who, a.id) : p.store->facts().facts(p.who, false, a.limit);
     if (!facts) return report(facts.error());
     if (facts->empty()) std::fprintf(stderr, "no facts yet (os1 memory distill makes them from the conversations)\n");
     for (const auto & f : *facts) print_fact(f);
@@ -137,7 +137,7 @@ int run_facts(const options & o, const memory_args & a) {
 int run_forget_fact(const options & o, const memory_args & a) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
-    auto affected = p.store->forget_fact(p.who, a.id);
+    auto affected = p.store->facts().forget_fact(p.who, a.id);
     if (!affected) return report(affected.error());
     if (!affected->empty()) drop_states(o, p.name, *affected);  // none named: no state held it
     std::printf("fact %lld forgotten\n", static_cast<long long>(a.id));
@@ -169,11 +169,11 @@ int run_distill(const options & o, const memory_args &) {
             rc = report(n.error());  // the summaries may still be written
             break;
         }
-        auto left = p.store->distill_progress(p.who);
+        auto left = p.store->facts().distill_progress(p.who);
         if (!left) return report(left.error());
         total += *n;
         std::fprintf(stderr, "distilled up to memory %lld: %zu change(s)\n", static_cast<long long>(left->upto_turn_id), *n);
-        auto more = p.store->turns_after(p.who, left->upto_turn_id, 1);
+        auto more = p.store->turns().turns_after(p.who, left->upto_turn_id, 1);
         if (!more) return report(more.error());
         if (more->empty()) break;
     }
@@ -191,9 +191,9 @@ int run_distill(const options & o, const memory_args &) {
 int run_summaries(const options & o, const memory_args & a) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
-    auto portrait = p.store->summary(p.who, 0);
+    auto portrait = p.store->summaries().summary(p.who, 0);
     if (!portrait) return report(portrait.error());
-    auto sessions = p.store->session_summaries(p.who, 0, a.limit);
+    auto sessions = p.store->summaries().session_summaries(p.who, 0, a.limit);
     if (!sessions) return report(sessions.error());
     if (portrait->id == 0 && sessions->empty()) {
         std::fprintf(stderr, "no summaries yet (os1 memory distill writes them from the conversations)\n");
@@ -215,17 +215,17 @@ int run_profile(const options & o, const memory_args & a) {
     auto who = (*store)->person(name, change);
     if (!who) return report(who.error());
     if (change) {
-        if (auto st = (*store)->set_profile(*who, a.clear ? "" : a.text); !st) return report(st);
+        if (auto st = (*store)->profiles().set_profile(*who, a.clear ? "" : a.text); !st) return report(st);
         // Every conversation's prompt held the old profile.
         drop_states(o, name, {});
     }
-    auto text = (*store)->profile(*who);
+    auto text = (*store)->profiles().profile(*who);
     if (!text) return report(text.error());
     std::printf("%s\n", text->empty() ? "(no core profile of their own)" : text->c_str());
     const companion::memory_settings ms;
-    auto portrait = (*store)->summary(*who, 0);
+    auto portrait = (*store)->summaries().summary(*who, 0);
     if (!portrait) return report(portrait.error());
-    auto facts = (*store)->core_facts(*who, ms.profile_facts);
+    auto facts = (*store)->facts().core_facts(*who, ms.profile_facts);
     if (!facts) return report(facts.error());
     const std::string in_prompt = companion::core_profile(*text, portrait->text, *facts, ms.profile_bytes);
     if (in_prompt != *text) std::printf("\nIn new conversations' prompts, with what was learned:\n%s\n", in_prompt.c_str());

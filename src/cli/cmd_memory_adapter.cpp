@@ -73,15 +73,15 @@ json handle(memory::memory_store & store, const adapter_options & a, const memor
             if (!v) return fail(v.error().message());
             vec = std::move(*v);
         }
-        auto id = store.add_turn(*who, t);
+        auto id = store.turns().add_turn(*who, t);
         if (!id) return fail(id.error().message());
         if (!vec.empty()) {
-            if (auto st = store.put_vector(*who, *id, vec); !st) return fail(st.message());
+            if (auto st = store.vectors().put_vector(*who, *id, vec); !st) return fail(st.message());
         }
         return {{"ok", true}};
     }
     if (op == "end_session") {
-        if (auto st = store.end_session(*who, str_field(m, "session"), time_field(m, "ts")); !st) return fail(st.message());
+        if (auto st = store.turns().end_session(*who, str_field(m, "session"), time_field(m, "ts")); !st) return fail(st.message());
         return {{"ok", true}};
     }
     if (op == "query") {

@@ -17,7 +17,7 @@ int run_mood(const options & o, int days) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
     const int64_t now = std::time(nullptr);
-    auto readings = p.store->emotions_between(p.who, now - int64_t{days} * 86400 - 86400, now + 1, 1000000);
+    auto readings = p.store->feelings().emotions_between(p.who, now - int64_t{days} * 86400 - 86400, now + 1, 1000000);
     if (!readings) return report(readings.error());
     const auto series = companion::mood_series(*readings, now, days);
     int messages = 0;

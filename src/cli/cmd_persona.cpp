@@ -42,9 +42,9 @@ void after_change(const options & o, const opened_person & p, const memory::pers
 int run_show(const options & o, const persona_args &) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
-    auto cur = p.store->persona(p.who);
+    auto cur = p.store->personas().persona(p.who);
     if (!cur) return report(cur.error());
-    auto state = p.store->onboarding(p.who);
+    auto state = p.store->personas().onboarding(p.who);
     if (!state) return report(state.error());
     if (cur->version == 0) {
         std::printf("no persona yet (the interview: %s)\n", state->stage == memory::onboarding_stage::not_begun ? "not begun" : memory::stage_name(state->stage));
@@ -57,7 +57,7 @@ int run_show(const options & o, const persona_args &) {
 int run_history(const options & o, const persona_args & a) {
     auto p = open_person(o);
     if (p.failed >= 0) return p.failed;
-    auto versions = p.store->persona_history(p.who, a.limit);
+    auto versions = p.store->personas().persona_history(p.who, a.limit);
     if (!versions) return report(versions.error());
     if (versions->empty()) std::printf("no persona yet\n");
     for (const auto & v : *versions) {

@@ -29,7 +29,7 @@ result<std::unique_ptr<llm::embedder>> open_embedder(const options & o, memory::
     model_options mo = o.model;
     auto e = llm::embedder::open(o.memory.embed_model, mo);
     if (!e) return e.error().with_context("--embed-model");
-    if (auto st = store.use_vector_model((*e)->key(), (*e)->dims(), replace); !st) return st.with_context("--embed-model");
+    if (auto st = store.vectors().use_vector_model((*e)->key(), (*e)->dims(), replace); !st) return st.with_context("--embed-model");
     return std::move(*e);
 }
 

@@ -240,7 +240,7 @@ bool model_reads_feelings(const completer & complete) {
 
 result<int> read_feelings_now(memory::memory_store & store, memory::person_id who, const completer & complete, int limit,
                               int64_t now) {
-    auto waiting = store.turns_without_emotion(who, "model", limit);
+    auto waiting = store.feelings().turns_without_emotion(who, "model", limit);
     if (!waiting) return waiting.error();
     int done = 0;
     for (const auto & t : *waiting) {
@@ -250,7 +250,7 @@ result<int> read_feelings_now(memory::memory_store & store, memory::person_id wh
         auto r = parse_emotion(*answer);
         if (!r) continue;
         r->turn_id = t.id;
-        if (auto st = store.put_emotion(who, *r); !st) return st;
+        if (auto st = store.feelings().put_emotion(who, *r); !st) return st;
         ++done;
     }
     return done;

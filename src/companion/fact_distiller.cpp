@@ -64,13 +64,13 @@ result<distill_batch> prepare_distillation(memory::memory_store & store, memory:
                                            bool force) {
     distill_batch b;
     b.person = who;
-    auto progress = store.distill_progress(who);
+    auto progress = store.facts().distill_progress(who);
     if (!progress) return progress.error();
     // First the turns whose facts went with a forgotten or corrected turn:
     // what they said is to be learned again from what remains.
-    auto again = store.redistill_turns(who, o.max_turns);
+    auto again = store.facts().redistill_turns(who, o.max_turns);
     if (!again) return again.error();
-    auto turns = store.turns_after(who, progress->upto_turn_id, o.max_turns - static_cast<int>(again->size()));
+    auto turns = store.turns().turns_after(who, progress->upto_turn_id, o.max_turns - static_cast<int>(again->size()));
     if (!turns) return turns.error();
     if (again->empty() && (turns->empty() || (!force && static_cast<int>(turns->size()) < o.min_turns))) return b;
     b.upto_turn_id = turns->empty() ? progress->upto_turn_id : turns->back().id;
@@ -79,7 +79,7 @@ result<distill_batch> prepare_distillation(memory::memory_store & store, memory:
         if (t.id <= progress->upto_turn_id) b.turns.push_back(std::move(t));  // a newer one comes with the new turns
     }
     b.turns.insert(b.turns.end(), std::make_move_iterator(turns->begin()), std::make_move_iterator(turns->end()));
-    auto facts = store.facts(who, /*with_superseded=*/false, o.known_facts);
+    auto facts = store.facts().facts(who, /*with_superseded=*/false, o.known_facts);
     if (!facts) return facts.error();
     b.facts = std::move(*facts);
     return b;
@@ -161,11 +161,11 @@ namespace {
 // Whether the turns and facts B showed the model are all still there, unchanged:
 // a turn forgotten or corrected while the model ran must not come back in a fact.
 result<bool> batch_unchanged(memory::memory_store & store, const distill_batch & b) {
-    auto turns = store.turns_unchanged(b.person, b.turns);
+    auto turns = store.turns().turns_unchanged(b.person, b.turns);
     if (!turns || !*turns) return turns;
     std::vector<int64_t> ids;
     for (const auto & f : b.facts) ids.push_back(f.id);
-    auto facts = store.facts_by_id(b.person, ids);
+    auto facts = store.facts().facts_by_id(b.person, ids);
     if (!facts) return facts.error();
     if (facts->size() != b.facts.size()) return false;
     for (const auto & f : *facts) {
@@ -186,10 +186,10 @@ result<size_t> apply_distillation(memory::memory_store & store, const distill_ba
         return size_t{0};
     }
     auto changes = parse_distillation(answer, b);
-    status st = changes ? store.apply_facts(b.person, *changes, b.upto_turn_id, b.redistilled) : changes.error();
+    status st = changes ? store.facts().apply_facts(b.person, *changes, b.upto_turn_id, b.redistilled) : changes.error();
     if (!st) {
         spdlog::warn("memory: {}", st.message());
-        if (auto noted = store.note_distill_failure(b.person, st.message()); !noted) return noted;
+        if (auto noted = store.facts().note_distill_failure(b.person, st.message()); !noted) return noted;
         return st;
     }
     return changes->size();
@@ -202,7 +202,7 @@ result<size_t> distill_now(memory::memory_store & store, memory::person_id who, 
     if (b->turns.empty()) return size_t{0};
     auto answer = complete(distill_prompt(*b), distill_generation(o));
     if (!answer) {
-        (void)store.note_distill_failure(who, answer.error().message());
+        (void)store.facts().note_distill_failure(who, answer.error().message());
         return answer.error();
     }
     return apply_distillation(store, *b, *answer);

@@ -308,19 +308,19 @@ initiative_decision decide_initiative(const memory::initiative_record & r, const
 
 result<int> notice_after_message(memory::memory_store & store, memory::person_id who, const std::string & message,
                                  int64_t turn_id, int64_t now, const initiative_policy & p) {
-    auto limits = store.initiative_limits(who);
+    auto limits = store.initiatives().initiative_limits(who);
     if (!limits) return limits.error();
     int added = 0;
     for (const auto & r : notice_initiatives(message, turn_id, now, *limits, p)) {
-        auto id = store.add_initiative(who, r);
+        auto id = store.initiatives().add_initiative(who, r);
         if (!id) return id.error();
         added += *id > 0;
     }
     const int64_t midnight = local_midnight(now, limits->utc_offset);
-    auto today = store.emotions_between(who, midnight, midnight + day_s, 1000);
+    auto today = store.feelings().emotions_between(who, midnight, midnight + day_s, 1000);
     if (!today) return today.error();
     if (auto r = check_in_after(*today, now, *limits, p)) {
-        auto id = store.add_initiative(who, *r);  // once a day (dedup)
+        auto id = store.initiatives().add_initiative(who, *r);  // once a day (dedup)
         if (!id) return id.error();
         added += *id > 0;
     }
@@ -330,33 +330,33 @@ result<int> notice_after_message(memory::memory_store & store, memory::person_id
 result<std::vector<sent_initiative>> run_due_initiatives(memory::memory_store & store, int64_t now,
                                                         const std::string & default_name, int limit,
                                                         const initiative_policy & p) {
-    auto due = store.due_initiatives(now, limit);
+    auto due = store.initiatives().due_initiatives(now, limit);
     if (!due) return due.error();
     std::vector<sent_initiative> out;
     for (auto & [who, name_of_person, r] : *due) {
-        auto limits = store.initiative_limits(who);
+        auto limits = store.initiatives().initiative_limits(who);
         if (!limits) return limits.error();
-        auto last = store.last_message_at(who);
+        auto last = store.initiatives().last_message_at(who);
         if (!last) return last.error();
-        auto sent = store.initiatives_sent_since(who, local_midnight(now, limits->utc_offset));
+        auto sent = store.initiatives().initiatives_sent_since(who, local_midnight(now, limits->utc_offset));
         if (!sent) return sent.error();
         const auto d = decide_initiative(r, *limits, now, *last, *sent, p);
         // The decision, the words and the mark that they were said: all or none.
         memory::memory_store::transaction txn(store);
         if (!txn.begun()) return txn.begun();
-        if (auto st = store.decide_initiative(who, r.id, d.state, d.reason, now, d.due_at); !st) return st;
+        if (auto st = store.initiatives().decide_initiative(who, r.id, d.state, d.reason, now, d.due_at); !st) return st;
         if (d.state != memory::initiative_state::sent) {
             if (auto st = txn.commit(); !st) return st;
             continue;
         }
         // Remembered as the OS's own words, like any reply, under the name it has with them.
-        auto persona = store.persona(who);
+        auto persona = store.personas().persona(who);
         if (!persona) return persona.error();
         const std::string name = persona->version ? persona->name : default_name;
         turn_context c{"", initiative_conversation(), "", name, now, ""};
-        auto said = store.add_turn(who, turn_of(c, role::assistant, name, r.text));
+        auto said = store.turns().add_turn(who, turn_of(c, role::assistant, name, r.text));
         if (!said) return said.error();
-        if (auto st = store.note_initiative_said(who, r.id, *said); !st) return st;
+        if (auto st = store.initiatives().note_initiative_said(who, r.id, *said); !st) return st;
         if (auto st = txn.commit(); !st) return st;
         r.state = d.state;
         r.decision = d.reason;

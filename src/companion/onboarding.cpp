@@ -30,7 +30,7 @@ bool is_skip(const std::string & message) {
 
 status store_exchange(memory::memory_store & store, const turn_context & c, memory::person_id who, const std::string & said,
                       const std::string & reply) {
-    return store.add_turns(who, {turn_of(c, role::user, c.speaker, said), turn_of(c, role::assistant, c.assistant, reply)});
+    return store.turns().add_turns(who, {turn_of(c, role::user, c.speaker, said), turn_of(c, role::assistant, c.assistant, reply)});
 }
 
 std::string answer_line(int question, const std::string & message) {
@@ -44,20 +44,20 @@ std::string answer_line(int question, const std::string & message) {
 
 // The answer joins the core profile once (a retried step finds it there).
 status record_answer(memory::memory_store & store, memory::person_id who, int question, const std::string & message) {
-    auto own = store.profile(who);
+    auto own = store.profiles().profile(who);
     if (!own) return own.error();
     const std::string line = answer_line(question, message);
     if (("\n" + *own + "\n").find("\n" + line + "\n") != std::string::npos) return status::ok();
     const std::string text = own->empty() ? line : *own + "\n" + line;
     if (text.size() > memory::store_limits{}.max_profile_bytes) return status::ok();  // the person's own profile is full: kept as it is
-    return store.set_profile(who, text);
+    return store.profiles().set_profile(who, text);
 }
 
 result<onboarding_step> naming_step(memory::memory_store & store, memory::person_id who) {
     onboarding_step out;
     out.type = onboarding_step::kind::naming;
     out.person = who;
-    auto own = store.profile(who);
+    auto own = store.profiles().profile(who);
     if (!own) return own.error();
     out.prompt = naming_prompt(*own);
     out.gen = naming_generation();
@@ -95,17 +95,17 @@ result<onboarding_step> onboarding_turn(memory::memory_store & store, const turn
     if (!who) return who.error();
     onboarding_step none;
     none.person = *who;
-    auto state = store.onboarding(*who);
+    auto state = store.personas().onboarding(*who);
     if (!state) return state.error();
     if (state->stage == memory::onboarding_stage::done || state->stage == memory::onboarding_stage::skipped) return none;
     const auto & questions = interview_questions();
 
     if (state->stage == memory::onboarding_stage::not_begun) {
         if (!s.enabled) return none;
-        auto turns = store.count_turns(*who);
+        auto turns = store.turns().count_turns(*who);
         if (!turns) return turns.error();
         if (*turns > 0) {  // they talked with OS1 before it had an interview: no questions now
-            auto current = store.persona(*who);
+            auto current = store.personas().persona(*who);
             if (!current) return current.error();
             if (current->version == 0) {
                 memory::persona_record p;
@@ -113,21 +113,21 @@ result<onboarding_step> onboarding_turn(memory::memory_store & store, const turn
                 p.source = "default";
                 p.reason = "this relationship began before OS1 chose its own names";
                 p.diff = persona_diff({}, p);
-                if (auto v = store.add_persona(*who, p, false); !v) return v.error();
+                if (auto v = store.personas().add_persona(*who, p, false); !v) return v.error();
             }
-            if (auto st = store.set_onboarding(*who, {memory::onboarding_stage::done, static_cast<int>(questions.size())}); !st) return st;
+            if (auto st = store.personas().set_onboarding(*who, {memory::onboarding_stage::done, static_cast<int>(questions.size())}); !st) return st;
             return none;
         }
         if (auto st = store_exchange(store, c, *who, message, questions[0]); !st) return st;
-        if (auto st = store.set_onboarding(*who, {memory::onboarding_stage::interview, 0}); !st) return st;
+        if (auto st = store.personas().set_onboarding(*who, {memory::onboarding_stage::interview, 0}); !st) return st;
         return reply_step(*who, questions[0]);
     }
 
-    auto tail = store.session_tail(*who, c.conversation, 2);
+    auto tail = store.turns().session_tail(*who, c.conversation, 2);
     if (!tail) return tail.error();
     if (state->stage == memory::onboarding_stage::naming) {  // a naming that did not finish: tried again
         if (tail->empty() || tail->back().role != role::user || tail->back().text != message) {
-            if (auto id = store.add_turn(*who, turn_of(c, role::user, c.speaker, message)); !id) return id.error();
+            if (auto id = store.turns().add_turn(*who, turn_of(c, role::user, c.speaker, message)); !id) return id.error();
         }
         return naming_step(store, *who);
     }
@@ -138,35 +138,35 @@ result<onboarding_step> onboarding_turn(memory::memory_store & store, const turn
         for (size_t i = 1; i < questions.size(); ++i) {
             if ((*tail)[1].text != questions[i] || static_cast<int>(i) < q) continue;
             if (auto st = record_answer(store, *who, static_cast<int>(i) - 1, message); !st) return st;
-            if (auto st = store.set_onboarding(*who, {memory::onboarding_stage::interview, static_cast<int>(i)}); !st) return st;
+            if (auto st = store.personas().set_onboarding(*who, {memory::onboarding_stage::interview, static_cast<int>(i)}); !st) return st;
             return reply_step(*who, questions[i]);
         }
         if ((*tail)[1].text == questions[0] && q == 0) return reply_step(*who, questions[0]);
     }
     if (is_skip(message)) {
-        if (auto id = store.add_turn(*who, turn_of(c, role::user, c.speaker, message)); !id) return id.error();
-        if (auto st = store.set_onboarding(*who, {memory::onboarding_stage::naming, q}); !st) return st;
+        if (auto id = store.turns().add_turn(*who, turn_of(c, role::user, c.speaker, message)); !id) return id.error();
+        if (auto st = store.personas().set_onboarding(*who, {memory::onboarding_stage::naming, q}); !st) return st;
         return naming_step(store, *who);
     }
     const int next = q + 1;
     if (next < static_cast<int>(questions.size())) {
         if (auto st = store_exchange(store, c, *who, message, questions[next]); !st) return st;
         if (auto st = record_answer(store, *who, q, message); !st) return st;
-        if (auto st = store.set_onboarding(*who, {memory::onboarding_stage::interview, next}); !st) return st;
+        if (auto st = store.personas().set_onboarding(*who, {memory::onboarding_stage::interview, next}); !st) return st;
         return reply_step(*who, questions[next]);
     }
-    if (auto id = store.add_turn(*who, turn_of(c, role::user, c.speaker, message)); !id) return id.error();
+    if (auto id = store.turns().add_turn(*who, turn_of(c, role::user, c.speaker, message)); !id) return id.error();
     if (auto st = record_answer(store, *who, q, message); !st) return st;
-    if (auto st = store.set_onboarding(*who, {memory::onboarding_stage::naming, next}); !st) return st;
+    if (auto st = store.personas().set_onboarding(*who, {memory::onboarding_stage::naming, next}); !st) return st;
     return naming_step(store, *who);
 }
 
 result<std::string> finish_naming(memory::memory_store & store, const turn_context & c, memory::person_id who,
                                   const result<std::string> & answer, const onboarding_settings & s) {
-    auto state = store.onboarding(who);
+    auto state = store.personas().onboarding(who);
     if (!state) return state.error();
     const bool skipped = state->question < static_cast<int>(interview_questions().size());
-    auto current = store.persona(who);
+    auto current = store.personas().persona(who);
     if (!current) return current.error();
     memory::persona_record p = *current;
     if (state->stage == memory::onboarding_stage::naming || current->version == 0) {  // not named meanwhile by another request
@@ -182,14 +182,14 @@ result<std::string> finish_naming(memory::memory_store & store, const turn_conte
             p.reason = "the model gave no valid name (" + chosen.error().message() + "): the default name";
         }
         p.diff = persona_diff({}, p);
-        if (auto v = store.add_persona(who, p, true); !v) return v.error();
-        if (auto st = store.set_onboarding(who, {skipped ? memory::onboarding_stage::skipped : memory::onboarding_stage::done, state->question}); !st) return st;
+        if (auto v = store.personas().add_persona(who, p, true); !v) return v.error();
+        if (auto st = store.personas().set_onboarding(who, {skipped ? memory::onboarding_stage::skipped : memory::onboarding_stage::done, state->question}); !st) return st;
     }
     std::string reply = skipped ? "All right: we'll get to know each other as we go. " : "Thank you for telling me about yourself. ";
     reply += "I'd like to be called " + p.name + ".";
     if (!p.about.empty()) reply += " " + p.about;
     reply += " What would you like to talk about?";
-    if (auto id = store.add_turn(who, turn_of(c, role::assistant, c.assistant, reply)); !id) return id.error();
+    if (auto id = store.turns().add_turn(who, turn_of(c, role::assistant, c.assistant, reply)); !id) return id.error();
     return reply;
 }
 

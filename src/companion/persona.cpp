@@ -71,36 +71,36 @@ std::string persona_diff(const memory::persona_record & before, const memory::pe
 result<memory::persona_record> rename_persona(memory::memory_store & store, memory::person_id who, std::string_view name) {
     auto n = checked_name(name);
     if (!n) return n.error();
-    auto current = store.persona(who);
+    auto current = store.personas().persona(who);
     if (!current) return current.error();
     memory::persona_record p = *current;
     p.name = *n;
     p.source = "rename";
     p.reason = "the person renamed the OS";
     p.diff = persona_diff(*current, p);
-    auto v = store.add_persona(who, p, true);
+    auto v = store.personas().add_persona(who, p, true);
     if (!v) return v.error();
-    auto state = store.onboarding(who);
+    auto state = store.personas().onboarding(who);
     if (!state) return state.error();
     if (state->stage == memory::onboarding_stage::interview || state->stage == memory::onboarding_stage::naming ||
         state->stage == memory::onboarding_stage::not_begun) {
-        if (auto st = store.set_onboarding(who, {memory::onboarding_stage::skipped, state->question}); !st) return st;
+        if (auto st = store.personas().set_onboarding(who, {memory::onboarding_stage::skipped, state->question}); !st) return st;
     }
-    return store.persona_version(who, *v);
+    return store.personas().persona_version(who, *v);
 }
 
 result<memory::persona_record> rollback_persona(memory::memory_store & store, memory::person_id who, int64_t version) {
-    auto old = store.persona_version(who, version);
+    auto old = store.personas().persona_version(who, version);
     if (!old) return old.error();
-    auto current = store.persona(who);
+    auto current = store.personas().persona(who);
     if (!current) return current.error();
     memory::persona_record p = *old;
     p.source = "rollback";
     p.reason = "rolled back to version " + std::to_string(version);
     p.diff = persona_diff(*current, p);
-    auto v = store.add_persona(who, p, true);
+    auto v = store.personas().add_persona(who, p, true);
     if (!v) return v.error();
-    return store.persona_version(who, *v);
+    return store.personas().persona_version(who, *v);
 }
 
 result<std::string> checked_name(std::string_view name) {

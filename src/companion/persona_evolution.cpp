@@ -50,17 +50,17 @@ result<evolution_job> prepare_evolution(memory::memory_store & store, memory::pe
                                         int last_turns) {
     evolution_job j;
     j.person = who;
-    auto stage = store.onboarding(who);
+    auto stage = store.personas().onboarding(who);
     if (!stage) return stage.error();
     if (stage->stage == memory::onboarding_stage::interview || stage->stage == memory::onboarding_stage::naming) return j;  // it has not named itself yet
-    auto current = store.persona(who);
+    auto current = store.personas().persona(who);
     if (!current) return current.error();
     j.current = std::move(*current);
     if (j.current.version == 0) j.current.name = default_name;
-    auto turns = store.list_turns(who, 0, last_turns);
+    auto turns = store.turns().list_turns(who, 0, last_turns);
     if (!turns) return turns.error();
     j.turns.assign(turns->rbegin(), turns->rend());
-    auto portrait = store.summary(who, 0);
+    auto portrait = store.summaries().summary(who, 0);
     if (!portrait) return portrait.error();
     j.portrait = portrait->text;
     return j;
@@ -120,11 +120,11 @@ result<int64_t> apply_evolution(memory::memory_store & store, const evolution_jo
     if (!proposed) return proposed.error();
     if (!*proposed) return int64_t{0};
     // Stale if the persona changed meanwhile (the person renamed or rolled back): their change stands.
-    auto now = store.persona(j.person);
+    auto now = store.personas().persona(j.person);
     if (!now) return now.error();
     if (now->version != j.current.version) return int64_t{0};
     // Not at once: the conversations under way keep the persona they began with.
-    return store.add_persona(j.person, **proposed, /*at_once=*/false);
+    return store.personas().add_persona(j.person, **proposed, /*at_once=*/false);
 }
 
 result<int64_t> evolve_now(memory::memory_store & store, memory::person_id who, const completer & complete,

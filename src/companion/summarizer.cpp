@@ -31,12 +31,12 @@ bool same(const memory::summary_record & a, const memory::summary_record & b) {
 
 // Whether everything J read is still as it was.
 result<bool> unchanged(memory::memory_store & store, const summary_job & j) {
-    auto now = store.summary(j.person, j.session_id);
+    auto now = store.summaries().summary(j.person, j.session_id);
     if (!now) return now.error();
     if (!same(*now, j.previous)) return false;
-    if (j.session_id != 0) return store.turns_unchanged(j.person, j.turns);
+    if (j.session_id != 0) return store.turns().turns_unchanged(j.person, j.turns);
     for (const auto & s : j.sessions) {
-        auto cur = store.summary(j.person, s.session_id);
+        auto cur = store.summaries().summary(j.person, s.session_id);
         if (!cur) return cur.error();
         if (!same(*cur, s)) return false;
     }
@@ -60,21 +60,21 @@ chr ::= [^"\\\x00-\x1f] | "\\" ["\\/nt]
 result<summary_job> prepare_summary(memory::memory_store & store, memory::person_id who, const summary_options & o) {
     summary_job j;
     j.person = who;
-    auto due = store.session_summary_due(who, o.min_new_turns);
+    auto due = store.summaries().session_summary_due(who, o.min_new_turns);
     if (!due) return due.error();
     if (due->session_id != 0) {
         j.session_id = due->session_id;
         j.previous = due->previous;
-        auto turns = store.session_turns_after(who, j.session_id, j.previous.upto_turn_id, o.max_turns);
+        auto turns = store.turns().session_turns_after(who, j.session_id, j.previous.upto_turn_id, o.max_turns);
         if (!turns) return turns.error();
         j.turns = std::move(*turns);
         if (!j.turns.empty()) j.upto_turn_id = j.turns.back().id;
         return j;
     }
-    auto previous = store.summary(who, 0);
+    auto previous = store.summaries().summary(who, 0);
     if (!previous) return previous.error();
     j.previous = *previous;
-    auto sessions = store.session_summaries(who, j.previous.upto_turn_id, o.max_sessions);
+    auto sessions = store.summaries().session_summaries(who, j.previous.upto_turn_id, o.max_sessions);
     if (!sessions) return sessions.error();
     j.sessions = std::move(*sessions);
     if (!j.sessions.empty()) j.upto_turn_id = j.sessions.front().upto_turn_id;
@@ -128,7 +128,7 @@ result<bool> apply_summary(memory::memory_store & store, const summary_job & j, 
     auto ok = unchanged(store, j);
     if (!ok) return ok.error();
     if (!*ok) return false;
-    if (auto st = store.put_summary(j.person, j.session_id, *text, j.upto_turn_id); !st) return st;
+    if (auto st = store.summaries().put_summary(j.person, j.session_id, *text, j.upto_turn_id); !st) return st;
     return true;
 }
 

@@ -139,7 +139,7 @@ void turn_runner::submit(const std::shared_ptr<turn> & t) {
         if (t->prepared && st.code() == status_code::invalid_argument) {
             // Refused (too long for the context): not answered, so not remembered either.
             return memory_->post([t, st](memory::memory_store & store) {
-                if (auto gone = store.forget_turn(t->prepared->person, t->prepared->user_turn_id); !gone) {
+                if (auto gone = store.turns().forget_turn(t->prepared->person, t->prepared->user_turn_id); !gone) {
                     spdlog::warn("memory: a refused message was not forgotten: {}", gone.error().message());
                 }
                 t->fail(st);

@@ -43,7 +43,7 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     }
     p.message = request.back().content;
 
-    auto tail = store.session_tail(*who, c.conversation, s.tail_turns);
+    auto tail = store.turns().session_tail(*who, c.conversation, s.tail_turns);
     if (!tail) return tail.error();
     // Earlier messages go back to the model as they were sent: with their blocks.
     std::unordered_map<std::string, std::string> sent_with;
@@ -70,28 +70,28 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     // (An empty one too: facts learned later wait for the next conversation.
     // A session without one had it cleared, or began before profiles.)
     turn_parts w;
-    auto frozen = store.session_profile(*who, c.conversation);
+    auto frozen = store.profiles().session_profile(*who, c.conversation);
     if (!frozen) return frozen.error();
     if (*frozen) {
         p.core_profile = std::move(**frozen);
     } else {
-        auto own = store.profile(*who);
+        auto own = store.profiles().profile(*who);
         if (!own) return own.error();
-        auto portrait = store.summary(*who, 0);
+        auto portrait = store.summaries().summary(*who, 0);
         if (!portrait) return portrait.error();
-        auto facts = store.core_facts(*who, s.profile_facts);
+        auto facts = store.facts().core_facts(*who, s.profile_facts);
         if (!facts) return facts.error();
         p.core_profile = core_profile(*own, portrait->text, *facts, s.profile_bytes);
         w.session_profile = p.core_profile;
     }
 
     // Who the OS is with this person, frozen with the session as the profile is.
-    auto persona = store.session_persona(*who, c.conversation);
+    auto persona = store.profiles().session_persona(*who, c.conversation);
     if (!persona) return persona.error();
     if (*persona) {
         p.relationship = std::move(**persona);
     } else {
-        auto current = store.persona(*who);
+        auto current = store.personas().persona(*who);
         if (!current) return current.error();
         p.relationship = persona_text(*current);
         w.session_persona = p.relationship;
@@ -163,7 +163,7 @@ status remember_reply(memory::memory_store & store, const turn_context & c, memo
                       const std::string & reply, llm::embedder * embedder) {
     if (reply.empty()) return status::ok();  // nothing was said
     // Under the name it has with this person (the one it chose, or was given).
-    auto persona = store.persona(who);
+    auto persona = store.personas().persona(who);
     if (!persona) return persona.error();
     const std::string & speaker = persona->version && !persona->name.empty() ? persona->name : c.assistant;
     turn_parts w;
@@ -182,50 +182,50 @@ result<int64_t> store_turn(memory::memory_store & store, memory::person_id who, 
     if (!txn.begun()) return txn.begun();
     int64_t id = 0;
     if (w.turn) {  // first: a new session begins with it
-        auto added = store.add_turn(who, *w.turn);
+        auto added = store.turns().add_turn(who, *w.turn);
         if (!added) return added.error();
         id = *added;
     }
     if (w.session_profile) {
-        if (auto st = store.set_session_profile(who, session, *w.session_profile); !st) return st;
+        if (auto st = store.profiles().set_session_profile(who, session, *w.session_profile); !st) return st;
     }
     if (w.session_persona) {
-        if (auto st = store.set_session_persona(who, session, *w.session_persona); !st) return st;
+        if (auto st = store.profiles().set_session_persona(who, session, *w.session_persona); !st) return st;
     }
     // A feeling or a vector the store refuses is made again later (read_missing_feelings,
     // embed_missing): the turn is not lost for it. A refused statement undoes only itself.
     if (w.feeling && id) {
         w.feeling->turn_id = id;
-        if (auto st = store.put_emotion(who, *w.feeling); !st) spdlog::warn("feelings: a reading was not stored: {}", st.message());
+        if (auto st = store.feelings().put_emotion(who, *w.feeling); !st) spdlog::warn("feelings: a reading was not stored: {}", st.message());
     }
     if (!w.vector.empty() && id) {
-        if (auto st = store.put_vector(who, id, w.vector); !st) spdlog::warn("memory: a vector was not stored: {}", st.message());
+        if (auto st = store.vectors().put_vector(who, id, w.vector); !st) spdlog::warn("memory: a vector was not stored: {}", st.message());
     }
     if (auto st = txn.commit(); !st) return st;
     return id;
 }
 
 result<int> read_missing_feelings(memory::memory_store & store, memory::person_id who, int limit) {
-    auto turns = store.turns_without_emotion(who, "", limit);
+    auto turns = store.feelings().turns_without_emotion(who, "", limit);
     if (!turns) return turns.error();
     int done = 0;
     for (const auto & t : *turns) {
         auto r = lexicon_reading(t.text);
         r.turn_id = t.id;
-        if (auto st = store.put_emotion(who, r); !st) return st;
+        if (auto st = store.feelings().put_emotion(who, r); !st) return st;
         ++done;
     }
     return done;
 }
 
 result<int> embed_missing(memory::memory_store & store, memory::person_id who, llm::embedder & embedder, int limit) {
-    auto turns = store.turns_without_vector(who, limit);
+    auto turns = store.vectors().turns_without_vector(who, limit);
     if (!turns) return turns.error();
     int done = 0;
     for (const auto & t : *turns) {
         auto v = embedder.embed(t.text);
         if (!v) return v.error();
-        if (auto st = store.put_vector(who, t.id, *v); !st) return st;
+        if (auto st = store.vectors().put_vector(who, t.id, *v); !st) return st;
         ++done;
     }
     return done;

@@ -28,9 +28,9 @@ result<person_export> export_person(memory_store & store, const std::string & na
     using json = nlohmann::json;
     auto who = store.person(name, false);
     if (!who) return who.error();
-    auto sessions = store.sessions(*who);
+    auto sessions = store.turns().sessions(*who);
     if (!sessions) return sessions.error();
-    auto profile = store.profile(*who);
+    auto profile = store.profiles().profile(*who);
     if (!profile) return profile.error();
 
     json doc = {{"format", "os1-memory-export"}, {"version", 1}, {"person", name}, {"exported_at", now_unix},
@@ -41,9 +41,9 @@ result<person_export> export_person(memory_store & store, const std::string & na
         doc["sessions"].push_back({{"key", s.key}, {"conversation", s.conversation}, {"started_at", s.started_at},
                                    {"ended_at", s.ended_at ? json(s.ended_at) : json(nullptr)}, {"core_profile", s.profile}});
     }
-    auto portrait = store.summary(*who, 0);
+    auto portrait = store.summaries().summary(*who, 0);
     if (!portrait) return portrait.error();
-    auto summaries = store.session_summaries(*who, 0, 1000000);
+    auto summaries = store.summaries().session_summaries(*who, 0, 1000000);
     if (!summaries) return summaries.error();
     doc["summaries"] = json::array();
     if (portrait->id) summaries->insert(summaries->begin(), *portrait);
@@ -51,7 +51,7 @@ result<person_export> export_person(memory_store & store, const std::string & na
         doc["summaries"].push_back({{"id", s.id}, {"session", s.session_id ? json(s.session) : json(nullptr)}, {"text", s.text},
                                     {"upto_memory", s.upto_turn_id}, {"updated_at", s.updated_at}});
     }
-    auto facts = store.facts(*who, /*with_superseded=*/true, 1000000);
+    auto facts = store.facts().facts(*who, /*with_superseded=*/true, 1000000);
     if (!facts) return facts.error();
     doc["facts"] = json::array();
     for (const auto & f : *facts) {
@@ -61,9 +61,9 @@ result<person_export> export_person(memory_store & store, const std::string & na
                                 {"sources", f.sources}});
     }
     // Who the OS is with this person, every version kept.
-    auto personas = store.persona_history(*who, 1000000);
+    auto personas = store.personas().persona_history(*who, 1000000);
     if (!personas) return personas.error();
-    auto onboarding = store.onboarding(*who);
+    auto onboarding = store.personas().onboarding(*who);
     if (!onboarding) return onboarding.error();
     doc["onboarding"] = onboarding->stage == onboarding_stage::not_begun ? json(nullptr) : json(stage_name(onboarding->stage));
     doc["persona_versions"] = json::array();
@@ -73,9 +73,9 @@ result<person_export> export_person(memory_store & store, const std::string & na
                                            {"reason", p.reason}, {"diff", p.diff}, {"created_at", p.created_at}});
     }
     // What the OS thought of saying first, and what it decided; their own limits.
-    auto initiatives = store.initiatives(*who, 1000000);
+    auto initiatives = store.initiatives().initiatives(*who, 1000000);
     if (!initiatives) return initiatives.error();
-    auto limits = store.initiative_limits(*who);
+    auto limits = store.initiatives().initiative_limits(*who);
     if (!limits) return limits.error();
     doc["initiative_settings"] = {{"opted_out", limits->opted_out}, {"quiet_from_minute", limits->quiet_from},
                                   {"quiet_to_minute", limits->quiet_to}, {"utc_offset_minutes", limits->utc_offset},
@@ -120,14 +120,14 @@ result<person_export> export_person(memory_store & store, const std::string & na
     // Oldest first, a page at a time, so a long life does not need one huge query.
     std::vector<turn_record> all;
     for (int64_t before = 0;;) {
-        auto page = store.list_turns(*who, before, 1000);
+        auto page = store.turns().list_turns(*who, before, 1000);
         if (!page) return page.error();
         if (page->empty()) break;
         before = page->back().id;
         all.insert(all.end(), page->begin(), page->end());
     }
     std::reverse(all.begin(), all.end());
-    auto feelings = store.emotions_between(*who, INT64_MIN, INT64_MAX, 100000000);
+    auto feelings = store.feelings().emotions_between(*who, INT64_MIN, INT64_MAX, 100000000);
     if (!feelings) return feelings.error();
     std::map<int64_t, const emotion_reading *> feeling_of;
     for (const auto & f : *feelings) feeling_of[f.turn_id] = &f;

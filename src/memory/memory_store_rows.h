@@ -1,4 +1,4 @@
-// Internal to src/memory: how the store's files read turns from rows.
+// Internal to src/memory: how the stores read rows and build queries.
 #pragma once
 
 #include <string>
@@ -24,5 +24,11 @@ std::string fts_query(person_id who, const std::vector<std::string> & terms);
 std::string json_id_array(const std::vector<int64_t> & ids);
 // The ids of a JSON array of non-negative integers (json_group_array's output).
 std::vector<int64_t> parse_id_array(const std::string & json);
+// (id, score, words matched) rows, of N_TERMS words searched, as hits.
+result<std::vector<text_hit>> collect_hits(result<sqlite_stmt> & st, size_t n_terms);
+// TABLE's full text (TABLE_fts, of facts or summaries) for WHO, coordinated:
+// BM25 times the share of TERMS held; WHERE adds a condition on TABLE f.
+result<std::vector<text_hit>> search_short(sqlite_db & db, const std::string & table, const char * where, person_id who,
+                                           const std::vector<std::string> & terms, int limit);
 
 }  // namespace os1::memory

@@ -115,6 +115,13 @@ struct recalled_item {
     int64_t fact_id = 0;            // for a fact
 };
 
+// A full-text or vector search's hit: a turn's, fact's or summary's id and score.
+struct text_hit {
+    int64_t turn_id;  // or fact id, or summary id
+    double score;     // BM25 (higher is better), or a dot product
+    double matched_share = 1;  // the share of the searched words it holds
+};
+
 // A summary: of one session (session_id set), or of the person (session_id 0).
 struct summary_record {
     int64_t id = 0;

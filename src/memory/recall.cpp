@@ -89,7 +89,7 @@ result<score_map> concept_scores(memory_store & store, person_id who, const std:
         // The same sum and factor from one query: BM25 of an OR of the words is
         // the sum of each word's BM25, and os1_matched counts the words a turn holds.
         const int limit = o.candidates * 2;
-        auto hits = store.search_turns(who, terms, limit, min_id, /*coordinated=*/true);
+        auto hits = store.turns().search_turns(who, terms, limit, min_id, /*coordinated=*/true);
         if (!hits) return hits.error();
         for (const auto & h : *hits) {
             own[h.turn_id] = h.score / static_cast<double>(terms.size());
@@ -111,7 +111,7 @@ result<score_map> concept_scores(memory_store & store, person_id who, const std:
         }
         score_map best;
         for (const auto & [words, w] : ways) {
-            auto hits = store.search_turns(who, words, o.candidates, min_id);
+            auto hits = store.turns().search_turns(who, words, o.candidates, min_id);
             if (!hits) return hits.error();
             for (const auto & h : *hits) best[h.turn_id] = std::max(best[h.turn_id], w * h.score);
         }
@@ -138,12 +138,12 @@ status keep_affordable(memory_store & store, person_id who, std::vector<std::str
                        bool feedback, int64_t & min_id) {
     min_id = 0;
     if (words.empty()) return status::ok();
-    auto mine = store.person_turns_estimate(who);
+    auto mine = store.turns().person_turns_estimate(who);
     if (!mine) return mine.error();
     if (*mine < o.large_index_turns) return status::ok();
-    auto n = store.indexed_turns_estimate();
+    auto n = store.turns().indexed_turns_estimate();
     if (!n) return n.error();
-    auto df = store.word_frequencies(who, words);
+    auto df = store.turns().word_frequencies(who, words);
     if (!df) return df.error();
     std::vector<std::pair<double, std::string>> ranked;
     for (size_t i = 0; i < words.size(); ++i) {
@@ -178,7 +178,7 @@ status add_feedback(memory_store & store, person_id who, score_map & own, const 
     const double best_own = top.front().first;
     std::vector<int64_t> ids;
     for (size_t i = 0; i < n; ++i) ids.push_back(top[i].second);
-    auto rows = store.turns_by_id(who, ids);
+    auto rows = store.turns().turns_by_id(who, ids);
     if (!rows) return rows.error();
     std::vector<std::string> words;
     std::unordered_set<std::string> seen = taken;
@@ -189,7 +189,7 @@ status add_feedback(memory_store & store, person_id who, score_map & own, const 
     }
     int64_t min_id = 0;
     if (auto st = keep_affordable(store, who, words, o, true, min_id); !st) return st;
-    auto more = store.search_turns(who, words, o.candidates, min_id);
+    auto more = store.turns().search_turns(who, words, o.candidates, min_id);
     if (!more) return more.error();
     if (more->empty() || more->front().score <= 0) return status::ok();
     const double scale = o.feedback_weight * best_own / more->front().score;
@@ -206,7 +206,7 @@ result<std::vector<recalled_item>> recall_turns(memory_store & store, person_id 
     // the turns that contain "Melanie" are mostly the other person greeting her.
     std::vector<std::string> named;
     if (o.speaker_weight > 0) {
-        auto n = store.speaker_words(who, terms);
+        auto n = store.turns().speaker_words(who, terms);
         if (!n) return n.error();
         named = std::move(*n);
         std::vector<std::string> rest;
@@ -228,7 +228,7 @@ result<std::vector<recalled_item>> recall_turns(memory_store & store, person_id 
 
     // Neighbour smoothing: the best candidates lend a share of their score to
     // the turns beside them in the same session, nearer turns more.
-    std::vector<memory_store::text_hit> hits;
+    std::vector<text_hit> hits;
     for (const auto & [id, s] : *own) hits.push_back({id, s});
     const size_t spread = std::min<size_t>(hits.size(), 60);
     std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(spread), hits.end(), [](const auto & a, const auto & b) {
@@ -238,7 +238,7 @@ result<std::vector<recalled_item>> recall_turns(memory_store & store, person_id 
     std::unordered_map<int64_t, turn_record> known;
     for (size_t i = 0; i < spread && o.neighbours > 0; ++i) {
         const auto & h = hits[i];
-        auto nb = store.neighbours(who, h.turn_id, o.neighbours, /*brief=*/true);
+        auto nb = store.turns().neighbours(who, h.turn_id, o.neighbours, /*brief=*/true);
         if (!nb) return nb.error();
         // The list is in id order around the hit: a turn's distance is its
         // place counted outwards from the hit.
@@ -254,7 +254,7 @@ result<std::vector<recalled_item>> recall_turns(memory_store & store, person_id 
     for (const auto & [id, s] : score) {
         if (!known.count(id)) ids.push_back(id);
     }
-    auto rows = store.turns_by_id(who, ids, /*brief=*/true);
+    auto rows = store.turns().turns_by_id(who, ids, /*brief=*/true);
     if (!rows) return rows.error();
     for (auto & t : *rows) known.emplace(t.id, std::move(t));
 
@@ -295,7 +295,7 @@ result<std::vector<recalled_item>> recall_turns(memory_store & store, person_id 
     // Only the turns returned are read whole.
     std::vector<int64_t> chosen;
     for (const auto & r : order) chosen.push_back(r.id);
-    auto full = store.turns_by_id(who, chosen);
+    auto full = store.turns().turns_by_id(who, chosen);
     if (!full) return full.error();
     std::unordered_map<int64_t, turn_record> read;
     for (auto & t : *full) read.emplace(t.id, std::move(t));
@@ -330,11 +330,11 @@ result<std::vector<std::string>> affordable_terms(memory_store & store, person_i
 result<std::vector<recalled_item>> recall_facts(memory_store & store, person_id who, const std::vector<std::string> & terms,
                                                 const recall_options & o) {
     std::vector<recalled_item> out;
-    auto hits = store.search_facts(who, terms, o.facts * 4);
+    auto hits = store.facts().search_facts(who, terms, o.facts * 4);
     if (!hits) return hits.error();
     std::vector<int64_t> all;
     for (const auto & h : *hits) all.push_back(h.turn_id);
-    auto rows = store.facts_by_id(who, all);
+    auto rows = store.facts().facts_by_id(who, all);
     if (!rows) return rows.error();
     // Importance: a fact's confidence (which repetition raises) weighs its match.
     for (auto & h : *hits) {
@@ -351,7 +351,7 @@ result<std::vector<recalled_item>> recall_facts(memory_store & store, person_id 
     }
     std::vector<int64_t> sources;
     for (const auto & f : chosen) sources.insert(sources.end(), f.sources.begin(), f.sources.end());
-    auto turns = store.turns_by_id(who, sources, /*brief=*/true);
+    auto turns = store.turns().turns_by_id(who, sources, /*brief=*/true);
     if (!turns) return turns.error();
     std::unordered_map<int64_t, std::string> ext;
     for (const auto & t : *turns) ext[t.id] = t.ext_id.empty() ? "turn:" + std::to_string(t.id) : t.ext_id;
@@ -377,18 +377,18 @@ result<std::vector<recalled_item>> recall_facts(memory_store & store, person_id 
 result<std::vector<recalled_item>> recall_summaries(memory_store & store, person_id who, const std::vector<std::string> & terms,
                                                     const recall_options & o) {
     std::vector<recalled_item> out;
-    auto hits = store.search_summaries(who, terms, o.summaries * 4);
+    auto hits = store.summaries().search_summaries(who, terms, o.summaries * 4);
     if (!hits) return hits.error();
     std::vector<int64_t> ids;
     for (const auto & h : *hits) {
         if (h.matched_share >= o.fact_min_share && ids.size() < static_cast<size_t>(o.summaries)) ids.push_back(h.turn_id);
     }
-    auto rows = store.summaries_by_id(who, ids);
+    auto rows = store.summaries().summaries_by_id(who, ids);
     if (!rows) return rows.error();
     for (const auto & h : *hits) {
         auto s = std::find_if(rows->begin(), rows->end(), [&](const summary_record & r) { return r.id == h.turn_id; });
         if (s == rows->end()) continue;
-        auto turns = store.session_turn_ids(who, s->session_id);
+        auto turns = store.turns().session_turn_ids(who, s->session_id);
         if (!turns) return turns.error();
         if (turns->empty()) continue;
         recalled_item item;
@@ -423,7 +423,7 @@ namespace {
 // the sum over the two lists of 1 / (60 + rank).
 result<std::vector<recalled_item>> fuse_vectors(memory_store & store, person_id who, std::vector<recalled_item> text,
                                                 const recall_options & o) {
-    auto near = store.search_vectors(who, *o.query_vector, o.vector_candidates);
+    auto near = store.vectors().search_vectors(who, *o.query_vector, o.vector_candidates);
     if (!near) return near.error();
     if (near->empty()) return text;
     std::unordered_map<int64_t, double> score;
@@ -438,7 +438,7 @@ result<std::vector<recalled_item>> fuse_vectors(memory_store & store, person_id 
         score[id] += 1.0 / (61.0 + static_cast<double>(i));
         if (!in_text.count(id)) missing.push_back(id);
     }
-    auto rows = store.turns_by_id(who, missing);
+    auto rows = store.turns().turns_by_id(who, missing);
     if (!rows) return rows.error();
     for (const auto & t : *rows) {
         recalled_item item;

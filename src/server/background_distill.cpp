@@ -40,7 +40,7 @@ void background_distill::start_evolution(memory::memory_store & store, memory::p
 }
 
 bool background_distill::start_facts(memory::memory_store & store, memory::person_id who, const std::string & person) {
-    auto progress = store.distill_progress(who);
+    auto progress = store.facts().distill_progress(who);
     if (!progress) return false;
     // After each failure in a row, wait for twice as many new turns.
     companion::distill_options o = opts_;
@@ -52,13 +52,13 @@ bool background_distill::start_facts(memory::memory_store & store, memory::perso
                      companion::distill_generation(opts_),
                      [b, who](memory::memory_store & s, const std::string & answer, const status & failed) {
                          if (!failed) {
-                             (void)s.note_distill_failure(who, "the distillation did not finish: " + failed.message());
+                             (void)s.facts().note_distill_failure(who, "the distillation did not finish: " + failed.message());
                              return;
                          }
                          auto n = companion::apply_distillation(s, *b, answer);  // logs and counts a refusal itself
                          if (n && *n > 0) spdlog::debug("memory: {} fact change(s) distilled", *n);
                      });
-    if (!st && st.code() != status_code::cancelled) (void)store.note_distill_failure(who, st.message());
+    if (!st && st.code() != status_code::cancelled) (void)store.facts().note_distill_failure(who, st.message());
     return true;
 }
 

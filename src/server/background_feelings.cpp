@@ -78,7 +78,7 @@ void background_feelings::after_turn(memory::memory_store & store, memory::perso
         if (auto n = companion::read_missing_feelings(store, who, 8); !n) spdlog::warn("feelings: {}", n.error().message());
     }
     if (!model_reads() || in_flight_.count(who) || chain >= max_chain) return;
-    auto waiting = store.turns_without_emotion(who, "model", 1);
+    auto waiting = store.feelings().turns_without_emotion(who, "model", 1);
     if (!waiting || waiting->empty()) return;
     const memory::turn_record t = waiting->front();
     if (t.ts < static_cast<int64_t>(std::time(nullptr)) - recent_s) return;
@@ -103,7 +103,7 @@ void background_feelings::after_turn(memory::memory_store & store, memory::perso
             }
             memory::emotion_reading rr = *reading;
             rr.turn_id = id;
-            if (auto st = s.put_emotion(who, rr); !st) return;  // forgotten meanwhile
+            if (auto st = s.feelings().put_emotion(who, rr); !st) return;  // forgotten meanwhile
             after_turn(s, who, person, chain + 1);
         });
     };

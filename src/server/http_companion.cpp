@@ -8,6 +8,7 @@
 #include "companion/mood.h"
 #include "companion/persona.h"
 #include "server/http_session.h"
+#include "server/route_handlers.h"
 #include "server/openai_json.h"
 #include "server/request_bodies.h"
 #include "server/url_query.h"
@@ -30,29 +31,28 @@ result<memory::person_id> person_of(memory::memory_store & s, const std::string 
 
 }  // namespace
 
-void http_session::companion_routes(request && req, const std::string & person, const std::string & path) {
-    const std::string route_name = "companion";
+void companion_handler::handle(route_exchange & ex, const http_request & req, const std::string & person, const std::string & path) {
     if (!ctx_.memory) {
-        return send_error(http::status::not_found, "this server keeps no persona (it runs with --no-memory or --plain)",
-                          "not_found_error", route_name);
+        return ex.error(http::status::not_found, "this server keeps no persona (it runs with --no-memory or --plain)",
+                          "not_found_error");
     }
-    if (rate_limited(person, route_name)) return;
+    if (ex.rate_limited(person)) return;
     const auto method = req.method();
     const auto bad_body = [&](const status & why) {
-        send_error(http::status::bad_request, why.message(), "invalid_request_error", route_name);
+        ex.error(http::status::bad_request, why.message(), "invalid_request_error");
     };
     const auto wrong_method = [&](const char * allowed) {
-        send_error(http::status::method_not_allowed, std::string("use ") + allowed, "invalid_request_error", route_name);
+        ex.error(http::status::method_not_allowed, std::string("use ") + allowed, "invalid_request_error");
     };
 
     if (path == "/api/v1/persona") {
         if (method == http::verb::get) {
-            return memory_job(route_name, [person](memory::memory_store & s) -> memory_reply {
+            return ex.memory_job([person](memory::memory_store & s) -> memory_reply {
                 auto who = person_of(s, person);
                 if (!who) return error_reply(who.error());
-                auto p = s.persona(*who);
+                auto p = s.personas().persona(*who);
                 if (!p) return error_reply(p.error());
-                auto state = s.onboarding(*who);
+                auto state = s.personas().onboarding(*who);
                 if (!state) return error_reply(state.error());
                 json j = p->version ? persona_json(*p) : json{{"version", 0}};
                 j["onboarding"] = state->stage == memory::onboarding_stage::not_begun ? "not begun" : memory::stage_name(state->stage);
@@ -62,7 +62,7 @@ void http_session::companion_routes(request && req, const std::string & person, 
         if (method != http::verb::put) return wrong_method("GET or PUT");
         auto name = parse_persona_name(req.body());
         if (!name) return bad_body(name.error());
-        return memory_job(route_name, [person, name = *name](memory::memory_store & s) -> memory_reply {
+        return ex.memory_job([person, name = *name](memory::memory_store & s) -> memory_reply {
             auto who = person_of(s, person);
             if (!who) return error_reply(who.error());
             auto p = companion::rename_persona(s, *who, name);
@@ -76,11 +76,11 @@ void http_session::companion_routes(request && req, const std::string & person, 
         if (method != http::verb::get) return wrong_method("GET");
         const auto query = url_query(std::string(req.target()));
         const auto n = query_number(query, "limit", 1, 1000, 100);
-        if (!n) return send_error(http::status::bad_request, "limit must be from 1 to 1000", "invalid_request_error", route_name);
-        return memory_job(route_name, [person, limit = static_cast<int>(*n)](memory::memory_store & s) -> memory_reply {
+        if (!n) return ex.error(http::status::bad_request, "limit must be from 1 to 1000", "invalid_request_error");
+        return ex.memory_job([person, limit = static_cast<int>(*n)](memory::memory_store & s) -> memory_reply {
             auto who = person_of(s, person);
             if (!who) return error_reply(who.error());
-            auto versions = s.persona_history(*who, limit);
+            auto versions = s.personas().persona_history(*who, limit);
             if (!versions) return error_reply(versions.error());
             json out = json::array();
             for (const auto & p : *versions) out.push_back(persona_json(p));
@@ -91,7 +91,7 @@ void http_session::companion_routes(request && req, const std::string & person, 
         if (method != http::verb::post) return wrong_method("POST");
         auto version = parse_persona_version(req.body());
         if (!version) return bad_body(version.error());
-        return memory_job(route_name, [person, version = *version](memory::memory_store & s) -> memory_reply {
+        return ex.memory_job([person, version = *version](memory::memory_store & s) -> memory_reply {
             auto who = person_of(s, person);
             if (!who) return error_reply(who.error());
             auto p = companion::rollback_persona(s, *who, version);
@@ -105,11 +105,11 @@ void http_session::companion_routes(request && req, const std::string & person, 
         if (method != http::verb::get) return wrong_method("GET");
         const auto query = url_query(std::string(req.target()));
         const auto n = query_number(query, "days", 1, 366, 30);
-        if (!n) return send_error(http::status::bad_request, "days must be from 1 to 366", "invalid_request_error", route_name);
-        return memory_job(route_name, [person, days = static_cast<int>(*n), now = ctx_.now()](memory::memory_store & s) -> memory_reply {
+        if (!n) return ex.error(http::status::bad_request, "days must be from 1 to 366", "invalid_request_error");
+        return ex.memory_job([person, days = static_cast<int>(*n), now = ctx_.now()](memory::memory_store & s) -> memory_reply {
             auto who = person_of(s, person);
             if (!who) return error_reply(who.error());
-            auto readings = s.emotions_between(*who, now - int64_t{days} * 86400 - 86400, now + 1, 100000);
+            auto readings = s.feelings().emotions_between(*who, now - int64_t{days} * 86400 - 86400, now + 1, 100000);
             if (!readings) return error_reply(readings.error());
             const auto series = companion::mood_series(*readings, now, days);
             json out = {{"days", json::array()}, {"sparkline", companion::sparkline(series)}, {"readings", json::array()}};
@@ -127,7 +127,7 @@ void http_session::companion_routes(request && req, const std::string & person, 
             return {http::status::ok, dump(out)};
         }, person);
     }
-    send_error(http::status::not_found, "no route " + path, "not_found_error", route_name);
+    ex.error(http::status::not_found, "no route " + path, "not_found_error");
 }
 
 }  // namespace os1::server

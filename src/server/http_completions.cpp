@@ -52,7 +52,7 @@ void http_session::chat_completions(request && req, const std::string & person) 
         return send_error(http::status::bad_request, "a conversation id is 1 to 128 printable ASCII characters",
                           "invalid_request_error", "chat");
     }
-    if (rate_limited(person, "chat")) return;
+    if (over_rate(person, "chat")) return;
 
     stop_talking();
     talking_ = person;
@@ -210,7 +210,7 @@ void http_session::delete_conversation(const std::string & person, const std::st
     if (!valid_conversation_id(id)) {
         return send_error(http::status::bad_request, "not a conversation id", "invalid_request_error", "conversations");
     }
-    if (rate_limited(person, "conversations")) return;
+    if (over_rate(person, "conversations")) return;
     auto self = shared_from_this();
     ctx_.engine.drop({person, id}, [self, id](bool found) {
         net::post(self->stream_.get_executor(), [self, found, id] {

@@ -16,6 +16,7 @@
 #include "memory/export.h"
 #include "memory/recall.h"
 #include "server/http_session.h"
+#include "server/route_handlers.h"
 #include "base/job_queue.h"
 #include "server/openai_json.h"
 #include "server/request_bodies.h"
@@ -58,50 +59,14 @@ bool parse_int(const std::string & s, int64_t & out) {
 
 }  // namespace
 
-memory_reply error_reply(const status & st) {
-    const http_error e = http_error_of(st.code());
-    return {e.code, error_json(st.message(), e.type)};
-}
 
-void http_session::memory_job(const std::string & route_name, std::function<memory_reply(memory::memory_store &)> job,
-                              const std::string & person) {
-    auto self = shared_from_this();
-    ctx_.memory->post([self, route_name, job = std::move(job), person](memory::memory_store & store) {
-        memory_reply r;
-        try {
-            r = job(store);
-        } catch (const std::exception & e) {
-            r = error_reply(status(status_code::internal, e.what()));
-        }
-        // The KV states that held the change go first, then the name is free again
-        // if the person was erased, then the answer.
-        auto reply = std::make_shared<memory_reply>(std::move(r));
-        const auto finish = [self, person, route_name, reply] {
-            if (reply->unblock_person) self->ctx_.gate.unblock(person);
-            net::post(self->stream_.get_executor(), [self, route_name, reply] {
-                self->send(reply->code, reply->body, route_name, reply->content_type);
-            });
-        };
-        if (reply->drop_person) return self->ctx_.engine.drop_person(person, finish);
-        if (reply->drop.empty()) return finish();
-        // The last of the drops to be done answers.
-        auto left = std::make_shared<std::atomic<size_t>>(reply->drop.size());
-        for (const auto & c : reply->drop) {
-            self->ctx_.engine.drop({person, c}, [left, finish](bool) {
-                if (left->fetch_sub(1) == 1) finish();
-            });
-        }
-    });
-}
-
-void http_session::memory_routes(request && req, const std::string & person, const std::string & path) {
-    const std::string route_name = "memory";
+void memory_handler::handle(route_exchange & ex, const http_request & req, const std::string & person, const std::string & path) {
     if (!ctx_.memory) {
-        return send_error(http::status::not_found, "this server does not remember (it runs with --no-memory)",
-                          "not_found_error", route_name);
+        return ex.error(http::status::not_found, "this server does not remember (it runs with --no-memory)",
+                          "not_found_error");
     }
     // Every route that works the store counts against the person's rate, as chat does.
-    if (rate_limited(person, route_name)) return;
+    if (ex.rate_limited(person)) return;
     const auto method = req.method();
     const auto query = url_query(std::string(req.target()));
     const auto get = [&](const char * key) {
@@ -109,26 +74,26 @@ void http_session::memory_routes(request && req, const std::string & person, con
         return it == query.end() ? std::string() : it->second;
     };
     const auto bad_text_body = [&](const status & why) {
-        send_error(http::status::bad_request, why.message(), "invalid_request_error", route_name);
+        ex.error(http::status::bad_request, why.message(), "invalid_request_error");
     };
     const auto wrong_method = [&](const char * allowed) {
-        send_error(http::status::method_not_allowed, std::string("use ") + allowed, "invalid_request_error", route_name);
+        ex.error(http::status::method_not_allowed, std::string("use ") + allowed, "invalid_request_error");
     };
     int64_t limit = 20;
     if (!get("limit").empty() && (!parse_int(get("limit"), limit) || limit < 1 || limit > max_page)) {
-        return send_error(http::status::bad_request, "limit must be from 1 to 1000", "invalid_request_error", route_name);
+        return ex.error(http::status::bad_request, "limit must be from 1 to 1000", "invalid_request_error");
     }
 
     if (path == "/api/v1/memories") {
         if (method != http::verb::get) return wrong_method("GET");
         int64_t before = 0;
         if (!get("before").empty() && !parse_int(get("before"), before)) {
-            return send_error(http::status::bad_request, "before must be a memory id", "invalid_request_error", route_name);
+            return ex.error(http::status::bad_request, "before must be a memory id", "invalid_request_error");
         }
-        return memory_job(route_name, [person, before, limit](memory::memory_store & s) -> memory_reply {
+        return ex.memory_job([person, before, limit](memory::memory_store & s) -> memory_reply {
             auto who = s.person(person, true);
             if (!who) return error_reply(who.error());
-            auto rows = s.list_turns(*who, before, static_cast<int>(limit));
+            auto rows = s.turns().list_turns(*who, before, static_cast<int>(limit));
             if (!rows) return error_reply(rows.error());
             json items = json::array();
             for (const auto & t : *rows) items.push_back(turn_json(t, false));
@@ -141,11 +106,10 @@ void http_session::memory_routes(request && req, const std::string & person, con
         if (method != http::verb::get) return wrong_method("GET");
         const std::string q = get("q");
         if (q.empty() || q.size() > 4096 || !utf8_is_valid(q)) {
-            return send_error(http::status::bad_request, "q must be 1 to 4096 bytes of UTF-8 text", "invalid_request_error",
-                              route_name);
+            return ex.error(http::status::bad_request, "q must be 1 to 4096 bytes of UTF-8 text", "invalid_request_error");
         }
         llm::embedder * embedder = ctx_.opts.memory.embedder;  // lives as long as the server
-        return memory_job(route_name, [embedder, person, q, limit](memory::memory_store & s) -> memory_reply {
+        return ex.memory_job([embedder, person, q, limit](memory::memory_store & s) -> memory_reply {
             auto who = s.person(person, true);
             if (!who) return error_reply(who.error());
             memory::recall_options ro;
@@ -173,14 +137,13 @@ void http_session::memory_routes(request && req, const std::string & person, con
     if (path.rfind(item_prefix, 0) == 0) {
         int64_t id = 0;
         if (!parse_int(path.substr(item_prefix.size()), id)) {
-            return send_error(http::status::not_found, "no memory " + path.substr(item_prefix.size()), "not_found_error",
-                              route_name);
+            return ex.error(http::status::not_found, "no memory " + path.substr(item_prefix.size()), "not_found_error");
         }
         if (method == http::verb::get) {
-            return memory_job(route_name, [person, id](memory::memory_store & s) -> memory_reply {
+            return ex.memory_job([person, id](memory::memory_store & s) -> memory_reply {
                 auto who = s.person(person, true);
                 if (!who) return error_reply(who.error());
-                auto t = s.turn(*who, id);
+                auto t = s.turns().turn(*who, id);
                 if (!t) return error_reply(t.error());
                 return {http::status::ok, text(turn_json(*t, true))};
             }, person);
@@ -188,14 +151,13 @@ void http_session::memory_routes(request && req, const std::string & person, con
         if (method == http::verb::patch) {
             const auto body = parse_text_body(req.body());
             if (!body) return bad_text_body(body.error());
-            return memory_job(
-                route_name,
+            return ex.memory_job(
                 [person, id, corrected = *body](memory::memory_store & s) -> memory_reply {
                     auto who = s.person(person, true);
                     if (!who) return error_reply(who.error());
-                    auto affected = s.edit_turn(*who, id, corrected);
+                    auto affected = s.turns().edit_turn(*who, id, corrected);
                     if (!affected) return error_reply(affected.error());
-                    auto t = s.turn(*who, id);
+                    auto t = s.turns().turn(*who, id);
                     if (!t) return error_reply(t.error());
                     memory_reply r{http::status::ok, text(turn_json(*t, false))};
                     r.drop = std::move(*affected);
@@ -207,12 +169,11 @@ void http_session::memory_routes(request && req, const std::string & person, con
                 person);
         }
         if (method == http::verb::delete_) {
-            return memory_job(
-                route_name,
+            return ex.memory_job(
                 [person, id](memory::memory_store & s) -> memory_reply {
                     auto who = s.person(person, true);
                     if (!who) return error_reply(who.error());
-                    auto affected = s.forget_turn(*who, id);
+                    auto affected = s.turns().forget_turn(*who, id);
                     if (!affected) return error_reply(affected.error());
                     memory_reply r{http::status::no_content, ""};
                     r.drop = std::move(*affected);
@@ -228,10 +189,10 @@ void http_session::memory_routes(request && req, const std::string & person, con
     if (path == "/api/v1/facts") {
         if (method != http::verb::get) return wrong_method("GET");
         const bool all = get("superseded") == "true";
-        return memory_job(route_name, [person, limit, all](memory::memory_store & s) -> memory_reply {
+        return ex.memory_job([person, limit, all](memory::memory_store & s) -> memory_reply {
             auto who = s.person(person, true);
             if (!who) return error_reply(who.error());
-            auto facts = s.facts(*who, all, static_cast<int>(limit));
+            auto facts = s.facts().facts(*who, all, static_cast<int>(limit));
             if (!facts) return error_reply(facts.error());
             json items = json::array();
             for (const auto & f : *facts) items.push_back(fact_json(f));
@@ -240,12 +201,12 @@ void http_session::memory_routes(request && req, const std::string & person, con
     }
     if (path == "/api/v1/summaries") {
         if (method != http::verb::get) return wrong_method("GET");
-        return memory_job(route_name, [person, limit](memory::memory_store & s) -> memory_reply {
+        return ex.memory_job([person, limit](memory::memory_store & s) -> memory_reply {
             auto who = s.person(person, true);
             if (!who) return error_reply(who.error());
-            auto portrait = s.summary(*who, 0);
+            auto portrait = s.summaries().summary(*who, 0);
             if (!portrait) return error_reply(portrait.error());
-            auto sessions = s.session_summaries(*who, 0, static_cast<int>(limit));
+            auto sessions = s.summaries().session_summaries(*who, 0, static_cast<int>(limit));
             if (!sessions) return error_reply(sessions.error());
             const auto item = [](const memory::summary_record & r) {
                 return json{{"id", r.id}, {"conversation", r.session}, {"text", r.text}, {"upto_memory", r.upto_turn_id},
@@ -261,13 +222,13 @@ void http_session::memory_routes(request && req, const std::string & person, con
     if (path.rfind(fact_prefix, 0) == 0) {
         int64_t id = 0;
         if (!parse_int(path.substr(fact_prefix.size()), id)) {
-            return send_error(http::status::not_found, "no fact " + path.substr(fact_prefix.size()), "not_found_error", route_name);
+            return ex.error(http::status::not_found, "no fact " + path.substr(fact_prefix.size()), "not_found_error");
         }
         if (method == http::verb::get) {
-            return memory_job(route_name, [person, id](memory::memory_store & s) -> memory_reply {
+            return ex.memory_job([person, id](memory::memory_store & s) -> memory_reply {
                 auto who = s.person(person, true);
                 if (!who) return error_reply(who.error());
-                auto history = s.fact_history(*who, id);
+                auto history = s.facts().fact_history(*who, id);
                 if (!history) return error_reply(history.error());
                 json j = fact_json(history->front());
                 j["history"] = json::array();
@@ -276,10 +237,10 @@ void http_session::memory_routes(request && req, const std::string & person, con
             }, person);
         }
         if (method == http::verb::delete_) {
-            return memory_job(route_name, [person, id](memory::memory_store & s) -> memory_reply {
+            return ex.memory_job([person, id](memory::memory_store & s) -> memory_reply {
                 auto who = s.person(person, true);
                 if (!who) return error_reply(who.error());
-                auto affected = s.forget_fact(*who, id);
+                auto affected = s.facts().forget_fact(*who, id);
                 if (!affected) return error_reply(affected.error());
                 memory_reply r{http::status::no_content, ""};
                 r.drop = std::move(*affected);  // the conversations whose prompts held it
@@ -289,12 +250,12 @@ void http_session::memory_routes(request && req, const std::string & person, con
         if (method == http::verb::patch) {
             const auto body = parse_text_body(req.body());
             if (!body) return bad_text_body(body.error());
-            return memory_job(route_name, [person, id, corrected = *body](memory::memory_store & s) -> memory_reply {
+            return ex.memory_job([person, id, corrected = *body](memory::memory_store & s) -> memory_reply {
                 auto who = s.person(person, true);
                 if (!who) return error_reply(who.error());
-                auto affected = s.edit_fact(*who, id, corrected);
+                auto affected = s.facts().edit_fact(*who, id, corrected);
                 if (!affected) return error_reply(affected.error());
-                auto history = s.fact_history(*who, id);
+                auto history = s.facts().fact_history(*who, id);
                 if (!history) return error_reply(history.error());
                 memory_reply r{http::status::ok, text(fact_json(history->front()))};
                 r.drop = std::move(*affected);
@@ -305,15 +266,15 @@ void http_session::memory_routes(request && req, const std::string & person, con
     }
     if (path == "/api/v1/profile") {
         if (method == http::verb::get) {
-            return memory_job(route_name, [person](memory::memory_store & s) -> memory_reply {
+            return ex.memory_job([person](memory::memory_store & s) -> memory_reply {
                 auto who = s.person(person, true);
                 if (!who) return error_reply(who.error());
-                auto profile = s.profile(*who);
+                auto profile = s.profiles().profile(*who);
                 if (!profile) return error_reply(profile.error());
                 const companion::memory_settings ms;
-                auto portrait = s.summary(*who, 0);
+                auto portrait = s.summaries().summary(*who, 0);
                 if (!portrait) return error_reply(portrait.error());
-                auto facts = s.core_facts(*who, ms.profile_facts);
+                auto facts = s.facts().core_facts(*who, ms.profile_facts);
                 if (!facts) return error_reply(facts.error());
                 const std::string in_prompt = companion::core_profile(*profile, portrait->text, *facts, ms.profile_bytes);
                 return {http::status::ok, text(json{{"text", *profile}, {"in_prompt", in_prompt}})};
@@ -322,12 +283,11 @@ void http_session::memory_routes(request && req, const std::string & person, con
         if (method != http::verb::put) return wrong_method("GET or PUT");
         const auto body = parse_text_body(req.body());
         if (!body) return bad_text_body(body.error());
-        return memory_job(
-            route_name,
+        return ex.memory_job(
             [person, profile = *body](memory::memory_store & s) -> memory_reply {
                 auto who = s.person(person, true);
                 if (!who) return error_reply(who.error());
-                if (auto st = s.set_profile(*who, profile); !st) return error_reply(st);
+                if (auto st = s.profiles().set_profile(*who, profile); !st) return error_reply(st);
                 memory_reply r{http::status::ok, text(json{{"text", profile}})};
                 r.drop_person = true;  // every conversation's prompt held the old profile
                 return r;
@@ -336,7 +296,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
     }
     if (path == "/api/v1/export") {
         if (method != http::verb::get) return wrong_method("GET");
-        return memory_job(route_name, [person](memory::memory_store & s) -> memory_reply {
+        return ex.memory_job([person](memory::memory_store & s) -> memory_reply {
             const int64_t now = std::time(nullptr);
             auto dump = memory::export_person(s, person, now);
             if (!dump && dump.error().code() == status_code::not_found) {
@@ -355,17 +315,15 @@ void http_session::memory_routes(request && req, const std::string & person, con
         if (method != http::verb::delete_) return wrong_method("DELETE");
         const auto confirm = req.find("X-OS1-Confirm");
         if (confirm == req.end() || confirm->value() != "erase") {
-            return send_error(http::status::bad_request,
-                              "erasing cannot be undone: send the header X-OS1-Confirm: erase", "invalid_request_error",
-                              route_name);
+            return ex.error(http::status::bad_request,
+                              "erasing cannot be undone: send the header X-OS1-Confirm: erase", "invalid_request_error");
         }
         // The token stops, what is in flight is cancelled and the event streams close
         // before anything is erased; nothing of theirs is written afterwards.
         ctx_.gate.revoke(person);
         ctx_.events.close(person);
         users_store * users = ctx_.users;
-        return memory_job(
-            route_name,
+        return ex.memory_job(
             [person, users](memory::memory_store & s) -> memory_reply {
                 const auto failed = [](const status & st) {  // nothing was erased: the person may go on
                     memory_reply r = error_reply(st);
@@ -392,7 +350,7 @@ void http_session::memory_routes(request && req, const std::string & person, con
             },
             person);
     }
-    send_error(http::status::not_found, "no route " + path, "not_found_error", route_name);
+    ex.error(http::status::not_found, "no route " + path, "not_found_error");
 }
 
 }  // namespace os1::server

@@ -75,7 +75,7 @@ struct http_server::impl {
             // The store compares only vectors of the model in use (os1 serve set it already; tests may not).
             llm::embedder * embed = ctx.opts.memory.embedder;
             memory->post([embed](memory::memory_store & s) {
-                if (auto st = s.use_vector_model(embed->key(), embed->dims()); !st) spdlog::error("memory: {}", st.message());
+                if (auto st = s.vectors().use_vector_model(embed->key(), embed->dims()); !st) spdlog::error("memory: {}", st.message());
             });
         }
         turns = std::make_unique<companion::turn_runner>(e, memory.get(), *ctx.clock,

@@ -168,6 +168,7 @@ void http_session::dispatch(request && req) {
         return send_error(http::status::method_not_allowed, "use " + allowed, "invalid_request_error", "other");
     }
     const std::string name = area_name(r->area);
+    route_name_ = name;
     std::string person;
     if (r->needs_token()) {
         auto who = authenticate(req);
@@ -187,9 +188,9 @@ void http_session::dispatch(request && req) {
         case route_area::status: return status_route();
         case route_area::conversations:
             return delete_conversation(person, percent_decode(path.substr(std::string_view(r->pattern).find("{id}"))));
-        case route_area::memory: return memory_routes(std::move(req), person, path);
-        case route_area::companion: return companion_routes(std::move(req), person, path);
-        case route_area::initiative: return initiative_routes(std::move(req), person, path);
+        case route_area::memory: return memory_handler(ctx_).handle(*this, req, person, path);
+        case route_area::companion: return companion_handler(ctx_).handle(*this, req, person, path);
+        case route_area::initiative: return initiative_handler(ctx_).handle(*this, req, person, path);
     }
     send_error(http::status::not_found, "no route " + path, "not_found_error", "other");
 }
@@ -251,7 +252,13 @@ void http_session::send_status_error(const status & st, const std::string & rout
     send_error(e.code, st.message(), e.type, route_name, e.retry_after_s);
 }
 
-bool http_session::rate_limited(const std::string & person, const std::string & route_name) {
+void http_session::error(http::status code, const std::string & message, const std::string & type) {
+    send_error(code, message, type, route_name_);
+}
+
+bool http_session::rate_limited(const std::string & person) { return over_rate(person, route_name_); }
+
+bool http_session::over_rate(const std::string & person, const std::string & route_name) {
     const int wait_s = ctx_.limiter.acquire(person);
     if (wait_s <= 0) return false;
     send_error(http::status::too_many_requests,
@@ -284,6 +291,42 @@ void http_session::close() {
     watchdog_.cancel();
     beast::error_code ec;
     stream_.socket().close(ec);
+}
+
+memory_reply error_reply(const status & st) {
+    const http_error e = http_error_of(st.code());
+    return {e.code, error_json(st.message(), e.type)};
+}
+
+void http_session::memory_job(std::function<memory_reply(memory::memory_store &)> job, const std::string & person) {
+    auto self = shared_from_this();
+    const std::string route_name = route_name_;
+    ctx_.memory->post([self, route_name, job = std::move(job), person](memory::memory_store & store) {
+        memory_reply r;
+        try {
+            r = job(store);
+        } catch (const std::exception & e) {
+            r = error_reply(status(status_code::internal, e.what()));
+        }
+        // The KV states that held the change go first, then the name is free again
+        // if the person was erased, then the answer.
+        auto reply = std::make_shared<memory_reply>(std::move(r));
+        const auto finish = [self, person, route_name, reply] {
+            if (reply->unblock_person) self->ctx_.gate.unblock(person);
+            net::post(self->stream_.get_executor(), [self, route_name, reply] {
+                self->send(reply->code, reply->body, route_name, reply->content_type);
+            });
+        };
+        if (reply->drop_person) return self->ctx_.engine.drop_person(person, finish);
+        if (reply->drop.empty()) return finish();
+        // The last of the drops to be done answers.
+        auto left = std::make_shared<std::atomic<size_t>>(reply->drop.size());
+        for (const auto & c : reply->drop) {
+            self->ctx_.engine.drop({person, c}, [left, finish](bool) {
+                if (left->fetch_sub(1) == 1) finish();
+            });
+        }
+    });
 }
 
 }  // namespace os1::server

@@ -19,6 +19,7 @@
 #include "llm/llm_i.h"
 #include "server/event_hub.h"
 #include "server/openai_json.h"
+#include "server/route_handlers.h"
 #include "server/server_context.h"
 
 namespace os1::server {
@@ -27,19 +28,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-
-// What a memory route answers, computed on the memory thread.
-struct memory_reply {
-    memory_reply() = default;
-    memory_reply(http::status c, std::string b, std::string type = "application/json")
-        : code(c), body(std::move(b)), content_type(std::move(type)) {}
-    http::status code = http::status::ok;
-    std::string body;
-    std::string content_type = "application/json";
-    std::vector<std::string> drop;  // conversations whose KV states must go first
-    bool drop_person = false;       // all of the person's KV states must go first
-    bool unblock_person = false;    // then the person's name may be used again (person_gate)
-};
 
 // How a status other than ok is answered: the one map for every route.
 struct http_error {
@@ -58,7 +46,7 @@ std::string error_id();
 // DATA as one chunk of a chunked HTTP body.
 std::string chunk_frame(const std::string & data);
 
-class http_session : public std::enable_shared_from_this<http_session>, public event_listener {
+class http_session : public std::enable_shared_from_this<http_session>, public event_listener, public route_exchange {
 public:
     // ADDRESS holds a connection slot (ctx.connections), given back when the session ends.
     http_session(tcp::socket && socket, server_context & ctx, std::string address);
@@ -66,6 +54,12 @@ public:
     void start();
     bool send_event(const std::string & event) override;  // from any thread
     void end_stream() override;                            // from any thread
+
+    // What the area handlers answer through (route_handlers.h), under the route's name.
+    void error(http::status code, const std::string & message, const std::string & type) override;
+    bool rate_limited(const std::string & person) override;
+    void memory_job(std::function<memory_reply(memory::memory_store &)> job, const std::string & person) override;
+    void events_stream(const std::string & person) override;
 
 private:
     using request = http::request<http::string_body>;
@@ -81,7 +75,7 @@ private:
               const std::vector<std::pair<std::string, std::string>> & extra_headers = {});
     std::string cors_lines() const;
     // True (and a 429 sent) when PERSON is over their rate.
-    bool rate_limited(const std::string & person, const std::string & route_name);  // the CORS header lines of a raw (streamed) response
+    bool over_rate(const std::string & person, const std::string & route_name);
     void send_error(http::status code, const std::string & message, const std::string & type,
                     const std::string & route_name, int retry_after_s = 0);
     void send_status_error(const status & st, const std::string & route_name);  // through http_error_of
@@ -93,14 +87,8 @@ private:
     // Routes
     void chat_completions(request && req, const std::string & person);
     void delete_conversation(const std::string & person, const std::string & id);
-    void memory_routes(request && req, const std::string & person, const std::string & path);
-    void companion_routes(request && req, const std::string & person, const std::string & path);
-    void initiative_routes(request && req, const std::string & person, const std::string & path);
-    void events_stream(const std::string & person);
     void heartbeat();
     void watch_events_client();
-    void memory_job(const std::string & route_name, std::function<memory_reply(memory::memory_store &)> job,
-                    const std::string & person);
     std::optional<std::string> authenticate(const request & req);
 
     // A completion in progress
@@ -146,6 +134,7 @@ private:
     std::optional<std::string> talking_;  // whose chat request this connection is serving
     std::string address_;                 // the client's, for the connection limits
     std::string cors_origin_;             // the allowed Origin of the request being served ("" for none)
+    std::string route_name_ = "other";    // the area of the request being served, for the metrics
 };
 
 }  // namespace os1::server

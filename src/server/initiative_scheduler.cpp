@@ -18,7 +18,7 @@ std::string initiative_event(const memory::initiative_record & r, const std::str
 namespace {
 
 std::string name_with(memory::memory_store & store, memory::person_id who, const std::string & default_name) {
-    auto p = store.persona(who);
+    auto p = store.personas().persona(who);
     return p && p->version ? p->name : default_name;
 }
 
@@ -26,7 +26,7 @@ std::string name_with(memory::memory_store & store, memory::person_id who, const
 
 void deliver_waiting(memory::memory_store & store, memory::person_id who, const std::string & person, event_hub & hub,
                      const clock_i & clock, const std::string & default_name) {
-    auto waiting = store.undelivered_initiatives(who);
+    auto waiting = store.initiatives().undelivered_initiatives(who);
     if (!waiting) {
         spdlog::error("initiative: {}", waiting.error().message());
         return;
@@ -35,7 +35,7 @@ void deliver_waiting(memory::memory_store & store, memory::person_id who, const 
     const std::string from = name_with(store, who, default_name);
     for (const auto & r : *waiting) {
         if (hub.send(person, initiative_event(r, from)) == 0) return;  // the stream went: the rest wait
-        if (auto st = store.mark_delivered(who, r.id, clock.now()); !st) spdlog::error("initiative: {}", st.message());
+        if (auto st = store.initiatives().mark_delivered(who, r.id, clock.now()); !st) spdlog::error("initiative: {}", st.message());
     }
 }
 

@@ -112,11 +112,11 @@ TEST(cli_companion, chat_says_a_due_reminder_first_and_only_once) {
         ASSERT_TRUE(store) << store.error().message();
         auto who = (*store)->person("ann", false);
         ASSERT_TRUE(who);
-        auto log = (*store)->initiatives(*who, 10);
+        auto log = (*store)->initiatives().initiatives(*who, 10);
         ASSERT_TRUE(log);
         ASSERT_EQ(log->size(), 1u);
         EXPECT_EQ((*log)[0].kind, memory::initiative_kind::reminder);
-        ASSERT_TRUE((*store)->decide_initiative(*who, (*log)[0].id, memory::initiative_state::pending, "", 0, std::time(nullptr) - 1));
+        ASSERT_TRUE((*store)->initiatives().decide_initiative(*who, (*log)[0].id, memory::initiative_state::pending, "", 0, std::time(nullptr) - 1));
     }
     r = os1(home, chat_as("ann"), with_stdin("Hello again\n"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -145,7 +145,7 @@ TEST(cli_companion, chat_says_a_due_reminder_first_and_only_once) {
     ASSERT_TRUE(store);
     auto bo = (*store)->person("bo", false);
     ASSERT_TRUE(bo);
-    EXPECT_TRUE((*store)->initiatives(*bo, 10)->empty());
+    EXPECT_TRUE((*store)->initiatives().initiatives(*bo, 10)->empty());
 }
 
 TEST(cli_companion, plain_is_the_bare_model_with_no_interview_and_nothing_remembered) {

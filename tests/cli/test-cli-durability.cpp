@@ -75,7 +75,7 @@ TEST(cli_durability, sigkill_while_people_talk_loses_no_acknowledged_turn) {
     for (const auto & [name, token] : people) {
         auto who = (*store)->person(name, false);
         ASSERT_TRUE(who);
-        auto rows = (*store)->list_turns(*who, 0, 100000);
+        auto rows = (*store)->turns().list_turns(*who, 0, 100000);
         ASSERT_TRUE(rows);
         // Newest first: a user turn's reply is the row just before it (same conversation).
         for (const auto & a : acks) {

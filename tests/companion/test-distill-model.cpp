@@ -49,7 +49,7 @@ TEST(distill_model, the_grammar_gives_json_of_the_expected_shape) {
         t.speaker = "ada";
         t.role = role::user;
         t.text = text;
-        ASSERT_TRUE((*store)->add_turn(ada, t));
+        ASSERT_TRUE((*store)->turns().add_turn(ada, t));
     }
     auto b = prepare_distillation(**store, ada, {}, /*force=*/true);
     ASSERT_TRUE(b);
@@ -81,7 +81,7 @@ TEST(distill_model, the_summary_grammar_gives_a_summary_that_is_stored) {
         t.speaker = "ada";
         t.role = role::user;
         t.text = "We talked about the heron by the mill.";
-        ASSERT_TRUE((*store)->add_turn(ada, t));
+        ASSERT_TRUE((*store)->turns().add_turn(ada, t));
     }
     const auto complete = [&](const std::vector<llm::chat_message> & msgs, const llm::generation_options & g) -> result<std::string> {
         std::string answer;
@@ -94,7 +94,7 @@ TEST(distill_model, the_summary_grammar_gives_a_summary_that_is_stored) {
     auto made = summarize_now(**store, ada, complete);
     ASSERT_TRUE(made) << made.error().message();
     EXPECT_EQ(*made, 2u);
-    EXPECT_NE((*store)->summary(ada, 0)->id, 0);
+    EXPECT_NE((*store)->summaries().summary(ada, 0)->id, 0);
 }
 
 // The companion's grammars: naming, a feeling's reading and the persona's
@@ -126,7 +126,7 @@ TEST(distill_model, the_companion_grammars_give_answers_their_parsers_take) {
     t.speaker = "ada";
     t.role = role::user;
     t.text = "We talked about stars and my grandfather's telescope.";
-    ASSERT_TRUE((*store)->add_turn(ada, t));
+    ASSERT_TRUE((*store)->turns().add_turn(ada, t));
     auto j = prepare_evolution(**store, ada, "OS1");
     ASSERT_TRUE(j);
     ASSERT_EQ(j->turns.size(), 1u);

@@ -22,7 +22,7 @@ protected:
         t.speaker = "ada";
         t.role = role::user;
         t.text = text;
-        return *store_->add_turn(who, t);
+        return *store_->turns().add_turn(who, t);
     }
     // A model that answers with ANSWER (and records what it was asked).
     completer model(std::string answer) {
@@ -51,10 +51,10 @@ TEST_F(distiller_test, facts_are_stored_with_their_sources_and_the_turns_marked_
     EXPECT_EQ(*n, 2u);
     EXPECT_NE(asked_.find("[" + std::to_string(a) + "]"), std::string::npos);  // turns are numbered for citing
     EXPECT_EQ(grammar_, distill_grammar());
-    auto facts = store_->facts(ada_, false);
+    auto facts = store_->facts().facts(ada_, false);
     ASSERT_EQ(facts->size(), 2u);
     EXPECT_EQ(facts->back().sources, (std::vector<int64_t>{a}));
-    EXPECT_EQ(store_->distill_progress(ada_)->upto_turn_id, b);
+    EXPECT_EQ(store_->facts().distill_progress(ada_)->upto_turn_id, b);
     // Nothing new: no model call.
     asked_.clear();
     EXPECT_EQ(*distill_now(*store_, ada_, model("{}"), {}, true), 0u);
@@ -67,17 +67,17 @@ TEST_F(distiller_test, a_contradiction_supersedes_and_a_repetition_reinforces) {
                             model(R"({"facts": [{"text": "Zoe lives in Boston.", "sources": [)" + std::to_string(a) +
                                   R"(], "supersedes": [], "reinforces": null, "confidence": 0.8}]})"),
                             {}, true));
-    const int64_t boston = store_->facts(ada_, false)->front().id;
+    const int64_t boston = store_->facts().facts(ada_, false)->front().id;
     const int64_t b = said(ada_, "Zoe moved from Boston to Denver.");
     const int64_t c = said(ada_, "Zoe, as I said, is my sister.");
     const std::string answer = R"({"facts": [{"text": "Zoe lives in Denver.", "sources": [)" + std::to_string(b) +
                                R"(], "supersedes": [)" + std::to_string(boston) + R"(], "reinforces": null, "confidence": 0.9}]})";
     ASSERT_TRUE(distill_now(*store_, ada_, model(answer), {}, true));
     EXPECT_NE(asked_.find("[" + std::to_string(boston) + "] Zoe lives in Boston."), std::string::npos);  // known facts shown
-    auto now = store_->facts(ada_, false);
+    auto now = store_->facts().facts(ada_, false);
     ASSERT_EQ(now->size(), 1u);
     EXPECT_EQ(now->front().text, "Zoe lives in Denver.");
-    EXPECT_EQ(store_->fact_history(ada_, now->front().id)->size(), 2u);
+    EXPECT_EQ(store_->facts().fact_history(ada_, now->front().id)->size(), 2u);
     (void)c;
 }
 
@@ -99,14 +99,14 @@ TEST_F(distiller_test, a_broken_or_wrong_answer_stores_nothing_and_is_counted) {
         if (!n) {
             EXPECT_EQ(n.error().code(), status_code::invalid_argument) << n.error().message();
         }
-        EXPECT_TRUE(store_->facts(ada_, true)->empty()) << bad;
+        EXPECT_TRUE(store_->facts().facts(ada_, true)->empty()) << bad;
     }
-    auto progress = store_->distill_progress(ada_);
+    auto progress = store_->facts().distill_progress(ada_);
     EXPECT_EQ(progress->upto_turn_id, 0);  // tried again next time
     EXPECT_EQ(progress->failures, 6);
     EXPECT_NE(progress->last_error.find("refused"), std::string::npos);
     ASSERT_EQ(*distill_now(*store_, ada_, model(R"({"facts": [)" + good + "]}"), {}, true), 1u);
-    EXPECT_EQ(store_->distill_progress(ada_)->failures, 0);
+    EXPECT_EQ(store_->facts().distill_progress(ada_)->failures, 0);
 }
 
 TEST_F(distiller_test, it_waits_for_enough_new_turns) {
@@ -127,14 +127,14 @@ TEST_F(distiller_test, an_answer_about_turns_changed_while_the_model_ran_is_set_
     said(ada_, "I like rain.");
     auto batch = prepare_distillation(*store_, ada_, {}, /*force=*/true);
     ASSERT_TRUE(batch);
-    ASSERT_TRUE(store_->edit_turn(ada_, a, "I live in Paris."));
+    ASSERT_TRUE(store_->turns().edit_turn(ada_, a, "I live in Paris."));
     const std::string answer = R"({"facts": [{"text": "She lives in Lyon.", "sources": [)" + std::to_string(a) +
                                R"(], "supersedes": [], "reinforces": null, "confidence": 0.9}]})";
     auto n = apply_distillation(*store_, *batch, answer);
     ASSERT_TRUE(n) << n.error().message();
     EXPECT_EQ(*n, 0u);
-    EXPECT_TRUE(store_->facts(ada_, true)->empty());
-    const auto progress = store_->distill_progress(ada_);
+    EXPECT_TRUE(store_->facts().facts(ada_, true)->empty());
+    const auto progress = store_->facts().distill_progress(ada_);
     EXPECT_EQ(progress->upto_turn_id, 0);  // read again, as they are now
     EXPECT_EQ(progress->failures, 0);      // not the model's fault
 }
@@ -149,8 +149,8 @@ TEST_F(distiller_test, a_fact_lost_with_a_forgotten_turn_is_learned_again_from_t
     const std::string both = R"({"text": "Her sister Zoe lives in Boston.", "sources": [)" + std::to_string(a) + "," +
                              std::to_string(b) + R"(], "supersedes": [], "reinforces": null, "confidence": 0.8})";
     ASSERT_EQ(*distill_now(*store_, ada_, model(R"({"facts": [)" + both + "]}"), {}, true), 1u);
-    ASSERT_TRUE(store_->forget_turn(ada_, a));
-    EXPECT_TRUE(store_->facts(ada_, true)->empty());
+    ASSERT_TRUE(store_->turns().forget_turn(ada_, a));
+    EXPECT_TRUE(store_->facts().facts(ada_, true)->empty());
     // Without new turns and without FORCE, the turn left is read again.
     auto batch = prepare_distillation(*store_, ada_, {});
     ASSERT_TRUE(batch);
@@ -159,7 +159,7 @@ TEST_F(distiller_test, a_fact_lost_with_a_forgotten_turn_is_learned_again_from_t
     EXPECT_EQ(batch->redistilled, (std::vector<int64_t>{b}));
     EXPECT_EQ(batch->upto_turn_id, b);  // progress does not move back
     ASSERT_EQ(*distill_now(*store_, ada_, model(R"({"facts": [)" + fact("Zoe lives in Boston.", b) + "]}")), 1u);
-    auto facts = store_->facts(ada_, false);
+    auto facts = store_->facts().facts(ada_, false);
     ASSERT_EQ(facts->size(), 1u);
     EXPECT_EQ(facts->front().sources, (std::vector<int64_t>{b}));
     EXPECT_TRUE(prepare_distillation(*store_, ada_, {})->turns.empty());

@@ -107,7 +107,7 @@ protected:
     std::vector<memory::emotion_reading> readings(const std::string & person) {
         auto who = store_->person(person, false);
         EXPECT_TRUE(who);
-        auto r = store_->emotions_between(*who, 0, now_ + 1000, 100);
+        auto r = store_->feelings().emotions_between(*who, 0, now_ + 1000, 100);
         EXPECT_TRUE(r);
         return r ? *r : std::vector<memory::emotion_reading>{};
     }
@@ -142,33 +142,33 @@ TEST_F(feelings_store_test, readings_belong_to_the_persons_own_messages_and_foll
     auto ada = store_->person("ada", false);
     auto bob = store_->person("bob", false);
     ASSERT_TRUE(ada && bob);
-    auto ada_turns = store_->list_turns(*ada, 0, 10);
-    auto bob_turns = store_->list_turns(*bob, 0, 10);
+    auto ada_turns = store_->turns().list_turns(*ada, 0, 10);
+    auto bob_turns = store_->turns().list_turns(*bob, 0, 10);
     ASSERT_TRUE(ada_turns && bob_turns);
     const int64_t ada_msg = (*ada_turns)[1].id, ada_reply = (*ada_turns)[0].id, bob_msg = (*bob_turns)[1].id;
     memory::emotion_reading r{ada_msg, 0, "love", 0.5, 0.5, "model"};
-    EXPECT_TRUE(store_->put_emotion(*ada, r));
+    EXPECT_TRUE(store_->feelings().put_emotion(*ada, r));
     EXPECT_EQ(readings("ada").front().source, "model");  // replaced, not added
     EXPECT_EQ(readings("ada").size(), 1u);
     r.turn_id = bob_msg;
-    EXPECT_EQ(store_->put_emotion(*ada, r).code(), status_code::invalid_argument);  // not hers
+    EXPECT_EQ(store_->feelings().put_emotion(*ada, r).code(), status_code::invalid_argument);  // not hers
     r.turn_id = ada_reply;
-    EXPECT_EQ(store_->put_emotion(*ada, r).code(), status_code::invalid_argument);  // not a message of hers
+    EXPECT_EQ(store_->feelings().put_emotion(*ada, r).code(), status_code::invalid_argument);  // not a message of hers
     r.turn_id = ada_msg;
     r.valence = 1.5;
-    EXPECT_EQ(store_->put_emotion(*ada, r).code(), status_code::invalid_argument);
+    EXPECT_EQ(store_->feelings().put_emotion(*ada, r).code(), status_code::invalid_argument);
     EXPECT_EQ(readings("bob").size(), 1u);
 
-    ASSERT_TRUE(store_->edit_turn(*ada, ada_msg, "I'm fine."));
+    ASSERT_TRUE(store_->turns().edit_turn(*ada, ada_msg, "I'm fine."));
     EXPECT_TRUE(readings("ada").empty());  // read again later
-    auto missing = store_->turns_without_emotion(*ada, "", 10);
+    auto missing = store_->feelings().turns_without_emotion(*ada, "", 10);
     ASSERT_TRUE(missing);
     ASSERT_EQ(missing->size(), 1u);
     EXPECT_EQ(*read_missing_feelings(*store_, *ada, 10), 1);
     EXPECT_EQ(readings("ada").front().label, "calm");
-    EXPECT_EQ(store_->turns_without_emotion(*ada, "", 10)->size(), 0u);
-    EXPECT_EQ(store_->turns_without_emotion(*ada, "model", 10)->size(), 1u);  // the word list's only
-    ASSERT_TRUE(store_->forget_turn(*ada, ada_msg));
+    EXPECT_EQ(store_->feelings().turns_without_emotion(*ada, "", 10)->size(), 0u);
+    EXPECT_EQ(store_->feelings().turns_without_emotion(*ada, "model", 10)->size(), 1u);  // the word list's only
+    ASSERT_TRUE(store_->turns().forget_turn(*ada, ada_msg));
     EXPECT_TRUE(readings("ada").empty());
 }
 

@@ -198,15 +198,15 @@ TEST_F(initiative_store_test, a_follow_up_waits_until_due_is_sent_once_remembere
     EXPECT_EQ(sent[0].record.kind, memory::initiative_kind::follow_up);
     EXPECT_NE(sent[0].record.decision.find("due; importance 0.60"), std::string::npos) << sent[0].record.decision;
     EXPECT_TRUE(tick().empty());  // once
-    auto undelivered = store_->undelivered_initiatives(ada);
+    auto undelivered = store_->initiatives().undelivered_initiatives(ada);
     ASSERT_EQ(undelivered->size(), 1u);
-    ASSERT_TRUE(store_->mark_delivered(ada, undelivered->front().id, clock_.now()));
-    EXPECT_TRUE(store_->undelivered_initiatives(ada)->empty());
-    auto turns = store_->session_tail(ada, initiative_conversation(), 5);
+    ASSERT_TRUE(store_->initiatives().mark_delivered(ada, undelivered->front().id, clock_.now()));
+    EXPECT_TRUE(store_->initiatives().undelivered_initiatives(ada)->empty());
+    auto turns = store_->turns().session_tail(ada, initiative_conversation(), 5);
     ASSERT_EQ(turns->size(), 1u);  // remembered as the OS's words
     EXPECT_EQ(turns->front().role, role::assistant);
     EXPECT_EQ(turns->front().text, sent[0].record.text);
-    auto log = store_->initiatives(ada, 10);
+    auto log = store_->initiatives().initiatives(ada, 10);
     ASSERT_EQ(log->size(), 1u);
     EXPECT_EQ(log->front().state, memory::initiative_state::sent);
     // The person's export holds it, with the decision.
@@ -223,7 +223,7 @@ TEST_F(initiative_store_test, what_the_os_says_first_is_under_the_operators_defa
     auto sent = run_due_initiatives(*store_, clock_.now(), "Samantha");
     ASSERT_TRUE(sent) << sent.error().message();
     ASSERT_EQ(sent->size(), 1u);
-    auto turns = store_->session_tail(ada, initiative_conversation(), 5);
+    auto turns = store_->turns().session_tail(ada, initiative_conversation(), 5);
     ASSERT_EQ(turns->size(), 1u);
     EXPECT_EQ(turns->front().speaker, "Samantha");
 }
@@ -242,7 +242,7 @@ TEST_F(initiative_store_test, quiet_hours_the_daily_cap_and_opt_out_hold_or_drop
     clock_.set(monday + day + 14 * hour);
     sent = tick();
     EXPECT_EQ(sent.size(), 2u);
-    auto log = store_->initiatives(bob, 10);
+    auto log = store_->initiatives().initiatives(bob, 10);
     int held = 0;
     for (const auto & r : *log) {
         if (r.state == memory::initiative_state::pending && r.decision.find("daily cap") != std::string::npos) {
@@ -252,21 +252,21 @@ TEST_F(initiative_store_test, quiet_hours_the_daily_cap_and_opt_out_hold_or_drop
     }
     EXPECT_EQ(held, 1);
     // The person opts out: the held one is dropped when it comes due, with the reason.
-    auto limits = *store_->initiative_limits(bob);
+    auto limits = *store_->initiatives().initiative_limits(bob);
     limits.opted_out = true;
-    ASSERT_TRUE(store_->set_initiative_limits(bob, limits));
+    ASSERT_TRUE(store_->initiatives().set_initiative_limits(bob, limits));
     clock_.set(monday + 2 * day + 9 * hour);
     EXPECT_TRUE(tick().empty());
-    log = store_->initiatives(bob, 10);
+    log = store_->initiatives().initiatives(bob, 10);
     int dropped = 0;
     for (const auto & r : *log) dropped += r.state == memory::initiative_state::dropped && r.decision.find("opted out") != std::string::npos;
     EXPECT_EQ(dropped, 1);
     // Bad limits are refused.
     limits.quiet_from = 1440;
-    EXPECT_EQ(store_->set_initiative_limits(bob, limits).code(), status_code::invalid_argument);
+    EXPECT_EQ(store_->initiatives().set_initiative_limits(bob, limits).code(), status_code::invalid_argument);
     limits.quiet_from = 0;
     limits.daily_cap = -1;
-    EXPECT_EQ(store_->set_initiative_limits(bob, limits).code(), status_code::invalid_argument);
+    EXPECT_EQ(store_->initiatives().set_initiative_limits(bob, limits).code(), status_code::invalid_argument);
 }
 
 TEST_F(initiative_store_test, a_hard_day_brings_a_check_in_unless_they_talk_first_and_one_person_sees_only_theirs) {
@@ -280,8 +280,8 @@ TEST_F(initiative_store_test, a_hard_day_brings_a_check_in_unless_they_talk_firs
     EXPECT_EQ(sent[0].person, cy);
     EXPECT_EQ(sent[0].record.kind, memory::initiative_kind::check_in);
     auto dee = store_->person("dee", false);
-    EXPECT_TRUE(store_->initiatives(*dee, 10)->empty());
-    EXPECT_TRUE(store_->undelivered_initiatives(*dee)->empty());
+    EXPECT_TRUE(store_->initiatives().initiatives(*dee, 10)->empty());
+    EXPECT_TRUE(store_->initiatives().undelivered_initiatives(*dee)->empty());
 
     // Another hard day, but they write again before the morning: dropped.
     clock_.set(monday + day + 20 * hour);
@@ -291,7 +291,7 @@ TEST_F(initiative_store_test, a_hard_day_brings_a_check_in_unless_they_talk_firs
     say("cy", "Feeling better this morning.");
     clock_.set(monday + 2 * day + 10 * hour);
     EXPECT_TRUE(tick().empty());
-    auto log = store_->initiatives(cy, 10);
+    auto log = store_->initiatives().initiatives(cy, 10);
     EXPECT_EQ(log->front().state, memory::initiative_state::dropped);
     EXPECT_NE(log->front().decision.find("talked since"), std::string::npos);
 }
@@ -299,36 +299,36 @@ TEST_F(initiative_store_test, a_hard_day_brings_a_check_in_unless_they_talk_firs
 TEST_F(initiative_store_test, forgetting_or_correcting_the_message_takes_its_initiative_along) {
     const auto ada = say("ada", "I have a party tomorrow at 8pm");
     say("ada", "remind me to buy a gift tomorrow at 10am");
-    auto turns = store_->list_turns(ada, 0, 10);
+    auto turns = store_->turns().list_turns(ada, 0, 10);
     ASSERT_TRUE(turns);
-    ASSERT_EQ(store_->initiatives(ada, 10)->size(), 2u);
+    ASSERT_EQ(store_->initiatives().initiatives(ada, 10)->size(), 2u);
     int64_t party = 0, gift = 0;
     for (const auto & t : *turns) {
         if (t.text.find("party") != std::string::npos) party = t.id;
         if (t.text.find("gift") != std::string::npos) gift = t.id;
     }
-    ASSERT_TRUE(store_->forget_turn(ada, party));
-    ASSERT_TRUE(store_->edit_turn(ada, gift, "never mind"));
-    EXPECT_TRUE(store_->initiatives(ada, 10)->empty());
+    ASSERT_TRUE(store_->turns().forget_turn(ada, party));
+    ASSERT_TRUE(store_->turns().edit_turn(ada, gift, "never mind"));
+    EXPECT_TRUE(store_->initiatives().initiatives(ada, 10)->empty());
 
     // Sent, it quotes the message in the OS's own turn: forgetting the message forgets that turn too.
     say("ada", "I have my exam tomorrow at 9am");
     clock_.set(monday + day + 12 * hour);
     ASSERT_EQ(tick().size(), 1u);
-    ASSERT_EQ(store_->session_tail(ada, initiative_conversation(), 5)->size(), 1u);
+    ASSERT_EQ(store_->turns().session_tail(ada, initiative_conversation(), 5)->size(), 1u);
     int64_t exam = 0;
-    const auto before = store_->list_turns(ada, 0, 10);
+    const auto before = store_->turns().list_turns(ada, 0, 10);
     ASSERT_TRUE(before);
     for (const auto & t : *before) {
         if (t.text.rfind("I have my exam", 0) == 0) exam = t.id;
     }
-    ASSERT_TRUE(store_->forget_turn(ada, exam));
-    const auto after = store_->list_turns(ada, 0, 10);
+    ASSERT_TRUE(store_->turns().forget_turn(ada, exam));
+    const auto after = store_->turns().list_turns(ada, 0, 10);
     ASSERT_TRUE(after);
     for (const auto & t : *after) EXPECT_EQ(t.text.find("exam"), std::string::npos) << t.text;
-    EXPECT_TRUE(store_->session_tail(ada, initiative_conversation(), 5)->empty());
-    EXPECT_TRUE(store_->search_turns(ada, {"exam"}, 10).value().empty());
-    EXPECT_EQ(store_->forget_turn(ada, exam).error().code(), status_code::not_found);
+    EXPECT_TRUE(store_->turns().session_tail(ada, initiative_conversation(), 5)->empty());
+    EXPECT_TRUE(store_->turns().search_turns(ada, {"exam"}, 10).value().empty());
+    EXPECT_EQ(store_->turns().forget_turn(ada, exam).error().code(), status_code::not_found);
 }
 
 }  // namespace

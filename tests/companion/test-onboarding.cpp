@@ -32,7 +32,7 @@ protected:
         return who ? *who : 0;
     }
     std::vector<memory::turn_record> turns(const std::string & person) {
-        auto t = store_->session_tail(id(person), "c1", 100);
+        auto t = store_->turns().session_tail(id(person), "c1", 100);
         EXPECT_TRUE(t);
         return t ? *t : std::vector<memory::turn_record>{};
     }
@@ -77,17 +77,17 @@ TEST_F(onboarding_test, the_interview_asks_three_questions_then_the_os_names_its
     EXPECT_EQ(t[7].role, role::assistant);
 
     open();  // a restart
-    auto profile = store_->profile(id("theo"));
+    auto profile = store_->profiles().profile(id("theo"));
     ASSERT_TRUE(profile);
     EXPECT_EQ(*profile, "How they describe themselves: I write letters for other people. I am shy.\n"
                         "What they hope for from their OS: Someone to talk to in the evenings.\n"
                         "How they like to be spoken to: Gently, with a little humour.");
-    auto p = store_->persona(id("theo"));
+    auto p = store_->personas().persona(id("theo"));
     ASSERT_TRUE(p);
     EXPECT_EQ(p->version, 1);
     EXPECT_EQ(p->name, "Samantha");
     EXPECT_EQ(p->source, "onboarding");
-    EXPECT_EQ(store_->onboarding(id("theo"))->stage, memory::onboarding_stage::done);
+    EXPECT_EQ(store_->personas().onboarding(id("theo"))->stage, memory::onboarding_stage::done);
 
     // From now on: ordinary turns, with the name and the answers in the prompt.
     EXPECT_EQ(step("theo", "What shall we do today?").type, kind::none);
@@ -108,9 +108,9 @@ TEST_F(onboarding_test, a_retried_request_gets_the_same_question_and_the_intervi
     EXPECT_EQ(step("ann", "Hi").reply, q[0]);
     EXPECT_EQ(step("ann", "A gardener.").reply, q[1]);
     EXPECT_EQ(step("ann", "A gardener.").reply, q[1]);  // the reply was lost: the same again
-    EXPECT_EQ(store_->onboarding(id("ann"))->question, 1);
+    EXPECT_EQ(store_->personas().onboarding(id("ann"))->question, 1);
     EXPECT_EQ(turns("ann").size(), 4u);
-    EXPECT_EQ(*store_->profile(id("ann")), "How they describe themselves: A gardener.");
+    EXPECT_EQ(*store_->profiles().profile(id("ann")), "How they describe themselves: A gardener.");
 }
 
 TEST_F(onboarding_test, skipping_goes_straight_to_naming_and_is_recorded_as_skipped) {
@@ -122,9 +122,9 @@ TEST_F(onboarding_test, skipping_goes_straight_to_naming_and_is_recorded_as_skip
                                settings_);
     ASSERT_TRUE(reply);
     EXPECT_EQ(reply->rfind("All right", 0), 0u) << *reply;
-    EXPECT_EQ(store_->onboarding(id("bo"))->stage, memory::onboarding_stage::skipped);
-    EXPECT_EQ(store_->persona(id("bo"))->name, "Io");
-    EXPECT_EQ(*store_->profile(id("bo")), "");
+    EXPECT_EQ(store_->personas().onboarding(id("bo"))->stage, memory::onboarding_stage::skipped);
+    EXPECT_EQ(store_->personas().persona(id("bo"))->name, "Io");
+    EXPECT_EQ(*store_->profiles().profile(id("bo")), "");
 }
 
 TEST_F(onboarding_test, a_naming_answer_that_is_not_valid_gives_the_default_name_and_never_an_empty_one) {
@@ -136,7 +136,7 @@ TEST_F(onboarding_test, a_naming_answer_that_is_not_valid_gives_the_default_name
     }
     auto reply = finish_naming(*store_, ctx("cy"), id("cy"), std::string("{\"name\": \"\"}"), settings_);
     ASSERT_TRUE(reply);
-    const auto p = store_->persona(id("cy"));
+    const auto p = store_->personas().persona(id("cy"));
     EXPECT_EQ(p->name, "Companion");
     EXPECT_NE(p->reason.find("no valid name"), std::string::npos);
     // A model that could not be asked at all: the same.
@@ -144,7 +144,7 @@ TEST_F(onboarding_test, a_naming_answer_that_is_not_valid_gives_the_default_name
     step("dee", "skip");
     reply = finish_naming(*store_, ctx("dee"), id("dee"), result<std::string>(status(status_code::cancelled, "stopping")), settings_);
     ASSERT_TRUE(reply);
-    EXPECT_EQ(store_->persona(id("dee"))->name, "Companion");
+    EXPECT_EQ(store_->personas().persona(id("dee"))->name, "Companion");
 }
 
 TEST_F(onboarding_test, a_naming_that_did_not_finish_is_asked_again_at_the_next_message) {
@@ -162,18 +162,18 @@ TEST_F(onboarding_test, a_naming_that_did_not_finish_is_asked_again_at_the_next_
 TEST_F(onboarding_test, people_who_talked_before_the_interview_existed_are_not_asked_and_get_the_default_name) {
     auto who = store_->person("old", true);
     ASSERT_TRUE(who);
-    ASSERT_TRUE(store_->add_turn(*who, turn_of(ctx("old"), role::user, "old", "Hello from last year")));
+    ASSERT_TRUE(store_->turns().add_turn(*who, turn_of(ctx("old"), role::user, "old", "Hello from last year")));
     EXPECT_EQ(step("old", "Hi again").type, kind::none);
-    const auto p = store_->persona(*who);
+    const auto p = store_->personas().persona(*who);
     EXPECT_EQ(p->name, "OS1");
     EXPECT_EQ(p->source, "default");
-    EXPECT_EQ(store_->onboarding(*who)->stage, memory::onboarding_stage::done);
+    EXPECT_EQ(store_->personas().onboarding(*who)->stage, memory::onboarding_stage::done);
 }
 
 TEST_F(onboarding_test, with_the_interview_off_nothing_is_asked_or_stored) {
     settings_.enabled = false;
     EXPECT_EQ(step("fay", "Hi").type, kind::none);
-    EXPECT_EQ(store_->persona(id("fay"))->version, 0);
+    EXPECT_EQ(store_->personas().persona(id("fay"))->version, 0);
     EXPECT_TRUE(turns("fay").empty());
 }
 
@@ -187,7 +187,7 @@ TEST_F(onboarding_test, renaming_during_the_interview_ends_it_and_a_late_naming_
     auto reply = finish_naming(*store_, ctx("gus"), id("gus"), std::string(R"({"name": "Nova", "about": "Bright and new."})"), settings_);
     ASSERT_TRUE(reply);
     EXPECT_NE(reply->find("called Kit"), std::string::npos) << *reply;
-    EXPECT_EQ(store_->persona(id("gus"))->name, "Kit");
+    EXPECT_EQ(store_->personas().persona(id("gus"))->name, "Kit");
     EXPECT_EQ(step("gus", "ok").type, kind::none);
 }
 

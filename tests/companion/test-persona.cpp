@@ -97,7 +97,7 @@ TEST_F(persona_test, versions_keep_a_diff_and_reason_and_a_rollback_is_a_new_ver
     auto p = samantha();
     p.source = "onboarding";
     p.reason = "chose its own name";
-    ASSERT_TRUE(store_->add_persona(who_, p, false));
+    ASSERT_TRUE(store_->personas().add_persona(who_, p, false));
     auto renamed = rename_persona(*store_, who_, "Sam");
     ASSERT_TRUE(renamed) << renamed.error().message();
     EXPECT_EQ(renamed->version, 2);
@@ -113,7 +113,7 @@ TEST_F(persona_test, versions_keep_a_diff_and_reason_and_a_rollback_is_a_new_ver
     EXPECT_EQ(back->reason, "rolled back to version 1");
     EXPECT_EQ(back->diff, "name: Sam -> Samantha");
 
-    auto history = store_->persona_history(who_, 10);
+    auto history = store_->personas().persona_history(who_, 10);
     ASSERT_TRUE(history);
     ASSERT_EQ(history->size(), 3u);
     EXPECT_EQ((*history)[0].version, 3);
@@ -123,7 +123,7 @@ TEST_F(persona_test, versions_keep_a_diff_and_reason_and_a_rollback_is_a_new_ver
     auto other = store_->person("ann", true);
     ASSERT_TRUE(other);
     EXPECT_EQ(rollback_persona(*store_, *other, 1).error().code(), status_code::not_found);
-    EXPECT_TRUE(store_->persona_history(*other, 10)->empty());
+    EXPECT_TRUE(store_->personas().persona_history(*other, 10)->empty());
 }
 
 TEST_F(persona_test, the_history_is_bounded_oldest_versions_go_first) {
@@ -131,37 +131,37 @@ TEST_F(persona_test, the_history_is_bounded_oldest_versions_go_first) {
     limits.max_persona_versions = 3;
     open(limits);
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(rename_persona(*store_, who_, "Name" + std::to_string(i)));
-    auto history = store_->persona_history(who_, 100);
+    auto history = store_->personas().persona_history(who_, 100);
     ASSERT_TRUE(history);
     ASSERT_EQ(history->size(), 3u);
     EXPECT_EQ(history->front().version, 5);
     EXPECT_EQ(history->back().version, 3);
-    EXPECT_EQ(store_->persona_version(who_, 2).error().code(), status_code::not_found);
+    EXPECT_EQ(store_->personas().persona_version(who_, 2).error().code(), status_code::not_found);
 }
 
 TEST_F(persona_test, the_store_refuses_a_persona_out_of_bounds) {
     auto p = samantha();
     p.name = "";
-    EXPECT_EQ(store_->add_persona(who_, p, false).error().code(), status_code::invalid_argument);
+    EXPECT_EQ(store_->personas().add_persona(who_, p, false).error().code(), status_code::invalid_argument);
     p = samantha();
     p.traits.assign(13, "kind");
-    EXPECT_EQ(store_->add_persona(who_, p, false).error().code(), status_code::invalid_argument);
+    EXPECT_EQ(store_->personas().add_persona(who_, p, false).error().code(), status_code::invalid_argument);
     p = samantha();
     p.interests = {"a\nb"};
-    EXPECT_EQ(store_->add_persona(who_, p, false).error().code(), status_code::invalid_argument);
+    EXPECT_EQ(store_->personas().add_persona(who_, p, false).error().code(), status_code::invalid_argument);
     p = samantha();
     p.notes = std::string(1501, 'n');
-    EXPECT_EQ(store_->add_persona(who_, p, false).error().code(), status_code::invalid_argument);
-    EXPECT_EQ(store_->persona(who_)->version, 0);
+    EXPECT_EQ(store_->personas().add_persona(who_, p, false).error().code(), status_code::invalid_argument);
+    EXPECT_EQ(store_->personas().persona(who_)->version, 0);
 }
 
 TEST_F(persona_test, a_conversation_keeps_its_persona_until_a_rename_or_rollback_which_take_effect_at_once) {
-    ASSERT_TRUE(store_->add_persona(who_, samantha(), false));
+    ASSERT_TRUE(store_->personas().add_persona(who_, samantha(), false));
     EXPECT_NE(relationship_in("c1", "Hi").find("Samantha"), std::string::npos);
     // A background change (not at once) waits for the next conversation.
     auto evolved = samantha();
     evolved.traits = {"warm", "curious", "playful"};
-    ASSERT_TRUE(store_->add_persona(who_, evolved, false));
+    ASSERT_TRUE(store_->personas().add_persona(who_, evolved, false));
     EXPECT_EQ(relationship_in("c1", "Still there?").find("playful"), std::string::npos);
     EXPECT_NE(relationship_in("c2", "A new talk").find("playful"), std::string::npos);
     // The person's own change reaches every conversation.
@@ -171,7 +171,7 @@ TEST_F(persona_test, a_conversation_keeps_its_persona_until_a_rename_or_rollback
 }
 
 TEST_F(persona_test, the_persona_grows_from_a_proposal_with_its_reason_and_diff_from_the_next_conversation_on) {
-    ASSERT_TRUE(store_->add_persona(who_, samantha(), false));
+    ASSERT_TRUE(store_->personas().add_persona(who_, samantha(), false));
     EXPECT_NE(relationship_in("c1", "I found my grandfather's telescope!").find("Samantha"), std::string::npos);
     auto j = prepare_evolution(*store_, who_, "OS1");
     ASSERT_TRUE(j);
@@ -195,7 +195,7 @@ TEST_F(persona_test, the_persona_grows_from_a_proposal_with_its_reason_and_diff_
     auto v = apply_evolution(*store_, *j, grown);
     ASSERT_TRUE(v) << v.error().message();
     EXPECT_EQ(*v, 2);
-    auto p = store_->persona(who_);
+    auto p = store_->personas().persona(who_);
     EXPECT_EQ(p->source, "evolve");
     EXPECT_EQ(p->reason, "he shared his telescope");
     EXPECT_EQ(p->name, "Samantha");  // never renamed by the model
@@ -207,11 +207,11 @@ TEST_F(persona_test, the_persona_grows_from_a_proposal_with_its_reason_and_diff_
     // A proposal made before the person renamed the OS is not applied over the rename.
     ASSERT_TRUE(rename_persona(*store_, who_, "Sam"));
     EXPECT_EQ(*apply_evolution(*store_, *j, grown), 0);
-    EXPECT_EQ(store_->persona(who_)->name, "Sam");
+    EXPECT_EQ(store_->personas().persona(who_)->name, "Sam");
 }
 
 TEST_F(persona_test, evolve_now_waits_until_the_os_has_named_itself) {
-    ASSERT_TRUE(store_->set_onboarding(who_, {memory::onboarding_stage::interview, 1}));
+    ASSERT_TRUE(store_->personas().set_onboarding(who_, {memory::onboarding_stage::interview, 1}));
     int calls = 0;
     const completer model = [&](const std::vector<llm::chat_message> &, const llm::generation_options &) -> result<std::string> {
         ++calls;
@@ -220,10 +220,10 @@ TEST_F(persona_test, evolve_now_waits_until_the_os_has_named_itself) {
     relationship_in("c1", "hello");
     EXPECT_EQ(*evolve_now(*store_, who_, model, "OS1"), 0);
     EXPECT_EQ(calls, 0);
-    ASSERT_TRUE(store_->set_onboarding(who_, {memory::onboarding_stage::done, 3}));
+    ASSERT_TRUE(store_->personas().set_onboarding(who_, {memory::onboarding_stage::done, 3}));
     EXPECT_EQ(*evolve_now(*store_, who_, model, "OS1"), 1);  // no persona yet: grown from the default name
-    EXPECT_EQ(store_->persona(who_)->name, "OS1");
-    EXPECT_EQ(store_->persona(who_)->traits, std::vector<std::string>{"bold"});
+    EXPECT_EQ(store_->personas().persona(who_)->name, "OS1");
+    EXPECT_EQ(store_->personas().persona(who_)->traits, std::vector<std::string>{"bold"});
 }
 
 TEST(honesty, questions_about_the_others_are_noticed_and_ordinary_talk_is_not) {

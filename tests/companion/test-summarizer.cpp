@@ -24,11 +24,11 @@ protected:
         t.role = role::user;
         t.text = text;
         t.ext_id = "t" + std::to_string(n_);
-        return *store_->add_turn(who, t);
+        return *store_->turns().add_turn(who, t);
     }
     static std::string answer(const std::string & text) { return R"({"summary": ")" + text + R"("})"; }
     int64_t session_id(memory::person_id who, const std::string & key) {
-        const auto all = store_->sessions(who);  // kept: the loop reads into it
+        const auto all = store_->turns().sessions(who);  // kept: the loop reads into it
         for (const auto & s : *all) {
             if (s.key == key) return s.id;
         }
@@ -51,7 +51,7 @@ TEST_F(summarizer_test, a_session_that_is_over_is_summarized_then_the_person_fro
     ASSERT_EQ(job->turns.size(), 2u);
     EXPECT_NE(summary_prompt(*job).back().content.find("She loves the harbour there."), std::string::npos);
     ASSERT_TRUE(*apply_summary(*store_, *job, answer("Ada's sister Zoe moved to Boston and loves its harbour.")));
-    EXPECT_EQ(store_->summary(ada_, job->session_id)->text, "Ada's sister Zoe moved to Boston and loves its harbour.");
+    EXPECT_EQ(store_->summaries().summary(ada_, job->session_id)->text, "Ada's sister Zoe moved to Boston and loves its harbour.");
 
     auto person = prepare_summary(*store_, ada_, {});
     ASSERT_TRUE(person);
@@ -78,7 +78,7 @@ TEST_F(summarizer_test, a_session_going_on_is_summarized_after_enough_new_turns)
     EXPECT_TRUE(prepare_summary(*store_, ada_, o)->empty());
     said(ada_, "s", "turn 3");
     EXPECT_EQ(prepare_summary(*store_, ada_, o)->turns.size(), 4u);
-    ASSERT_TRUE(store_->end_session(ada_, "s", 1790000000));
+    ASSERT_TRUE(store_->turns().end_session(ada_, "s", 1790000000));
     o.min_new_turns = 100;
     EXPECT_EQ(prepare_summary(*store_, ada_, o)->turns.size(), 4u);  // ended: due whatever its length
 }
@@ -99,23 +99,23 @@ TEST_F(summarizer_test, forgetting_a_turn_removes_the_summaries_that_read_it_and
     t.speaker = "ada";
     t.role = role::user;
     t.text = "hi";
-    ASSERT_TRUE(store_->add_turn(ada_, t));
-    ASSERT_TRUE(store_->set_session_profile(ada_, "c", "In short: " + store_->summary(ada_, 0)->text));
+    ASSERT_TRUE(store_->turns().add_turn(ada_, t));
+    ASSERT_TRUE(store_->profiles().set_session_profile(ada_, "c", "In short: " + store_->summaries().summary(ada_, 0)->text));
 
-    const int64_t pin = store_->list_turns(ada_, 0, 10)->back().id;
-    auto affected = store_->forget_turn(ada_, pin);
+    const int64_t pin = store_->turns().list_turns(ada_, 0, 10)->back().id;
+    auto affected = store_->turns().forget_turn(ada_, pin);
     ASSERT_TRUE(affected);
     EXPECT_EQ(*affected, (std::vector<std::string>{"c"}));
-    EXPECT_EQ(store_->summary(ada_, session_id(ada_, "s1"))->id, 0);
-    EXPECT_EQ(store_->summary(ada_, 0)->id, 0);
-    EXPECT_FALSE(store_->session_profile(ada_, "c")->has_value());
-    EXPECT_TRUE(store_->search_summaries(ada_, {"pin", "4471"}, 10)->empty());
+    EXPECT_EQ(store_->summaries().summary(ada_, session_id(ada_, "s1"))->id, 0);
+    EXPECT_EQ(store_->summaries().summary(ada_, 0)->id, 0);
+    EXPECT_FALSE(store_->profiles().session_profile(ada_, "c")->has_value());
+    EXPECT_TRUE(store_->summaries().search_summaries(ada_, {"pin", "4471"}, 10)->empty());
     // Made again from what remains.
     auto job = prepare_summary(*store_, ada_, {});
     ASSERT_EQ(job->turns.size(), 2u);
     EXPECT_EQ(job->turns[0].id, keep);
     EXPECT_EQ(*summarize_now(*store_, ada_, complete), 2u);
-    EXPECT_EQ(store_->summary(ada_, 0)->text, "Ada paints at night.");
+    EXPECT_EQ(store_->summaries().summary(ada_, 0)->text, "Ada paints at night.");
 }
 
 TEST_F(summarizer_test, a_job_whose_turns_changed_meanwhile_stores_nothing) {
@@ -124,11 +124,11 @@ TEST_F(summarizer_test, a_job_whose_turns_changed_meanwhile_stores_nothing) {
     said(ada_, "s2", "Hello");
     auto job = prepare_summary(*store_, ada_, {});
     ASSERT_TRUE(job);
-    ASSERT_TRUE(store_->edit_turn(ada_, a, "I live in Paris."));
+    ASSERT_TRUE(store_->turns().edit_turn(ada_, a, "I live in Paris."));
     auto done = apply_summary(*store_, *job, answer("Ada lives in Lyon."));
     ASSERT_TRUE(done);
     EXPECT_FALSE(*done);
-    EXPECT_EQ(store_->summary(ada_, job->session_id)->id, 0);
+    EXPECT_EQ(store_->summaries().summary(ada_, job->session_id)->id, 0);
 }
 
 TEST_F(summarizer_test, a_bad_answer_is_refused_and_nothing_is_stored) {
@@ -144,7 +144,7 @@ TEST_F(summarizer_test, a_bad_answer_is_refused_and_nothing_is_stored) {
         EXPECT_EQ(r.error().code(), status_code::invalid_argument);
         EXPECT_NE(r.error().message().find("refused"), std::string::npos);
     }
-    EXPECT_EQ(store_->summary(ada_, job->session_id)->id, 0);
+    EXPECT_EQ(store_->summaries().summary(ada_, job->session_id)->id, 0);
     EXPECT_TRUE(*apply_summary(*store_, *job, answer(std::string(600, 'x'))));
 }
 
@@ -157,10 +157,10 @@ TEST_F(summarizer_test, nobody_reads_or_writes_anothers_summaries) {
     };
     ASSERT_EQ(*summarize_now(*store_, ada_, ok), 2u);
     EXPECT_TRUE(prepare_summary(*store_, bob_, {})->empty());
-    EXPECT_EQ(store_->summary(bob_, 0)->id, 0);
-    EXPECT_TRUE(store_->session_summaries(bob_, 0, 10)->empty());
-    EXPECT_TRUE(store_->search_summaries(bob_, {"secret", "heron"}, 10)->empty());
-    EXPECT_EQ(store_->put_summary(bob_, session_id(ada_, "s1"), "mine", 1).code(), status_code::invalid_argument);
+    EXPECT_EQ(store_->summaries().summary(bob_, 0)->id, 0);
+    EXPECT_TRUE(store_->summaries().session_summaries(bob_, 0, 10)->empty());
+    EXPECT_TRUE(store_->summaries().search_summaries(bob_, {"secret", "heron"}, 10)->empty());
+    EXPECT_EQ(store_->summaries().put_summary(bob_, session_id(ada_, "s1"), "mine", 1).code(), status_code::invalid_argument);
     memory::recall_options o;
     o.summaries = 1;
     EXPECT_TRUE(memory::recall(*store_, bob_, "secret heron", o)->empty());

@@ -51,7 +51,7 @@ TEST_F(turn_memory_test, a_message_is_stored_before_the_reply_and_recalled_in_an
 
     auto ada = store_->person("ada", false);
     ASSERT_TRUE(ada);
-    auto turns = store_->list_turns(*ada, 0, 10);
+    auto turns = store_->turns().list_turns(*ada, 0, 10);
     ASSERT_TRUE(turns);
     ASSERT_EQ(turns->size(), 4u);
     EXPECT_EQ((*turns)[0].role, role::assistant);
@@ -171,7 +171,7 @@ TEST_F(turn_memory_test, a_retried_request_is_stored_once_with_the_same_prompt) 
     ASSERT_TRUE(a && b);
     EXPECT_EQ(a->user_turn_id, b->user_turn_id);
     EXPECT_EQ(lay_out(a->parts).back().content, lay_out(b->parts).back().content);
-    EXPECT_EQ(*store_->count_turns(a->person), 3);
+    EXPECT_EQ(*store_->turns().count_turns(a->person), 3);
 }
 
 TEST_F(turn_memory_test, one_person_never_recalls_another_persons_memories) {
@@ -185,7 +185,7 @@ TEST_F(turn_memory_test, one_person_never_recalls_another_persons_memories) {
 TEST_F(turn_memory_test, the_core_profile_is_its_own_system_message_after_the_persona) {
     auto ada = store_->person("ada", true);
     ASSERT_TRUE(ada);
-    ASSERT_TRUE(store_->set_profile(*ada, "Ada paints at night."));
+    ASSERT_TRUE(store_->profiles().set_profile(*ada, "Ada paints at night."));
     std::vector<llm::chat_message> talk;
     const auto seen = say(ctx("ada", "c"), talk, "Hello", "Hello, Ada.");
     ASSERT_EQ(seen.size(), 3u);
@@ -202,8 +202,8 @@ TEST_F(turn_memory_test, learned_facts_join_the_core_profile_which_holds_for_a_w
     f.text = "Her sister Zoe lives in Boston.";
     f.ts = now_;
     f.confidence = 0.9;
-    f.sources = {store_->list_turns(*ada, 0, 10)->back().id};
-    const int64_t zoe = *store_->add_fact(*ada, f);
+    f.sources = {store_->turns().list_turns(*ada, 0, 10)->back().id};
+    const int64_t zoe = *store_->facts().add_fact(*ada, f);
     // c1 began without it: its prompt keeps its first profile (none), so its KV prefix holds.
     const auto later = say(ctx("ada", "c1"), c1, "I miss her.", "Call her tonight?");
     EXPECT_EQ(later[1].content, "My sister Zoe moved to Boston.");
@@ -214,11 +214,11 @@ TEST_F(turn_memory_test, learned_facts_join_the_core_profile_which_holds_for_a_w
     EXPECT_NE(fresh[1].content.find("Learned from your conversations:\n- Her sister Zoe lives in Boston."), std::string::npos)
         << fresh[1].content;
     f.text = "She paints at night.";
-    ASSERT_TRUE(store_->add_fact(*ada, f));
+    ASSERT_TRUE(store_->facts().add_fact(*ada, f));
     const auto next = say(ctx("ada", "c2"), c2, "What a day.", "Tell me.");
     EXPECT_EQ(next[1].content, fresh[1].content);
     // Forgetting the fact names c2 (its KV state must go) and its next prompt is without it.
-    auto affected = store_->forget_fact(*ada, zoe);
+    auto affected = store_->facts().forget_fact(*ada, zoe);
     ASSERT_TRUE(affected);
     EXPECT_EQ(*affected, (std::vector<std::string>{"c2"}));
     const auto after = say(ctx("ada", "c2"), c2, "Anyway.", "Yes?");
@@ -234,8 +234,8 @@ TEST_F(turn_memory_test, a_fact_is_recalled_where_the_profile_has_no_room_for_it
     f.text = "A heron nests by the old mill.";
     f.ts = now_;
     f.confidence = 0.8;
-    f.sources = {store_->list_turns(*ada, 0, 10)->back().id};
-    const int64_t heron = *store_->add_fact(*ada, f);
+    f.sources = {store_->turns().list_turns(*ada, 0, 10)->back().id};
+    const int64_t heron = *store_->facts().add_fact(*ada, f);
     memory_settings s;
     s.profile_facts = 0;  // the profile holds none: recall brings it
     c2.push_back({role::user, "Is the heron still at the mill?"});
@@ -244,10 +244,10 @@ TEST_F(turn_memory_test, a_fact_is_recalled_where_the_profile_has_no_room_for_it
     EXPECT_NE(p->parts.recalled.find("(as of "), std::string::npos) << p->parts.recalled;
     EXPECT_NE(p->parts.recalled.find("A heron nests by the old mill."), std::string::npos);
     // The turn keeps which fact it quoted: forgetting the fact clears the block and names the conversation.
-    auto affected = store_->forget_fact(*ada, heron);
+    auto affected = store_->facts().forget_fact(*ada, heron);
     ASSERT_TRUE(affected);
     EXPECT_EQ(*affected, (std::vector<std::string>{"c2"}));
-    EXPECT_EQ(store_->turn(*ada, p->user_turn_id)->recalled.find("heron nests"), std::string::npos);
+    EXPECT_EQ(store_->turns().turn(*ada, p->user_turn_id)->recalled.find("heron nests"), std::string::npos);
 }
 
 TEST_F(turn_memory_test, bad_requests_are_refused_and_nothing_is_stored) {
@@ -258,7 +258,7 @@ TEST_F(turn_memory_test, bad_requests_are_refused_and_nothing_is_stored) {
     EXPECT_EQ(prepare_turn(*store_, ctx("ada", "c"), {{role::user, std::string(70000, 'x')}}, "").error().code(),
               status_code::invalid_argument);
     auto ada = store_->person("ada", true);
-    EXPECT_EQ(*store_->count_turns(*ada), 0);
+    EXPECT_EQ(*store_->turns().count_turns(*ada), 0);
 }
 
 // A crash at any write while a message is stored: on restart the turn is
@@ -268,10 +268,10 @@ protected:
     void SetUp() override {
         auto s = memory::memory_store::open(dir_.file("base.db"));
         ASSERT_TRUE(s) << s.error().message();
-        ASSERT_TRUE((*s)->use_vector_model("m", 2));
+        ASSERT_TRUE((*s)->vectors().use_vector_model("m", 2));
         auto ada = (*s)->person("ada", true);
         ASSERT_TRUE(ada);
-        ASSERT_TRUE((*s)->set_profile(*ada, "Ada keeps bees."));
+        ASSERT_TRUE((*s)->profiles().set_profile(*ada, "Ada keeps bees."));
     }
     // Runs STEP on a copy of the base store in a child process that ends
     // itself before its KILL_AT-th write (0: never); the copy's path. Sets
@@ -286,7 +286,7 @@ protected:
         if (pid == 0) {
             close(pipe_fd[0]);
             auto s = memory::memory_store::open(path);
-            if (!s || !(*s)->use_vector_model("m", 2, false)) _exit(3);
+            if (!s || !(*s)->vectors().use_vector_model("m", 2, false)) _exit(3);
             auto ada = (*s)->person("ada", false);
             if (!ada) _exit(3);
             int n = 0;
@@ -314,11 +314,11 @@ protected:
         auto s = memory::memory_store::open(path);
         if (!s) return "unreadable: " + s.error().message();
         auto ada = (*s)->person("ada", false);
-        auto tail = (*s)->session_tail(*ada, "c1", 10);
-        auto feelings = (*s)->emotions_between(*ada, 0, INT64_MAX, 10);
-        auto profile = (*s)->session_profile(*ada, "c1");
-        auto persona = (*s)->session_persona(*ada, "c1");
-        auto no_vector = (*s)->turns_without_vector(*ada, 10);
+        auto tail = (*s)->turns().session_tail(*ada, "c1", 10);
+        auto feelings = (*s)->feelings().emotions_between(*ada, 0, INT64_MAX, 10);
+        auto profile = (*s)->profiles().session_profile(*ada, "c1");
+        auto persona = (*s)->profiles().session_persona(*ada, "c1");
+        auto no_vector = (*s)->vectors().turns_without_vector(*ada, 10);
         if (!tail || !feelings || !profile || !persona || !no_vector) return "unreadable";
         const bool turn = tail->size() == 1 && tail->front().text == text;
         const std::vector<bool> parts = {turn, feelings->size() == 1, profile->has_value(), persona->has_value(),

@@ -88,7 +88,7 @@ protected:
         return worker_->call([&](memory::memory_store & s) {
             auto who = s.person(person, false);
             if (!who) return std::vector<memory::turn_record>{};
-            auto t = s.session_tail(*who, "c1", 100);
+            auto t = s.turns().session_tail(*who, "c1", 100);
             return t ? *t : std::vector<memory::turn_record>{};
         });
     }
@@ -136,7 +136,7 @@ TEST_F(turn_test, the_reply_is_stored_before_done_and_learning_comes_after_it) {
     listener l;
     settings_.learn = [&l](memory::memory_store & s, memory::person_id who, const std::string & person) {
         EXPECT_EQ(person, "theo");
-        auto tail = s.session_tail(who, "c1", 10);
+        auto tail = s.turns().session_tail(who, "c1", 10);
         EXPECT_TRUE(tail && tail->size() == 2u);
         l.note("learn");
     };
@@ -225,7 +225,7 @@ TEST_F(turn_test, a_person_erased_while_the_os_chooses_its_name_gets_no_persona)
     EXPECT_EQ(events.back().error.code(), status_code::permission_denied);
     const auto version = worker_->call([](memory::memory_store & s) {
         auto who = s.person("theo", false);
-        auto p = who ? s.persona(*who) : result<memory::persona_record>(who.error());
+        auto p = who ? s.personas().persona(*who) : result<memory::persona_record>(who.error());
         return p ? p->version : int64_t{-1};
     });
     EXPECT_EQ(version, 0);
@@ -246,7 +246,7 @@ TEST_F(turn_test, a_template_that_takes_one_system_message_gets_them_merged) {
     start();
     ASSERT_TRUE(worker_->call([](memory::memory_store & s) {
         auto who = s.person("theo", true);
-        return who && s.set_profile(*who, "I am a letter writer.");
+        return who && s.profiles().set_profile(*who, "I am a letter writer.");
     }));
     llm_.refuse_next({status_code::invalid_argument, "one system message only"});
     const auto events = run(request("hello"));

@@ -24,11 +24,11 @@ TEST(memory_worker, jobs_run_in_order_on_one_thread_and_all_run_before_it_goes) 
                 t.role = role::user;
                 t.text = "turn " + std::to_string(i);
                 auto who = s.person("ada", true);
-                ASSERT_TRUE(who && s.add_turn(*who, t));
+                ASSERT_TRUE(who && s.turns().add_turn(*who, t));
                 order.push_back(i);
             });
         }
-        const auto n = w.call([](memory_store & s) { return *s.count_turns(*s.person("ada", false)); });
+        const auto n = w.call([](memory_store & s) { return *s.turns().count_turns(*s.person("ada", false)); });
         EXPECT_EQ(n, 250);
         w.post([](memory_store &) { throw std::runtime_error("a failing job"); });  // logged; the worker goes on
         w.post([&](memory_store &) { order.push_back(-1); });

@@ -29,7 +29,7 @@ protected:
         t.role = role::user;
         t.text = text;
         t.ext_id = id;
-        ASSERT_TRUE(store->add_turn(who ? who : ada, t));
+        ASSERT_TRUE(store->turns().add_turn(who ? who : ada, t));
     }
     std::vector<std::string> ids(const std::string & q, int64_t as_of = 0, int k = 5) {
         recall_options o;
@@ -188,7 +188,7 @@ TEST_F(recall_test, facts_are_fused_with_turns_and_cite_their_sources) {
     say("s1", t0, "Ada", "Zoe finally moved, she is in Boston now.", "z1");
     say("s1", t0 + 60, "Ada", "Boston winters are cold, she says.", "z2");
     say("s2", t0 + 86400, "Ada", "I painted the harbour at night.", "p1");
-    auto turns = store->list_turns(ada, 0, 10);
+    auto turns = store->turns().list_turns(ada, 0, 10);
     ASSERT_TRUE(turns);
     const int64_t z1 = turns->back().id;  // oldest last
     new_fact f;
@@ -196,9 +196,9 @@ TEST_F(recall_test, facts_are_fused_with_turns_and_cite_their_sources) {
     f.ts = t0;
     f.confidence = 0.9;
     f.sources = {z1};
-    const int64_t zoe = *store->add_fact(ada, f);
+    const int64_t zoe = *store->facts().add_fact(ada, f);
     f.text = "Her sister is a potter.";  // holds too few of the question's words
-    ASSERT_TRUE(store->add_fact(ada, f));
+    ASSERT_TRUE(store->facts().add_fact(ada, f));
 
     recall_options o;
     o.k = 4;
@@ -235,16 +235,16 @@ TEST_F(recall_test, of_two_equal_matches_the_recent_one_comes_first_and_the_sure
     off.recency_weight = 0;
     EXPECT_EQ(ids_with("the fern on the balcony", off).at(0), "old");  // equal otherwise: the older id first
 
-    auto turns = store->list_turns(ada, 0, 10);
+    auto turns = store->turns().list_turns(ada, 0, 10);
     new_fact f;
     f.ts = now;
     f.sources = {turns->front().id};
     f.text = "Ada may own a fern.";
     f.confidence = 0.3;
-    ASSERT_TRUE(store->add_fact(ada, f));
+    ASSERT_TRUE(store->facts().add_fact(ada, f));
     f.text = "Ada owns a fern, a big one on her balcony.";  // longer: without its confidence it would lose
     f.confidence = 0.95;
-    const int64_t sure = *store->add_fact(ada, f);
+    const int64_t sure = *store->facts().add_fact(ada, f);
     recall_options o;
     o.facts = 2;
     auto got = recall(*store, ada, "fern owns", o);
@@ -285,8 +285,8 @@ TEST(recall_cost, in_a_large_index_the_rare_word_decides_and_common_ones_are_ski
         t.text = i == 7 ? "the lighthouse keeper waved at the boats" : "we talked about the boats again today " + std::to_string(i);
         turns.push_back(t);
     }
-    ASSERT_TRUE((*store)->add_turns(*who, turns));
-    auto df = (*store)->word_frequencies(*who, {"boats", "lighthouse", "zeppelin"});
+    ASSERT_TRUE((*store)->turns().add_turns(*who, turns));
+    auto df = (*store)->turns().word_frequencies(*who, {"boats", "lighthouse", "zeppelin"});
     ASSERT_TRUE(df) << df.error().message();
     EXPECT_EQ(*df, (std::vector<int64_t>{300, 1, 0}));  // stemmed as the index does: "boats" counts "boat"
 

@@ -55,18 +55,18 @@ protected:
     void expect_same_as_sql(memory_store & s, person_id who, int64_t max_id) {
         std::vector<int64_t> all;
         for (int64_t id = 1; id <= max_id; ++id) all.push_back(id);
-        EXPECT_EQ(briefs(s.turns_by_id(who, all, true)), briefs(s.turns_by_id(who, all, false)));
+        EXPECT_EQ(briefs(s.turns().turns_by_id(who, all, true)), briefs(s.turns().turns_by_id(who, all, false)));
         for (int64_t id = 1; id <= max_id; ++id) {
-            EXPECT_EQ(briefs(s.neighbours(who, id, 2, true)), briefs(s.neighbours(who, id, 2, false))) << "turn " << id;
+            EXPECT_EQ(briefs(s.turns().neighbours(who, id, 2, true)), briefs(s.turns().neighbours(who, id, 2, false))) << "turn " << id;
         }
-        auto rows = s.turns_by_id(who, all, false);
+        auto rows = s.turns().turns_by_id(who, all, false);
         ASSERT_TRUE(rows);
         std::map<int64_t, std::vector<std::string>> sessions;
         for (const auto & t : *rows) sessions[t.session_id].push_back(brief_of(t));
-        for (const auto & [id, turns] : sessions) EXPECT_EQ(briefs(s.session_turn_ids(who, id)), turns) << "session " << id;
+        for (const auto & [id, turns] : sessions) EXPECT_EQ(briefs(s.turns().session_turn_ids(who, id)), turns) << "session " << id;
     }
     int64_t newest(memory_store & s, person_id who) {
-        auto l = s.list_turns(who, 0, 1);
+        auto l = s.turns().list_turns(who, 0, 1);
         EXPECT_TRUE(l);
         return l && !l->empty() ? l->front().id : 0;
     }
@@ -78,20 +78,20 @@ TEST_F(turn_briefs_test, follow_this_connections_writes_edits_and_forgetting) {
     const auto ada = person(*store, "ada"), bob = person(*store, "bob");
     for (int i = 0; i < 12; ++i) {
         // Two conversations of Ada's interleaved, and Bob's between them.
-        ASSERT_TRUE(store->add_turn(ada, turn(i % 2 ? "phone" : "web", 1000 + i, "ada says cello " + std::to_string(i))));
-        ASSERT_TRUE(store->add_turn(bob, turn("b", 1000 + i, "bob says cello " + std::to_string(i))));
+        ASSERT_TRUE(store->turns().add_turn(ada, turn(i % 2 ? "phone" : "web", 1000 + i, "ada says cello " + std::to_string(i))));
+        ASSERT_TRUE(store->turns().add_turn(bob, turn("b", 1000 + i, "bob says cello " + std::to_string(i))));
     }
     int64_t max_id = newest(*store, bob);
     expect_same_as_sql(*store, ada, max_id);  // loads Ada's
     expect_same_as_sql(*store, bob, max_id);
-    ASSERT_TRUE(store->add_turn(ada, turn("web", 2000, "a late cello word", "late")));
+    ASSERT_TRUE(store->turns().add_turn(ada, turn("web", 2000, "a late cello word", "late")));
     max_id = newest(*store, ada);
-    ASSERT_TRUE(store->forget_turn(ada, 3));
-    ASSERT_TRUE(store->edit_turn(ada, 5, "corrected cello"));
+    ASSERT_TRUE(store->turns().forget_turn(ada, 3));
+    ASSERT_TRUE(store->turns().edit_turn(ada, 5, "corrected cello"));
     ASSERT_TRUE(store->erase_person(bob));
     expect_same_as_sql(*store, ada, max_id);
     expect_same_as_sql(*store, bob, max_id);
-    auto hits = store->search_turns(ada, {"cello"}, 100);
+    auto hits = store->turns().search_turns(ada, {"cello"}, 100);
     ASSERT_TRUE(hits);
     EXPECT_EQ(hits->size(), 12u);  // 12 + the late one - the forgotten one
     for (const auto & h : *hits) EXPECT_NE(h.turn_id, 3);
@@ -99,25 +99,25 @@ TEST_F(turn_briefs_test, follow_this_connections_writes_edits_and_forgetting) {
 
 TEST_F(turn_briefs_test, follow_another_connections_writes) {
     const auto ada = person(*store, "ada");
-    for (int i = 0; i < 6; ++i) ASSERT_TRUE(store->add_turn(ada, turn("s", 1000 + i, "cello " + std::to_string(i))));
+    for (int i = 0; i < 6; ++i) ASSERT_TRUE(store->turns().add_turn(ada, turn("s", 1000 + i, "cello " + std::to_string(i))));
     expect_same_as_sql(*store, ada, 6);
     auto other = open();  // os1 memory forget while os1 serve runs
-    ASSERT_TRUE(other->forget_turn(ada, 2));
-    ASSERT_TRUE(other->add_turn(ada, turn("s", 2000, "cello again")));
+    ASSERT_TRUE(other->turns().forget_turn(ada, 2));
+    ASSERT_TRUE(other->turns().add_turn(ada, turn("s", 2000, "cello again")));
     expect_same_as_sql(*store, ada, 7);
-    auto hits = store->search_turns(ada, {"cello"}, 100);
+    auto hits = store->turns().search_turns(ada, {"cello"}, 100);
     ASSERT_TRUE(hits);
     EXPECT_EQ(hits->size(), 6u);
 }
 
 TEST_F(turn_briefs_test, a_batch_undone_is_not_held) {
     const auto ada = person(*store, "ada");
-    ASSERT_TRUE(store->add_turn(ada, turn("s", 1000, "cello one", "one")));
+    ASSERT_TRUE(store->turns().add_turn(ada, turn("s", 1000, "cello one", "one")));
     expect_same_as_sql(*store, ada, 1);
     // The second turn's id is taken: the whole batch is rolled back.
-    ASSERT_FALSE(store->add_turns(ada, {turn("s", 1001, "cello two", "two"), turn("s", 1002, "cello three", "one")}));
+    ASSERT_FALSE(store->turns().add_turns(ada, {turn("s", 1001, "cello two", "two"), turn("s", 1002, "cello three", "one")}));
     expect_same_as_sql(*store, ada, 3);
-    auto got = store->turns_by_id(ada, {1, 2, 3}, true);
+    auto got = store->turns().turns_by_id(ada, {1, 2, 3}, true);
     ASSERT_TRUE(got);
     EXPECT_EQ(got->size(), 1u);
 }
@@ -127,7 +127,7 @@ TEST_F(turn_briefs_test, many_people_over_the_limit_each_still_answers_right) {
     std::vector<person_id> people;
     for (int p = 0; p < 5; ++p) {
         people.push_back(person(*store, "p" + std::to_string(p)));
-        for (int i = 0; i < 6; ++i) ASSERT_TRUE(store->add_turn(people.back(), turn("s", 1000 + i, "cello " + std::to_string(i))));
+        for (int i = 0; i < 6; ++i) ASSERT_TRUE(store->turns().add_turn(people.back(), turn("s", 1000 + i, "cello " + std::to_string(i))));
     }
     for (int round = 0; round < 2; ++round) {
         for (const auto who : people) expect_same_as_sql(*store, who, 30);
@@ -152,11 +152,11 @@ TEST_F(turn_briefs_test, random_changes_never_make_the_held_view_drift) {
                 ++ts;
                 batch.push_back(turn(rng() % 2 ? "x" : "y", ts, "cello " + std::to_string(ts)));
             }
-            ASSERT_TRUE(by.add_turns(who, batch));
+            ASSERT_TRUE(by.turns().add_turns(who, batch));
         } else if (what == 3) {
-            (void)by.forget_turn(who, 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(max_id)));  // may be the other's: not_found
+            (void)by.turns().forget_turn(who, 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(max_id)));  // may be the other's: not_found
         } else {
-            (void)by.edit_turn(who, 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(max_id)), "edited cello");
+            (void)by.turns().edit_turn(who, 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(max_id)), "edited cello");
         }
         const int64_t upto = std::max(newest(*store, ada), newest(*store, bob));
         expect_same_as_sql(*store, ada, upto);
@@ -171,13 +171,13 @@ TEST_F(turn_briefs_test, bm25_from_held_lengths_is_fts5s_bm25) {
     const auto ada = person(*store, "ada");
     const std::vector<std::string> texts = {"cello", "the cello and the bow", "a long day with a cello lesson and then a bow rehair",
                                             "bow", "nothing here", "cello cello bow, cello again and again"};
-    for (size_t i = 0; i < texts.size(); ++i) ASSERT_TRUE(store->add_turn(ada, turn("s", 1000 + static_cast<int64_t>(i), texts[i])));
-    for (int i = 0; i < 30; ++i) ASSERT_TRUE(store->add_turn(ada, turn("t", 2000 + i, "other words " + std::to_string(i))));  // rare: IDF > 0
+    for (size_t i = 0; i < texts.size(); ++i) ASSERT_TRUE(store->turns().add_turn(ada, turn("s", 1000 + static_cast<int64_t>(i), texts[i])));
+    for (int i = 0; i < 30; ++i) ASSERT_TRUE(store->turns().add_turn(ada, turn("t", 2000 + i, "other words " + std::to_string(i))));  // rare: IDF > 0
     auto fts5 = sqlite_db::open(dir.file("m.db"));
     ASSERT_TRUE(fts5);
     const std::vector<std::string> words = {"cello", "bow"};
     const auto expect_fts5_scores = [&](const char * when) {
-        auto ours = store->search_turns(ada, words, 100);
+        auto ours = store->turns().search_turns(ada, words, 100);
         ASSERT_TRUE(ours);
         auto st = (*fts5)->prepare("SELECT rowid, -bm25(turns_fts, 1.0, 0.3) FROM turns_fts WHERE turns_fts MATCH ?1");
         ASSERT_TRUE(st);
@@ -188,9 +188,9 @@ TEST_F(turn_briefs_test, bm25_from_held_lengths_is_fts5s_bm25) {
         for (const auto & h : *ours) EXPECT_NEAR(h.score, theirs[h.turn_id], 1e-9 * theirs[h.turn_id]) << when << ", turn " << h.turn_id;
     };
     expect_fts5_scores("counted by FTS5");
-    ASSERT_TRUE(store->word_frequencies(ada, words));  // now known: given to os1_bm25
+    ASSERT_TRUE(store->turns().word_frequencies(ada, words));  // now known: given to os1_bm25
     expect_fts5_scores("counts given");
-    ASSERT_TRUE(store->edit_turn(ada, 2, "the cello, the bow, and a great deal more said about both of them"));
+    ASSERT_TRUE(store->turns().edit_turn(ada, 2, "the cello, the bow, and a great deal more said about both of them"));
     expect_fts5_scores("after an edit");
 }
 

@@ -148,7 +148,7 @@ TEST_F(server_test, asked_how_many_people_it_talks_with_the_os_is_given_the_true
     ASSERT_TRUE(store);
     auto who = (*store)->person("ann", false);
     ASSERT_TRUE(who);
-    auto turns = (*store)->list_turns(*who, 0, 10);
+    auto turns = (*store)->turns().list_turns(*who, 0, 10);
     ASSERT_TRUE(turns);
     ASSERT_EQ(turns->size(), 6u);  // newest first
     ASSERT_EQ((*turns)[3].text, "How many people are you talking to right now?");

@@ -39,7 +39,7 @@ int64_t turns_of(const std::string & db, const std::string & name) {
     if (!store) return -2;
     auto who = (*store)->person(name, false);
     if (!who) return -1;
-    auto n = (*store)->count_turns(*who);
+    auto n = (*store)->turns().count_turns(*who);
     return n ? *n : -2;
 }
 

@@ -40,7 +40,7 @@ std::vector<memory::turn_record> turns_of(const std::string & db, const std::str
     EXPECT_TRUE(store);
     auto who = (*store)->person(person, false);
     if (!who) return {};
-    auto rows = (*store)->list_turns(*who, 0, 1000);
+    auto rows = (*store)->turns().list_turns(*who, 0, 1000);
     EXPECT_TRUE(rows);
     return std::vector<memory::turn_record>(rows->rbegin(), rows->rend());
 }
@@ -216,13 +216,13 @@ TEST_F(server_test, a_person_reads_corrects_and_forgets_their_own_facts_only) {
         auto store = memory::memory_store::open(dir_.file("m") + "/memory.db");
         ASSERT_TRUE(store);
         auto who = (*store)->person("ada", false);
-        auto turns = (*store)->list_turns(*who, 0, 10);
+        auto turns = (*store)->turns().list_turns(*who, 0, 10);
         memory::new_fact f;
         f.text = "Her sister Zoe lives in Boston.";
         f.ts = turns->back().ts;
         f.confidence = 0.9;
         f.sources = {turns->back().id};
-        auto id = (*store)->add_fact(*who, f);
+        auto id = (*store)->facts().add_fact(*who, f);
         ASSERT_TRUE(id) << id.error().message();
         fact_id = *id;
     }
@@ -259,17 +259,17 @@ TEST_F(server_test, facts_and_summaries_reach_their_person_only_and_go_with_thei
         auto store = memory::memory_store::open(dir_.file("m") + "/memory.db");
         ASSERT_TRUE(store);
         auto who = (*store)->person("ada", false);
-        auto turns = (*store)->list_turns(*who, 0, 10);
+        auto turns = (*store)->turns().list_turns(*who, 0, 10);
         source = turns->back().id;
         memory::new_fact f;
         f.text = "Her sister Zoe lives in Boston.";
         f.ts = turns->back().ts;
         f.confidence = 0.9;
         f.sources = {source};
-        ASSERT_TRUE((*store)->add_fact(*who, f));
-        const int64_t session = (*store)->sessions(*who)->front().id;
-        ASSERT_TRUE((*store)->put_summary(*who, session, "Ada told of her sister Zoe's move to Boston.", turns->front().id));
-        ASSERT_TRUE((*store)->put_summary(*who, 0, "Ada paints and misses her sister Zoe.", turns->front().id));
+        ASSERT_TRUE((*store)->facts().add_fact(*who, f));
+        const int64_t session = (*store)->turns().sessions(*who)->front().id;
+        ASSERT_TRUE((*store)->summaries().put_summary(*who, session, "Ada told of her sister Zoe's move to Boston.", turns->front().id));
+        ASSERT_TRUE((*store)->summaries().put_summary(*who, 0, "Ada paints and misses her sister Zoe.", turns->front().id));
     }
     const auto sums = json::parse(path_of_json(port, ada, "GET", "/api/v1/summaries"));
     EXPECT_EQ(sums["person"], "Ada paints and misses her sister Zoe.");
@@ -304,8 +304,8 @@ TEST_F(server_test, facts_and_summaries_reach_their_person_only_and_go_with_thei
         f.text = "Ada keeps bees on the roof.";
         f.ts = 1780000000;
         f.confidence = 0.9;
-        f.sources = {(*store)->list_turns(*who, 0, 1)->front().id};
-        other = *(*store)->add_fact(*who, f);
+        f.sources = {(*store)->turns().list_turns(*who, 0, 1)->front().id};
+        other = *(*store)->facts().add_fact(*who, f);
     }
     chat(port, ada, "g", json::array({user("Good evening")}));
     path_of_json(port, ada, "DELETE", "/api/v1/facts/" + std::to_string(other), "", 204);
@@ -339,10 +339,10 @@ TEST_F(server_test, with_an_embedding_model_every_turn_gets_a_vector_and_recall_
     {
         auto store = memory::memory_store::open(dir_.file("m") + "/memory.db");
         ASSERT_TRUE(store);
-        ASSERT_TRUE((*store)->use_vector_model((*e)->key(), (*e)->dims(), /*replace=*/false));
+        ASSERT_TRUE((*store)->vectors().use_vector_model((*e)->key(), (*e)->dims(), /*replace=*/false));
         auto who = (*store)->person("ada", false);
-        EXPECT_EQ(*(*store)->count_turns(*who), 2);
-        EXPECT_TRUE((*store)->turns_without_vector(*who, 10)->empty());  // the message and the reply
+        EXPECT_EQ(*(*store)->turns().count_turns(*who), 2);
+        EXPECT_TRUE((*store)->vectors().turns_without_vector(*who, 10)->empty());  // the message and the reply
     }
     const auto found = json::parse(path_of_json(port, ada, "GET", search));
     ASSERT_FALSE(found["items"].empty()) << found;
@@ -369,7 +369,7 @@ TEST_F(server_test, facts_are_distilled_in_the_background_without_holding_up_rep
         auto store = memory::memory_store::open(dir_.file("m") + "/memory.db");
         ASSERT_TRUE(store);
         auto who = (*store)->person("ada", false);
-        st = *(*store)->distill_progress(*who);
+        st = *(*store)->facts().distill_progress(*who);
         if (st.failures > 0 || st.upto_turn_id > 0) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }

@@ -1,14 +1,15 @@
-// The memory_store methods for dense vectors (0010). Every statement filters on person_id.
+// The vector store (0010). Every statement filters on person_id.
+#include "memory/vector_store.h"
+
 #include <algorithm>
 #include <cstring>
 
-#include "memory/memory_store.h"
 #include "memory/memory_store_rows.h"
 #include "memory/sqlite_db.h"
 
 namespace os1::memory {
 
-status memory_store::use_vector_model(const std::string & key, int dims, bool replace) {
+status vector_store::use_vector_model(const std::string & key, int dims, bool replace) {
     if (key.empty() || dims <= 0) return status(status_code::invalid_argument, "an embedding model needs a key and dimensions");
     auto st = db_->prepare("SELECT key, dims FROM vector_model WHERE id = 1");
     if (!st) return st.error();
@@ -35,7 +36,7 @@ status memory_store::use_vector_model(const std::string & key, int dims, bool re
     return txn.commit();
 }
 
-status memory_store::put_vector(person_id who, int64_t turn_id, const std::vector<float> & v) {
+status vector_store::put_vector(person_id who, int64_t turn_id, const std::vector<float> & v) {
     if (vector_dims_ == 0) return status(status_code::invalid_argument, "no embedding model is in use");
     if (v.size() != static_cast<size_t>(vector_dims_)) {
         return status(status_code::invalid_argument, "a vector of " + std::to_string(v.size()) + " numbers, not " +
@@ -60,7 +61,7 @@ status memory_store::put_vector(person_id who, int64_t turn_id, const std::vecto
     return status::ok();
 }
 
-result<std::vector<turn_record>> memory_store::turns_without_vector(person_id who, int limit) {
+result<std::vector<turn_record>> vector_store::turns_without_vector(person_id who, int limit) {
     auto st = db_->prepare(std::string("SELECT ") + turn_columns +
                            " FROM turns t WHERE t.person_id = ?1 AND NOT EXISTS "
                            "(SELECT 1 FROM turn_vectors v WHERE v.turn_id = t.id) ORDER BY t.id DESC LIMIT ?2");
@@ -69,7 +70,7 @@ result<std::vector<turn_record>> memory_store::turns_without_vector(person_id wh
     return collect_turns(st);
 }
 
-result<std::vector<memory_store::text_hit>> memory_store::search_vectors(person_id who, const std::vector<float> & q, int limit) {
+result<std::vector<text_hit>> vector_store::search_vectors(person_id who, const std::vector<float> & q, int limit) {
     if (vector_dims_ == 0 || q.size() != static_cast<size_t>(vector_dims_) || limit <= 0) return std::vector<text_hit>{};
     auto it = vectors_.find(who);
     if (it == vectors_.end()) {

@@ -1,11 +1,11 @@
-// The memory_store methods for summaries (0009). Every statement filters on person_id.
+// The summary store (0009). Every statement filters on person_id.
+#include "memory/summary_store.h"
+
 #include <ctime>
 
 #include "base/utf8.h"
-#include "memory/memory_store.h"
 #include "memory/memory_store_rows.h"
 #include "memory/sqlite_db.h"
-#include "memory/turn_briefs.h"
 
 namespace os1::memory {
 namespace {
@@ -20,7 +20,7 @@ summary_record read_summary(sqlite_stmt & st, int from = 0) {
 
 }  // namespace
 
-result<memory_store::summary_due> memory_store::session_summary_due(person_id who, int min_new) {
+result<summary_store::summary_due> summary_store::session_summary_due(person_id who, int min_new) {
     // Uncovered turns are counted through turns_by_session, one range per session.
     auto st = db_->prepare(std::string("SELECT d.sid, ") + summary_columns +
                            " FROM (SELECT s.id AS sid, s.ended_at AS ended, "
@@ -42,19 +42,7 @@ result<memory_store::summary_due> memory_store::session_summary_due(person_id wh
     return out;
 }
 
-result<std::vector<turn_record>> memory_store::session_turns_after(person_id who, int64_t session_id, int64_t after, int limit) {
-    auto st = db_->prepare(std::string("SELECT ") + turn_columns +
-                           " FROM turns t WHERE t.session_id = ?2 AND t.id > ?3 AND t.person_id = ?1 ORDER BY t.id LIMIT ?4");
-    if (!st) return st.error();
-    st->bind(1, who).bind(2, session_id).bind(3, after).bind(4, static_cast<int64_t>(limit));
-    return collect_turns(st);
-}
-
-result<std::vector<turn_record>> memory_store::session_turn_ids(person_id who, int64_t session_id) {
-    return briefs_->session(who, session_id);
-}
-
-result<summary_record> memory_store::summary(person_id who, int64_t session_id) {
+result<summary_record> summary_store::summary(person_id who, int64_t session_id) {
     auto st = db_->prepare(std::string("SELECT ") + summary_columns +
                            " FROM summaries m WHERE m.person_id = ?1 AND COALESCE(m.session_id, 0) = ?2");
     if (!st) return st.error();
@@ -64,7 +52,7 @@ result<summary_record> memory_store::summary(person_id who, int64_t session_id) 
     return *row ? read_summary(*st) : summary_record{};
 }
 
-result<std::vector<summary_record>> memory_store::session_summaries(person_id who, int64_t after, int limit) {
+result<std::vector<summary_record>> summary_store::session_summaries(person_id who, int64_t after, int limit) {
     auto st = db_->prepare(std::string("SELECT ") + summary_columns +
                            " FROM summaries m WHERE m.person_id = ?1 AND m.session_id IS NOT NULL AND m.upto_turn_id > ?2 "
                            "ORDER BY m.upto_turn_id DESC LIMIT ?3");
@@ -73,7 +61,7 @@ result<std::vector<summary_record>> memory_store::session_summaries(person_id wh
     return collect_summaries(st);
 }
 
-result<std::vector<summary_record>> memory_store::summaries_by_id(person_id who, const std::vector<int64_t> & ids) {
+result<std::vector<summary_record>> summary_store::summaries_by_id(person_id who, const std::vector<int64_t> & ids) {
     auto st = db_->prepare(std::string("SELECT ") + summary_columns +
                            " FROM summaries m WHERE +m.person_id = ?1 AND m.id IN (SELECT value FROM json_each(?2)) ORDER BY m.id");
     if (!st) return st.error();
@@ -81,7 +69,7 @@ result<std::vector<summary_record>> memory_store::summaries_by_id(person_id who,
     return collect_summaries(st);
 }
 
-result<std::vector<summary_record>> memory_store::collect_summaries(result<sqlite_stmt> & st) {
+result<std::vector<summary_record>> summary_store::collect_summaries(result<sqlite_stmt> & st) {
     std::vector<summary_record> out;
     for (;;) {
         auto row = st->step();
@@ -91,7 +79,7 @@ result<std::vector<summary_record>> memory_store::collect_summaries(result<sqlit
     }
 }
 
-status memory_store::put_summary(person_id who, int64_t session_id, const std::string & text, int64_t upto_turn_id) {
+status summary_store::put_summary(person_id who, int64_t session_id, const std::string & text, int64_t upto_turn_id) {
     if (text.empty() || text.size() > limits_.max_summary_bytes) {
         return status(status_code::invalid_argument, "a summary is 1 to " + std::to_string(limits_.max_summary_bytes) +
                                                          " bytes, not " + std::to_string(text.size()));
@@ -125,9 +113,9 @@ status memory_store::put_summary(person_id who, int64_t session_id, const std::s
     return txn.commit();
 }
 
-result<std::vector<memory_store::text_hit>> memory_store::search_summaries(person_id who, const std::vector<std::string> & terms,
+result<std::vector<text_hit>> summary_store::search_summaries(person_id who, const std::vector<std::string> & terms,
                                                                             int limit) {
-    return search_short("summaries", "AND f.session_id IS NOT NULL", who, terms, limit);
+    return search_short(*db_, "summaries", "AND f.session_id IS NOT NULL", who, terms, limit);
 }
 
 }  // namespace os1::memory

@@ -1,11 +1,10 @@
-// The memory_store methods for the OS's side of a relationship: its persona
-// and the first-run interview (0011), and the feelings read from the
-// person's messages (0012). Every statement filters on person_id.
+// The OS's persona and the first-run interview (0011). Every statement filters on person_id.
+#include "memory/persona_store.h"
+
 #include <algorithm>
 #include <ctime>
 
 #include "base/utf8.h"
-#include "memory/memory_store.h"
 #include "memory/sqlite_db.h"
 
 namespace os1::memory {
@@ -79,7 +78,7 @@ status check_items(const std::string & what, const std::vector<std::string> & it
 
 }  // namespace
 
-status memory_store::check_persona(const persona_record & p) const {
+status persona_store::check_persona(const persona_record & p) const {
     if (p.name.find_first_not_of(" \t") == std::string::npos) return bad("the persona's name must not be empty");
     if (auto st = check_field("name", p.name, max_persona_name_bytes, true); !st) return st;
     if (auto st = check_field("self-description", p.about, max_persona_about_bytes, false); !st) return st;
@@ -90,7 +89,7 @@ status memory_store::check_persona(const persona_record & p) const {
     return check_field("diff", p.diff, 4 * (max_persona_about_bytes + max_persona_notes_bytes), false);
 }
 
-result<persona_record> memory_store::persona(person_id who) {
+result<persona_record> persona_store::persona(person_id who) {
     auto st = db_->prepare(std::string("SELECT ") + persona_columns +
                            " FROM persona_versions WHERE person_id = ?1 ORDER BY version DESC LIMIT 1");
     if (!st) return st.error();
@@ -100,7 +99,7 @@ result<persona_record> memory_store::persona(person_id who) {
     return *row ? read_persona(*st) : persona_record{};
 }
 
-result<std::vector<persona_record>> memory_store::persona_history(person_id who, int limit) {
+result<std::vector<persona_record>> persona_store::persona_history(person_id who, int limit) {
     auto st = db_->prepare(std::string("SELECT ") + persona_columns +
                            " FROM persona_versions WHERE person_id = ?1 ORDER BY version DESC LIMIT ?2");
     if (!st) return st.error();
@@ -114,7 +113,7 @@ result<std::vector<persona_record>> memory_store::persona_history(person_id who,
     }
 }
 
-result<persona_record> memory_store::persona_version(person_id who, int64_t version) {
+result<persona_record> persona_store::persona_version(person_id who, int64_t version) {
     auto st = db_->prepare(std::string("SELECT ") + persona_columns +
                            " FROM persona_versions WHERE person_id = ?1 AND version = ?2");
     if (!st) return st.error();
@@ -125,7 +124,7 @@ result<persona_record> memory_store::persona_version(person_id who, int64_t vers
     return read_persona(*st);
 }
 
-result<int64_t> memory_store::add_persona(person_id who, const persona_record & p, bool at_once) {
+result<int64_t> persona_store::add_persona(person_id who, const persona_record & p, bool at_once) {
     if (auto st = check_persona(p); !st) return st;
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
@@ -157,7 +156,7 @@ result<int64_t> memory_store::add_persona(person_id who, const persona_record & 
     return version;
 }
 
-result<onboarding_state> memory_store::onboarding(person_id who) {
+result<onboarding_state> persona_store::onboarding(person_id who) {
     auto st = db_->prepare("SELECT stage, question FROM onboarding WHERE person_id = ?1");
     if (!st) return st.error();
     st->bind(1, who);
@@ -168,71 +167,13 @@ result<onboarding_state> memory_store::onboarding(person_id who) {
     return out;
 }
 
-status memory_store::set_onboarding(person_id who, const onboarding_state & s) {
+status persona_store::set_onboarding(person_id who, const onboarding_state & s) {
     if (s.stage == onboarding_stage::not_begun) return bad("an interview cannot be set back to not begun");
     auto st = db_->prepare("INSERT INTO onboarding (person_id, stage, question, updated_at) VALUES (?1, ?2, ?3, ?4) "
                            "ON CONFLICT (person_id) DO UPDATE SET stage = ?2, question = ?3, updated_at = ?4");
     if (!st) return st.error();
     st->bind(1, who).bind(2, stage_name(s.stage)).bind(3, static_cast<int64_t>(s.question)).bind(4, static_cast<int64_t>(std::time(nullptr)));
     return st->run();
-}
-
-result<std::optional<std::string>> memory_store::session_persona(person_id who, const std::string & session) {
-    return session_text(who, session, "persona");
-}
-
-status memory_store::set_session_persona(person_id who, const std::string & session, const std::string & text) {
-    return set_session_text(who, session, "persona", text);
-}
-
-status memory_store::put_emotion(person_id who, const emotion_reading & r) {
-    if (!(r.valence >= -1 && r.valence <= 1) || !(r.arousal >= 0 && r.arousal <= 1)) {
-        return bad("a reading's valence is from -1 to 1 and its arousal from 0 to 1");
-    }
-    if (r.label.empty() || r.label.size() > 32 || r.source.empty() || r.source.size() > 32) {
-        return bad("a reading needs a label and a source of at most 32 bytes");
-    }
-    auto st = db_->prepare("INSERT INTO turn_emotions (turn_id, person_id, label, valence, arousal, source, ts) "
-                           "SELECT id, person_id, ?3, ?4, ?5, ?6, ts FROM turns WHERE id = ?2 AND person_id = ?1 AND role = 'user' "
-                           "ON CONFLICT (turn_id) DO UPDATE SET label = ?3, valence = ?4, arousal = ?5, source = ?6");
-    if (!st) return st.error();
-    st->bind(1, who).bind(2, r.turn_id).bind(3, r.label).bind(4, r.valence).bind(5, r.arousal).bind(6, r.source);
-    if (auto s = st->run(); !s) return s;
-    if (db_->changes() == 0) return bad("no message " + std::to_string(r.turn_id) + " of this person to read");
-    return status::ok();
-}
-
-result<std::vector<emotion_reading>> memory_store::emotions_between(person_id who, int64_t from, int64_t to, int limit) {
-    auto st = db_->prepare("SELECT turn_id, ts, label, valence, arousal, source FROM turn_emotions "
-                           "WHERE person_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts, turn_id LIMIT ?4");
-    if (!st) return st.error();
-    st->bind(1, who).bind(2, from).bind(3, to).bind(4, static_cast<int64_t>(limit));
-    std::vector<emotion_reading> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) return out;
-        out.push_back({st->int64(0), st->int64(1), st->text(2), st->real(3), st->real(4), st->text(5)});
-    }
-}
-
-result<std::vector<turn_record>> memory_store::turns_without_emotion(person_id who, const std::string & source, int limit) {
-    auto st = db_->prepare("SELECT t.id FROM turns t LEFT JOIN turn_emotions e ON e.turn_id = t.id "
-                           "WHERE t.person_id = ?1 AND t.role = 'user' AND (e.turn_id IS NULL OR (?2 <> '' AND e.source <> ?2)) "
-                           "ORDER BY t.id DESC LIMIT ?3");
-    if (!st) return st.error();
-    st->bind(1, who).bind(2, source).bind(3, static_cast<int64_t>(limit));
-    std::vector<int64_t> ids;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        ids.push_back(st->int64(0));
-    }
-    auto turns = turns_by_id(who, ids);
-    if (!turns) return turns.error();
-    std::reverse(turns->begin(), turns->end());  // newest first, as asked
-    return turns;
 }
 
 }  // namespace os1::memory

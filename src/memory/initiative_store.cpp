@@ -1,8 +1,9 @@
-// The memory_store methods for initiative (0013): what the OS may say first,
+// The initiative store (0013): what the OS may say first,
 // the scheduler's decisions, and the person's own limits. Every statement
 // filters on person_id, except due_initiatives, the scheduler's view of everyone.
+#include "memory/initiative_store.h"
+
 #include "base/utf8.h"
-#include "memory/memory_store.h"
 #include "memory/sqlite_db.h"
 
 namespace os1::memory {
@@ -46,7 +47,7 @@ status bad(const std::string & why) { return status(status_code::invalid_argumen
 
 }  // namespace
 
-result<int64_t> memory_store::add_initiative(person_id who, const initiative_record & r) {
+result<int64_t> initiative_store::add_initiative(person_id who, const initiative_record & r) {
     if (r.text.empty() || r.text.size() > 2000 || !utf8_is_valid(r.text)) return bad("an initiative's text is 1 to 2000 bytes of UTF-8");
     if (r.reason.size() > 2000 || !utf8_is_valid(r.reason) || r.dedup.empty()) {
         return bad("an initiative needs a dedup key and a reason of at most 2000 bytes");
@@ -67,7 +68,7 @@ result<int64_t> memory_store::add_initiative(person_id who, const initiative_rec
     return db_->changes() ? db_->last_insert_id() : int64_t{0};
 }
 
-result<std::vector<due_initiative>> memory_store::due_initiatives(int64_t now, int limit) {
+result<std::vector<due_initiative>> initiative_store::due_initiatives(int64_t now, int limit) {
     auto st = db_->prepare(std::string("SELECT person_id, (SELECT name FROM people WHERE people.id = initiatives.person_id), ") +
                            initiative_columns +
                            " FROM initiatives WHERE state = 'pending' AND due_at <= ?1 ORDER BY due_at, id LIMIT ?2");
@@ -82,7 +83,7 @@ result<std::vector<due_initiative>> memory_store::due_initiatives(int64_t now, i
     }
 }
 
-status memory_store::decide_initiative(person_id who, int64_t id, initiative_state state, const std::string & decision,
+status initiative_store::decide_initiative(person_id who, int64_t id, initiative_state state, const std::string & decision,
                                        int64_t decided_at, int64_t due_at) {
     auto st = db_->prepare("UPDATE initiatives SET state = ?3, decision = ?4, decided_at = ?5, due_at = ?6 "
                            "WHERE id = ?2 AND person_id = ?1");
@@ -93,14 +94,14 @@ status memory_store::decide_initiative(person_id who, int64_t id, initiative_sta
     return status::ok();
 }
 
-status memory_store::mark_delivered(person_id who, int64_t id, int64_t ts) {
+status initiative_store::mark_delivered(person_id who, int64_t id, int64_t ts) {
     auto st = db_->prepare("UPDATE initiatives SET delivered_at = ?3 WHERE id = ?2 AND person_id = ?1 AND delivered_at IS NULL");
     if (!st) return st.error();
     st->bind(1, who).bind(2, id).bind(3, ts);
     return st->run();
 }
 
-status memory_store::note_initiative_said(person_id who, int64_t id, int64_t turn_id) {
+status initiative_store::note_initiative_said(person_id who, int64_t id, int64_t turn_id) {
     auto st = db_->prepare("UPDATE initiatives SET said_turn = ?3 WHERE id = ?2 AND person_id = ?1 "
                            "AND EXISTS (SELECT 1 FROM turns WHERE id = ?3 AND person_id = ?1)");
     if (!st) return st.error();
@@ -110,21 +111,21 @@ status memory_store::note_initiative_said(person_id who, int64_t id, int64_t tur
     return status::ok();
 }
 
-result<std::vector<initiative_record>> memory_store::undelivered_initiatives(person_id who) {
+result<std::vector<initiative_record>> initiative_store::undelivered_initiatives(person_id who) {
     auto st = db_->prepare(std::string("SELECT ") + initiative_columns +
                            " FROM initiatives WHERE person_id = ?1 AND state = 'sent' AND delivered_at IS NULL ORDER BY decided_at, id");
     if (st) st->bind(1, who);
     return collect(st);
 }
 
-result<std::vector<initiative_record>> memory_store::initiatives(person_id who, int limit) {
+result<std::vector<initiative_record>> initiative_store::initiatives(person_id who, int limit) {
     auto st = db_->prepare(std::string("SELECT ") + initiative_columns +
                            " FROM initiatives WHERE person_id = ?1 ORDER BY id DESC LIMIT ?2");
     if (st) st->bind(1, who).bind(2, static_cast<int64_t>(limit));
     return collect(st);
 }
 
-result<int> memory_store::initiatives_sent_since(person_id who, int64_t since) {
+result<int> initiative_store::initiatives_sent_since(person_id who, int64_t since) {
     auto st = db_->prepare("SELECT COUNT(*) FROM initiatives WHERE person_id = ?1 AND state = 'sent' AND decided_at >= ?2 "
                            "AND kind <> 'reminder'");
     if (!st) return st.error();
@@ -133,7 +134,7 @@ result<int> memory_store::initiatives_sent_since(person_id who, int64_t since) {
     return static_cast<int>(st->int64(0));
 }
 
-result<initiative_settings> memory_store::initiative_limits(person_id who) {
+result<initiative_settings> initiative_store::initiative_limits(person_id who) {
     auto st = db_->prepare("SELECT opted_out, quiet_from, quiet_to, utc_offset, daily_cap, min_importance "
                            "FROM initiative_settings WHERE person_id = ?1");
     if (!st) return st.error();
@@ -151,7 +152,7 @@ result<initiative_settings> memory_store::initiative_limits(person_id who) {
     return s;
 }
 
-status memory_store::set_initiative_limits(person_id who, const initiative_settings & s) {
+status initiative_store::set_initiative_limits(person_id who, const initiative_settings & s) {
     if (s.quiet_from < 0 || s.quiet_from >= 1440 || s.quiet_to < 0 || s.quiet_to >= 1440) {
         return bad("quiet hours are minutes after midnight, 0 to 1439");
     }
@@ -167,7 +168,7 @@ status memory_store::set_initiative_limits(person_id who, const initiative_setti
     return st->run();
 }
 
-result<int64_t> memory_store::last_message_at(person_id who) {
+result<int64_t> initiative_store::last_message_at(person_id who) {
     auto st = db_->prepare("SELECT COALESCE(MAX(ts), 0) FROM turns WHERE person_id = ?1 AND role = 'user'");
     if (!st) return st.error();
     st->bind(1, who);

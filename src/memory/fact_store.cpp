@@ -1,10 +1,11 @@
-// The memory_store methods for facts: provenance, supersession, reinforcement.
+// The fact store: provenance, supersession, reinforcement.
 // Every statement filters on person_id.
+#include "memory/fact_store.h"
+
 #include <algorithm>
 #include <ctime>
 
 #include "base/utf8.h"
-#include "memory/memory_store.h"
 #include "memory/memory_store_rows.h"
 #include "memory/sqlite_db.h"
 
@@ -17,7 +18,7 @@ const char * const fact_columns =
 
 }  // namespace
 
-result<std::vector<fact_record>> memory_store::collect_facts(result<sqlite_stmt> & st) {
+result<std::vector<fact_record>> fact_store::collect_facts(result<sqlite_stmt> & st) {
     std::vector<fact_record> out;
     for (;;) {
         auto row = st->step();
@@ -37,7 +38,7 @@ result<std::vector<fact_record>> memory_store::collect_facts(result<sqlite_stmt>
     }
 }
 
-status memory_store::check_fact_text(const std::string & text) const {
+status fact_store::check_fact_text(const std::string & text) const {
     if (text.empty() || text.size() > limits_.max_fact_bytes) {
         return status(status_code::invalid_argument,
                       "a fact is 1 to " + std::to_string(limits_.max_fact_bytes) + " bytes, not " + std::to_string(text.size()));
@@ -47,7 +48,7 @@ status memory_store::check_fact_text(const std::string & text) const {
 }
 
 // Whether every id of IDS is a row of TABLE ("turns" or "current facts") of WHO.
-result<bool> memory_store::owns(person_id who, const char * table, const std::vector<int64_t> & ids) {
+result<bool> fact_store::owns(person_id who, const char * table, const std::vector<int64_t> & ids) {
     if (ids.empty()) return true;
     const std::string t(table);
     const std::string sql = t == "turns"
@@ -65,7 +66,7 @@ result<bool> memory_store::owns(person_id who, const char * table, const std::ve
     return st->int64(0) == static_cast<int64_t>(distinct.size());
 }
 
-result<int64_t> memory_store::add_fact(person_id who, const new_fact & f) {
+result<int64_t> fact_store::add_fact(person_id who, const new_fact & f) {
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
     auto id = insert_fact(who, f);
@@ -74,7 +75,7 @@ result<int64_t> memory_store::add_fact(person_id who, const new_fact & f) {
     return id;
 }
 
-result<int64_t> memory_store::insert_fact(person_id who, const new_fact & f) {
+result<int64_t> fact_store::insert_fact(person_id who, const new_fact & f) {
     if (auto st = check_fact_text(f.text); !st) return st;
     if (!(f.confidence >= 0 && f.confidence <= 1)) return status(status_code::invalid_argument, "a fact's confidence is 0 to 1");
     if (f.sources.empty()) return status(status_code::invalid_argument, "a fact needs the turns it comes from");
@@ -105,7 +106,7 @@ result<int64_t> memory_store::insert_fact(person_id who, const new_fact & f) {
     return id;
 }
 
-status memory_store::reinforce_fact(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts,
+status fact_store::reinforce_fact(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts,
                                     double confidence) {
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
@@ -113,7 +114,7 @@ status memory_store::reinforce_fact(person_id who, int64_t id, const std::vector
     return txn.commit();
 }
 
-status memory_store::reinforce_locked(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts,
+status fact_store::reinforce_locked(person_id who, int64_t id, const std::vector<int64_t> & sources, int64_t ts,
                                       double confidence) {
     if (!(confidence >= 0 && confidence <= 1)) return status(status_code::invalid_argument, "a fact's confidence is 0 to 1");
     auto current = owns(who, "facts", {id});
@@ -135,7 +136,7 @@ status memory_store::reinforce_locked(person_id who, int64_t id, const std::vect
     return src->run();
 }
 
-status memory_store::apply_facts(person_id who, const std::vector<fact_change> & changes, int64_t upto_turn_id,
+status fact_store::apply_facts(person_id who, const std::vector<fact_change> & changes, int64_t upto_turn_id,
                                  const std::vector<int64_t> & redistilled) {
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
@@ -161,7 +162,7 @@ status memory_store::apply_facts(person_id who, const std::vector<fact_change> &
     return txn.commit();
 }
 
-result<distill_state> memory_store::distill_progress(person_id who) {
+result<distill_state> fact_store::distill_progress(person_id who) {
     auto st = db_->prepare("SELECT upto_turn_id, failures, COALESCE(last_error, '') FROM distill_progress WHERE person_id = ?1");
     if (!st) return st.error();
     st->bind(1, who);
@@ -172,7 +173,7 @@ result<distill_state> memory_store::distill_progress(person_id who) {
     return out;
 }
 
-status memory_store::note_distill_failure(person_id who, const std::string & why) {
+status fact_store::note_distill_failure(person_id who, const std::string & why) {
     auto st = db_->prepare("INSERT INTO distill_progress (person_id, upto_turn_id, failures, last_error, updated_at) "
                            "VALUES (?1, 0, 1, ?2, ?3) ON CONFLICT (person_id) DO UPDATE SET "
                            "failures = failures + 1, last_error = ?2, updated_at = ?3");
@@ -181,7 +182,7 @@ status memory_store::note_distill_failure(person_id who, const std::string & why
     return st->run();
 }
 
-result<std::vector<fact_record>> memory_store::facts(person_id who, bool with_superseded, int limit) {
+result<std::vector<fact_record>> fact_store::facts(person_id who, bool with_superseded, int limit) {
     auto st = db_->prepare(std::string("SELECT ") + fact_columns + " FROM facts f WHERE f.person_id = ?1 AND (?2 OR "
                            "f.superseded_by IS NULL) ORDER BY f.id DESC LIMIT ?3");
     if (!st) return st.error();
@@ -189,7 +190,7 @@ result<std::vector<fact_record>> memory_store::facts(person_id who, bool with_su
     return collect_facts(st);
 }
 
-result<std::vector<fact_record>> memory_store::fact_history(person_id who, int64_t id) {
+result<std::vector<fact_record>> fact_store::fact_history(person_id who, int64_t id) {
     auto st = db_->prepare(std::string("WITH RECURSIVE chain(id) AS (SELECT id FROM facts WHERE person_id = ?1 AND id = ?2 "
                                        "UNION SELECT f.id FROM facts f JOIN chain c ON f.superseded_by = c.id "
                                        "WHERE f.person_id = ?1) SELECT ") +
@@ -201,34 +202,12 @@ result<std::vector<fact_record>> memory_store::fact_history(person_id who, int64
     return out;
 }
 
-result<std::vector<memory_store::text_hit>> memory_store::search_facts(person_id who, const std::vector<std::string> & terms,
+result<std::vector<text_hit>> fact_store::search_facts(person_id who, const std::vector<std::string> & terms,
                                                                         int limit) {
-    return search_short("facts", "AND f.superseded_by IS NULL", who, terms, limit);
+    return search_short(*db_, "facts", "AND f.superseded_by IS NULL", who, terms, limit);
 }
 
-// TABLE's full text (TABLE_fts), coordinated: BM25 times the share of TERMS held.
-result<std::vector<memory_store::text_hit>> memory_store::search_short(const std::string & table, const char * where, person_id who,
-                                                                        const std::vector<std::string> & terms, int limit) {
-    const std::string words = fts_query(who, terms);
-    if (words.empty()) return std::vector<text_hit>{};
-    const std::string fts = table + "_fts";
-    auto st = db_->prepare("SELECT h.id, h.s, h.m FROM (SELECT rowid AS id, -bm25(" + fts + ") * os1_matched(" + fts +
-                           ") AS s, os1_matched(" + fts + ") AS m FROM " + fts + " WHERE " + fts +
-                           " MATCH ?1 ORDER BY s DESC LIMIT ?3) h JOIN " + table +
-                           " f ON f.id = h.id WHERE f.person_id = ?2 " + where + " ORDER BY h.s DESC");
-    if (!st) return st.error();
-    st->bind(1, words).bind(2, who).bind(3, static_cast<int64_t>(limit));
-    std::vector<text_hit> out;
-    const double n = static_cast<double>(terms.size());
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) return out;
-        out.push_back({st->int64(0), st->real(1) / n, st->real(2) / n});
-    }
-}
-
-result<std::vector<fact_record>> memory_store::facts_by_id(person_id who, const std::vector<int64_t> & ids) {
+result<std::vector<fact_record>> fact_store::facts_by_id(person_id who, const std::vector<int64_t> & ids) {
     if (ids.empty()) return std::vector<fact_record>{};
     auto st = db_->prepare(std::string("SELECT ") + fact_columns +
                            " FROM facts f WHERE f.person_id = ?1 AND f.superseded_by IS NULL AND f.id IN "
@@ -238,7 +217,7 @@ result<std::vector<fact_record>> memory_store::facts_by_id(person_id who, const 
     return collect_facts(st);
 }
 
-result<std::vector<fact_record>> memory_store::core_facts(person_id who, int limit) {
+result<std::vector<fact_record>> fact_store::core_facts(person_id who, int limit) {
     auto st = db_->prepare(std::string("SELECT ") + fact_columns +
                            " FROM facts f WHERE f.person_id = ?1 AND f.superseded_by IS NULL "
                            "ORDER BY f.reinforced DESC, f.confidence DESC, f.ts DESC, f.id DESC LIMIT ?2");
@@ -247,7 +226,7 @@ result<std::vector<fact_record>> memory_store::core_facts(person_id who, int lim
     return collect_facts(st);
 }
 
-result<std::vector<turn_record>> memory_store::redistill_turns(person_id who, int limit) {
+result<std::vector<turn_record>> fact_store::redistill_turns(person_id who, int limit) {
     auto st = db_->prepare(std::string("SELECT ") + turn_columns +
                            " FROM redistill r JOIN turns t ON t.id = r.turn_id "
                            "WHERE r.person_id = ?1 AND t.person_id = ?1 ORDER BY t.id LIMIT ?2");
@@ -258,7 +237,7 @@ result<std::vector<turn_record>> memory_store::redistill_turns(person_id who, in
 
 // The conversations whose prompts held one of FACTS: through a recalled block
 // that quoted it, or the core profile a session froze with it.
-result<std::vector<std::string>> memory_store::conversations_quoting_facts(person_id who, const std::vector<int64_t> & facts) {
+result<std::vector<std::string>> fact_store::conversations_quoting_facts(person_id who, const std::vector<int64_t> & facts) {
     auto st = db_->prepare(
         "SELECT DISTINCT s.conversation FROM sessions s WHERE s.person_id = ?1 AND s.conversation <> '' AND ("
         "s.id IN (SELECT t.session_id FROM fact_citations c JOIN turns t ON t.id = c.turn_id "
@@ -270,7 +249,7 @@ result<std::vector<std::string>> memory_store::conversations_quoting_facts(perso
     return collect_texts(st);
 }
 
-result<std::vector<std::string>> memory_store::edit_fact(person_id who, int64_t id, const std::string & text) {
+result<std::vector<std::string>> fact_store::edit_fact(person_id who, int64_t id, const std::string & text) {
     if (auto st = check_fact_text(text); !st) return st;
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
@@ -286,7 +265,7 @@ result<std::vector<std::string>> memory_store::edit_fact(person_id who, int64_t 
     return affected;
 }
 
-result<std::vector<std::string>> memory_store::forget_fact(person_id who, int64_t id) {
+result<std::vector<std::string>> fact_store::forget_fact(person_id who, int64_t id) {
     sqlite_txn txn(*db_);
     if (!txn.begun()) return txn.begun();
     auto chain = fact_history(who, id);
