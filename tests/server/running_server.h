@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <functional>
@@ -14,6 +15,7 @@
 
 #include "fakes/fake_llm.h"
 #include "llm/engine.h"
+#include "memory/memory_store.h"
 #include "memory/memory_worker.h"
 #include "server/http_server.h"
 #include "support/http_client.h"
@@ -161,6 +163,62 @@ inline json get_json(int port, const std::string & token, const std::string & pa
     const auto r = http_request(port, "GET", path, "", bearer(token));
     EXPECT_EQ(r.status, 200) << path << ": " << r.body;
     return json::parse(r.body, nullptr, false);
+}
+
+// Helpers the server tests share (both tiers).
+inline void expect_error_object(const test::http_result & r, int status, const std::string & type) {
+    EXPECT_EQ(r.status, status) << r.body;
+    auto j = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << r.body;
+    ASSERT_TRUE(j.contains("error")) << r.body;
+    EXPECT_EQ(j["error"]["type"], type) << r.body;
+    EXPECT_TRUE(j["error"]["message"].is_string());
+}
+
+inline json chat(int port, const std::string & token, const std::string & conversation, const json & messages, int max_tokens = 8,
+          bool stream = false) {
+    json body = {{"model", "os1"}, {"messages", messages}, {"max_tokens", max_tokens}, {"temperature", 0}, {"stream", stream}};
+    const auto r = http_request(port, "POST", "/v1/chat/completions", body.dump(), bearer(token, conversation));
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (stream) return json{{"raw", r.body}};
+    return json::parse(r.body, nullptr, false);
+}
+
+inline json user(const std::string & text) { return {{"role", "user"}, {"content", text}}; }
+
+// The store as another process would see it (WAL readers see committed turns).
+inline std::vector<memory::turn_record> turns_of(const std::string & db, const std::string & person) {
+    auto store = memory::memory_store::open(db);
+    EXPECT_TRUE(store);
+    auto who = (*store)->person(person, false);
+    if (!who) return {};
+    auto rows = (*store)->turns().list_turns(*who, 0, 1000);
+    EXPECT_TRUE(rows);
+    return std::vector<memory::turn_record>(rows->rbegin(), rows->rend());
+}
+
+inline std::string raw_post(const std::string & path, const std::string & body, const std::string & headers) {
+    return "POST " + path + " HTTP/1.1\r\n" + headers + "Content-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\n\r\n" + body;
+}
+
+inline int mode_of(const std::string & path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
+}
+
+inline server::server_options remembering() {
+    server::server_options so;
+    so.distill_every = 0;
+    so.feelings = server::feelings_mode::lexicon;
+    return so;
+}
+
+inline std::string path_of_json(int port, const std::string & token, const std::string & method, const std::string & path,
+                                const std::string & body = "", int expect = 200) {
+    const auto r = http_request(port, method, path, body, bearer(token));
+    EXPECT_EQ(r.status, expect) << method << " " << path << ": " << r.body;
+    return r.body;
 }
 
 }  // namespace os1::test

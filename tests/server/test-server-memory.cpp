@@ -1,6 +1,6 @@
-// The server remembers: each turn is stored before it is acknowledged, recalled
-// in later conversations of the same person only, and laid out so that the
-// conversation's KV prefix holds from turn to turn.
+// The server remembers (over the scripted fake engine): each turn is stored
+// before it is acknowledged and recalled in later conversations of the same
+// person only; the person reads, corrects, forgets, exports and erases.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -22,30 +22,12 @@ using json = nlohmann::json;
 using test::bearer;
 using test::http_request;
 using test::server_test;
-
-json chat(int port, const std::string & token, const std::string & conversation, const json & messages, int max_tokens = 8,
-          bool stream = false) {
-    json body = {{"model", "os1"}, {"messages", messages}, {"max_tokens", max_tokens}, {"temperature", 0}, {"stream", stream}};
-    const auto r = http_request(port, "POST", "/v1/chat/completions", body.dump(), bearer(token, conversation));
-    EXPECT_EQ(r.status, 200) << r.body;
-    if (stream) return json{{"raw", r.body}};
-    return json::parse(r.body, nullptr, false);
-}
-
-json user(const std::string & text) { return {{"role", "user"}, {"content", text}}; }
-
-// The store as another process would see it (WAL readers see committed turns).
-std::vector<memory::turn_record> turns_of(const std::string & db, const std::string & person) {
-    auto store = memory::memory_store::open(db);
-    EXPECT_TRUE(store);
-    auto who = (*store)->person(person, false);
-    if (!who) return {};
-    auto rows = (*store)->turns().list_turns(*who, 0, 1000);
-    EXPECT_TRUE(rows);
-    return std::vector<memory::turn_record>(rows->rbegin(), rows->rend());
-}
-
-TEST_F(server_test, a_turn_and_its_reply_are_stored_before_the_reply_is_acknowledged) {
+using test::fake_server_test;
+using test::path_of_json;
+using test::chat;
+using test::user;
+using test::turns_of;
+TEST_F(fake_server_test, a_turn_and_its_reply_are_stored_before_the_reply_is_acknowledged) {
     auto s = start({}, {}, "m", true);
     const auto ada = *s->users->add("ada");
     const json r = chat(s->port(), ada, "c1", json::array({user("My sister Zoe moved to Boston in May.")}));
@@ -62,7 +44,7 @@ TEST_F(server_test, a_turn_and_its_reply_are_stored_before_the_reply_is_acknowle
     EXPECT_EQ(turns_of(dir_.file("m") + "/memory.db", "ada").size(), 4u);
 }
 
-TEST_F(server_test, what_one_conversation_learned_is_recalled_in_another_of_the_same_person_only) {
+TEST_F(fake_server_test, what_one_conversation_learned_is_recalled_in_another_of_the_same_person_only) {
     auto s = start({}, {}, "m", true);
     const auto ada = *s->users->add("ada");
     const auto bob = *s->users->add("bob");
@@ -78,7 +60,7 @@ TEST_F(server_test, what_one_conversation_learned_is_recalled_in_another_of_the_
 }
 
 // Bob's reply is the same whether or not Alice told a remembering server a secret.
-TEST_F(server_test, canaries_never_cross_people_through_memory) {
+TEST_F(fake_server_test, canaries_never_cross_people_through_memory) {
     const json bob_says = json::array({user("What did I tell you about CANARY4471 and Boston?")});
     std::string alone;
     {
@@ -94,55 +76,7 @@ TEST_F(server_test, canaries_never_cross_people_through_memory) {
     EXPECT_EQ(chat(s->port(), bob, "c", bob_says, 12)["choices"][0]["message"]["content"], alone);
 }
 
-TEST_F(server_test, with_memory_a_second_turn_computes_only_its_new_tokens) {
-    auto s = start({}, {}, "m", true);
-    const auto ada = *s->users->add("ada");
-    chat(s->port(), ada, "old", json::array({user("I adopted a grey cat named Pixel.")}));
-    json messages = json::array({user("Pixel the grey cat knocked my water glass over.")});
-    const json first = chat(s->port(), ada, "now", messages);
-    const int first_prompt = first["usage"]["prompt_tokens"];
-    const auto stored = turns_of(dir_.file("m") + "/memory.db", "ada");
-    ASSERT_NE(stored[2].recalled.find("grey cat named Pixel"), std::string::npos);  // the block was in that prompt
-    messages.push_back({{"role", "assistant"}, {"content", first["choices"][0]["message"]["content"]}});
-    messages.push_back(user("What should I do?"));
-    const json second = chat(s->port(), ada, "now", messages);
-    // The first prompt, recalled block included, is reused from the KV cache.
-    EXPECT_GE(second["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>(), first_prompt) << second["usage"].dump();
-}
-
-// With memory on, a returning turn gets the same greedy reply whether the server
-// kept the conversation or restarted in between: the earlier block comes back
-// from the store, the KV state from disk, and only the new tokens are computed.
-TEST_F(server_test, with_memory_a_restart_changes_neither_the_reply_nor_what_is_computed) {
-    const auto conversation = [&](const std::string & sub, bool restart) {
-        std::string token;
-        json messages = json::array({user("Pixel the grey cat knocked my water glass over.")});
-        int first_prompt = 0;
-        {
-            auto s = start({}, {}, sub, true);
-            token = *s->users->add("ada");
-            chat(s->port(), token, "old", json::array({user("I adopted a grey cat named Pixel.")}));
-            const json first = chat(s->port(), token, "now", messages);
-            first_prompt = first["usage"]["prompt_tokens"];
-            messages.push_back({{"role", "assistant"}, {"content", first["choices"][0]["message"]["content"]}});
-            messages.push_back(user("What should I do about the glass?"));
-            if (!restart) return std::make_pair(chat(s->port(), token, "now", messages), first_prompt);
-        }  // a graceful stop writes the states to disk
-        auto s = start({}, {}, sub, true);
-        const json second = chat(s->port(), token, "now", messages);
-        EXPECT_EQ(s->engine->stats().hits_disk, 1u);
-        return std::make_pair(second, first_prompt);
-    };
-    const auto [kept, kept_first] = conversation("kept", false);
-    const auto [restarted, restarted_first] = conversation("restarted", true);
-    EXPECT_EQ(restarted["choices"][0]["message"]["content"], kept["choices"][0]["message"]["content"]);
-    EXPECT_EQ(restarted["usage"]["prompt_tokens"], kept["usage"]["prompt_tokens"]);
-    EXPECT_GE(restarted["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>(), restarted_first);
-    EXPECT_EQ(restarted["usage"]["prompt_tokens_details"]["cached_tokens"], kept["usage"]["prompt_tokens_details"]["cached_tokens"]);
-    EXPECT_EQ(kept_first, restarted_first);
-}
-
-TEST_F(server_test, a_message_the_memory_refuses_gets_a_clear_400_and_the_server_goes_on) {
+TEST_F(fake_server_test, a_message_the_memory_refuses_gets_a_clear_400_and_the_server_goes_on) {
     auto s = start({}, {}, "m", true);
     const auto ada = *s->users->add("ada");
     json body = {{"model", "os1"}, {"messages", json::array({{{"role", "assistant"}, {"content", "hi"}}})}, {"max_tokens", 4}};
@@ -152,14 +86,7 @@ TEST_F(server_test, a_message_the_memory_refuses_gets_a_clear_400_and_the_server
     chat(s->port(), ada, "c", json::array({user("still here?")}));
 }
 
-std::string path_of_json(int port, const std::string & token, const std::string & method, const std::string & path,
-                         const std::string & body = "", int expect = 200) {
-    const auto r = http_request(port, method, path, body, bearer(token));
-    EXPECT_EQ(r.status, expect) << method << " " << path << ": " << r.body;
-    return r.body;
-}
-
-TEST_F(server_test, a_person_lists_searches_reads_corrects_and_forgets_their_own_memories_only) {
+TEST_F(fake_server_test, a_person_lists_searches_reads_corrects_and_forgets_their_own_memories_only) {
     auto s = start({}, {}, "m", true);
     const auto ada = *s->users->add("ada");
     const auto bob = *s->users->add("bob");
@@ -206,7 +133,7 @@ TEST_F(server_test, a_person_lists_searches_reads_corrects_and_forgets_their_own
     EXPECT_EQ(http_request(port, "GET", "/api/v1/memories").status, 401);
 }
 
-TEST_F(server_test, a_person_reads_corrects_and_forgets_their_own_facts_only) {
+TEST_F(fake_server_test, a_person_reads_corrects_and_forgets_their_own_facts_only) {
     auto s = start({}, {}, "m", true);
     const auto ada = *s->users->add("ada");
     const auto bob = *s->users->add("bob");
@@ -246,7 +173,7 @@ TEST_F(server_test, a_person_reads_corrects_and_forgets_their_own_facts_only) {
 // What the background jobs learn (stored here as they would store it) reaches
 // the person's routes and prompts, never another's; forgetting the memory it
 // came from takes it out of both.
-TEST_F(server_test, facts_and_summaries_reach_their_person_only_and_go_with_their_source) {
+TEST_F(fake_server_test, facts_and_summaries_reach_their_person_only_and_go_with_their_source) {
     server_options so;
     so.distill_every = 0;  // only what this test stores
     auto s = start(so, {}, "m", true);
@@ -309,12 +236,12 @@ TEST_F(server_test, facts_and_summaries_reach_their_person_only_and_go_with_thei
     }
     chat(port, ada, "g", json::array({user("Good evening")}));
     path_of_json(port, ada, "DELETE", "/api/v1/facts/" + std::to_string(other), "", 204);
-    EXPECT_FALSE(test::drop_and_wait(*s->engine, {"ada", "g"}));  // already dropped by the route
-    EXPECT_TRUE(test::drop_and_wait(*s->engine, {"bob", "e"}));   // another person's state stays
+    EXPECT_FALSE(test::drop_and_wait(*s->backend, {"ada", "g"}));  // already dropped by the route
+    EXPECT_TRUE(test::drop_and_wait(*s->backend, {"bob", "e"}));   // another person's state stays
 
     // Forgetting the source: the fact, both summaries and that profile go, and e's KV state with them.
     path_of_json(port, ada, "DELETE", "/api/v1/memories/" + std::to_string(source), "", 204);
-    EXPECT_FALSE(test::drop_and_wait(*s->engine, {"ada", "e"}));
+    EXPECT_FALSE(test::drop_and_wait(*s->backend, {"ada", "e"}));
     const std::string after = path_of_json(port, ada, "GET", "/api/v1/export");
     for (const char * gone : {"Ada paints", "Zoe lives in Boston", "Zoe's move", "moved to Boston"}) {
         EXPECT_EQ(after.find(gone), std::string::npos) << gone;
@@ -322,39 +249,9 @@ TEST_F(server_test, facts_and_summaries_reach_their_person_only_and_go_with_thei
     EXPECT_TRUE(json::parse(path_of_json(port, ada, "GET", "/api/v1/summaries"))["person"].is_null());
 }
 
-// With an embedding model, each turn and reply gets a vector when it is stored,
-// and a search reaches turns that share no word with it, of that person only.
-TEST_F(server_test, with_an_embedding_model_every_turn_gets_a_vector_and_recall_uses_them) {
-    auto e = llm::embedder::open(test::tiny_model_path(), model_options{});
-    ASSERT_TRUE(e) << e.error().message();
-    server_options so;
-    so.distill_every = 0;
-    so.memory.embedder = e->get();
-    auto s = start(so, {}, "m", true);
-    const auto ada = *s->users->add("ada");
-    const auto bob = *s->users->add("bob");
-    const int port = s->port();
-    const auto search = "/api/v1/memories/search?q=Tell%20me%20about%20my%20pet";
-    chat(port, ada, "c", json::array({user("I adopted a grey cat called Pixel.")}));
-    {
-        auto store = memory::memory_store::open(dir_.file("m") + "/memory.db");
-        ASSERT_TRUE(store);
-        ASSERT_TRUE((*store)->vectors().use_vector_model((*e)->key(), (*e)->dims(), /*replace=*/false));
-        auto who = (*store)->person("ada", false);
-        EXPECT_EQ(*(*store)->turns().count_turns(*who), 2);
-        EXPECT_TRUE((*store)->vectors().turns_without_vector(*who, 10)->empty());  // the message and the reply
-    }
-    const auto found = json::parse(path_of_json(port, ada, "GET", search));
-    ASSERT_FALSE(found["items"].empty()) << found;
-    bool cat = false;
-    for (const auto & i : found["items"]) cat = cat || i["text"].get<std::string>().find("Pixel") != std::string::npos;
-    EXPECT_TRUE(cat) << found;
-    EXPECT_TRUE(json::parse(path_of_json(port, bob, "GET", search))["items"].empty());
-}
-
 // Distillation runs in the background after enough new turns; its answer (noise
 // from this model) is checked and refused or stored, and replies go on meanwhile.
-TEST_F(server_test, facts_are_distilled_in_the_background_without_holding_up_replies) {
+TEST_F(fake_server_test, facts_are_distilled_in_the_background_without_holding_up_replies) {
     server_options so;
     so.distill_every = 2;
     so.distill_max_tokens = 200;  // a random model's answer is long: on a loaded machine it could take minutes
@@ -375,13 +272,13 @@ TEST_F(server_test, facts_are_distilled_in_the_background_without_holding_up_rep
     }
     EXPECT_TRUE(st.failures > 0 || st.upto_turn_id > 0) << "no distillation ran";
     // Its prompt held copies of the turns: no KV state of it stays behind.
-    EXPECT_FALSE(test::drop_and_wait(*s->engine, {"ada", companion::distill_conversation()}));
+    EXPECT_FALSE(test::drop_and_wait(*s->backend, {"ada", companion::distill_conversation()}));
     if (st.failures > 0) {
         EXPECT_NE(st.last_error.find("distillation"), std::string::npos) << st.last_error;
     }
 }
 
-TEST_F(server_test, the_core_profile_is_set_by_the_person_and_goes_into_their_prompts) {
+TEST_F(fake_server_test, the_core_profile_is_set_by_the_person_and_goes_into_their_prompts) {
     server_options so;
     so.memory.recall_items = 0;  // only the profile differs between the two prompts
     auto s = start(so, {}, "m", true);
@@ -398,7 +295,7 @@ TEST_F(server_test, the_core_profile_is_set_by_the_person_and_goes_into_their_pr
     EXPECT_GT(with["usage"]["prompt_tokens"].get<int>(), without["usage"]["prompt_tokens"].get<int>() + 5);
 }
 
-TEST_F(server_test, export_holds_everything_and_erase_leaves_nothing_of_the_person) {
+TEST_F(fake_server_test, export_holds_everything_and_erase_leaves_nothing_of_the_person) {
     auto s = start({}, {}, "m", true);
     const auto ada = *s->users->add("ada");
     const auto bob = *s->users->add("bob");
