@@ -7,7 +7,6 @@
 
 #include "companion/mood.h"
 #include "companion/persona.h"
-#include "server/http_session.h"
 #include "server/route_handlers.h"
 #include "server/openai_json.h"
 #include "server/request_bodies.h"

@@ -8,7 +8,6 @@
 #include <cstdint>
 
 #include "companion/initiative.h"
-#include "server/http_session.h"
 #include "server/route_handlers.h"
 #include "server/initiative_scheduler.h"
 #include "server/request_bodies.h"

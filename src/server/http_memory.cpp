@@ -15,7 +15,6 @@
 #include "companion/turn_memory.h"
 #include "memory/export.h"
 #include "memory/recall.h"
-#include "server/http_session.h"
 #include "server/route_handlers.h"
 #include "base/job_queue.h"
 #include "server/openai_json.h"

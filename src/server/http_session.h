@@ -29,17 +29,6 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-// How a status other than ok is answered: the one map for every route.
-struct http_error {
-    http::status code;
-    const char * type;  // OpenAI's error type
-    int retry_after_s;  // 0: no Retry-After
-};
-http_error http_error_of(status_code code);
-
-// A store error as a reply (http_error_of).
-memory_reply error_reply(const status & st);
-
 // A short id that names one internal error in the reply and in the log.
 std::string error_id();
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "os1/status.h"
 #include "server/server_context.h"
 
 namespace os1::memory {
@@ -33,6 +34,17 @@ struct memory_reply {
     bool drop_person = false;       // all of the person's KV states must go first
     bool unblock_person = false;    // then the person's name may be used again (person_gate)
 };
+
+// How a status other than ok is answered: the one map for every route.
+struct http_error {
+    http::status code;
+    const char * type;  // OpenAI's error type
+    int retry_after_s;  // 0: no Retry-After
+};
+http_error http_error_of(status_code code);
+
+// A store error as a reply (http_error_of).
+memory_reply error_reply(const status & st);
 
 // One request being answered, as a handler sees it. Each method answers it
 // (once), except rate_limited when it returns false.
