@@ -11,6 +11,8 @@
 #include "base/files.h"
 
 namespace os1 {
+
+const char * default_web_root() { return OS1_WEB_ROOT; }
 namespace {
 
 template <class T>
@@ -106,6 +108,8 @@ const std::vector<option_entry> table = {
     {"serve.allow_origin", "OS1_ALLOW_ORIGIN", "--allow-origin",
      "web pages that may call the API, comma-separated (scheme://host[:port]); others are refused",
      [](options & o) -> option_target { return &o.serve.allow_origin; }},
+    {"serve.web", "OS1_WEB", "--web", "folder of the built web page served at / (\"\" for none)",
+     [](options & o) -> option_target { return &o.serve.web; }, 0, 0, true},
     {"serve.max_connections", "OS1_MAX_CONNECTIONS", "--max-connections", "open connections in all; more are refused",
      [](options & o) -> option_target { return &o.serve.max_connections; }, 1, 1 << 20},
     {"serve.max_connections_per_address", "OS1_MAX_CONNECTIONS_PER_ADDRESS", "--max-connections-per-address",

@@ -8,6 +8,9 @@
 
 namespace os1 {
 
+// The web page built in the source tree (web/dist), served by `os1 serve` unless --web says otherwise.
+const char * default_web_root();
+
 struct model_options {
     std::string path;         // GGUF file; empty = the default model in the models folder
     int ctx_tokens = 4096;    // context window of a conversation, in tokens
@@ -84,6 +87,7 @@ struct serve_options {
     int drain_s = 10;            // on SIGTERM, time for replies in flight
     std::string shared_prompt;   // file with a system prompt computed once and shared by everyone
     std::string allow_origin;    // web pages that may call the API, comma-separated ("https://a.example,http://b:8080")
+    std::string web = default_web_root();  // the built web page served at / ("" = none)
     int max_connections = 4096;  // open connections in all; more are closed at once
     int max_connections_per_address = 256;  // from one client address
 };

@@ -80,6 +80,7 @@ int run_serve(const options & o) {
         so.allow_origins.push_back(std::move(origin));
         at = comma + 1;
     }
+    so.web_root = s.web;
     so.drain_ms = s.drain_s * 1000;
     so.max_tokens_default = o.chat.max_tokens;
     so.persona = persona;
@@ -126,7 +127,7 @@ void add_serve_command(CLI::App & root, cli_context & ctx) {
     auto * cmd = root.add_subcommand("serve", "serve the OpenAI-compatible API to many people at once");
     for (const char * flag : {"--model", "--host", "--port", "--threads", "--io-threads", "--parallel", "--ctx", "--batch",
                               "--kv-ram-mib", "--kv-disk-gib", "--prefill-chunk", "--no-auth", "--rate-per-minute",
-                              "--max-body-kib", "--drain-s", "--shared-prompt", "--allow-origin",
+                              "--max-body-kib", "--drain-s", "--shared-prompt", "--allow-origin", "--web",
                               "--max-connections", "--max-connections-per-address", "--max-tokens",
                               "--no-memory", "--recall-items", "--recall-words", "--recall-words-later", "--recall-floor", "--distill-every", "--embed-model",
                               "--plain", "--character", "--no-onboarding", "--default-name", "--feelings", "--evolve-every",

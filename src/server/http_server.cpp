@@ -23,6 +23,7 @@ constexpr size_t files_queue_limit = 1024;
 }  // namespace
 
 struct http_server::impl {
+    web_files web;  // read once, before the first connection; outlives every connection
     server_context ctx;
     net::io_context ioc;
     tcp::acceptor acceptor{ioc};
@@ -47,7 +48,7 @@ struct http_server::impl {
 
     impl(server_options o, llm::llm_i & e, users_store * u, std::unique_ptr<memory::memory_worker> m)
         : ctx{o, e, u, m.get(), nullptr, rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0, {}, nullptr, {}, nullptr,
-              nullptr, nullptr, {}, {}, nullptr},
+              nullptr, nullptr, {}, {}, nullptr, nullptr},
           ioc(std::max(1, ctx.opts.io_threads)), memory(std::move(m)) {
         if (memory && ctx.opts.distill_every > 0) {
             companion::distill_options d;
@@ -56,6 +57,11 @@ struct http_server::impl {
             distill = std::make_unique<background_distill>(e, *memory, d, companion::summary_options{}, ctx.opts.evolve_every,
                                                            ctx.opts.onboarding.default_name);
             ctx.distill = distill.get();
+        }
+        web = web_files::load(ctx.opts.web_root);
+        ctx.web = &web;
+        if (!ctx.opts.web_root.empty() && web.empty()) {
+            spdlog::warn("no web page in {} (scripts/setup builds it): / answers 404", ctx.opts.web_root);
         }
         ctx.clock = ctx.opts.clock ? ctx.opts.clock : &wall;
         ctx.prompts = prompts.get();

@@ -191,8 +191,31 @@ void http_session::dispatch(request && req) {
         case route_area::memory: return memory_handler(ctx_).handle(*this, req, person, path);
         case route_area::companion: return companion_handler(ctx_).handle(*this, req, person, path);
         case route_area::initiative: return initiative_handler(ctx_).handle(*this, req, person, path);
+        case route_area::web: return web_route(req, path);
     }
     send_error(http::status::not_found, "no route " + path, "not_found_error", "other");
+}
+
+// The page's files from memory, with what a browser may do with them.
+void http_session::web_route(const request & req, const std::string & path) {
+    const web_file * f = ctx_.web->find(path);
+    if (!f) {
+        const std::string why = ctx_.web->empty() ? "the web page is not built here (scripts/setup builds web/ with npm)"
+                                                  : "no file " + path + " in the web page";
+        return send(http::status::not_found, why + "\n", "web", "text/plain; charset=utf-8");
+    }
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Content-Security-Policy", web_files::content_security_policy()},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Referrer-Policy", "no-referrer"},
+        {"Cache-Control", f->cache},
+        {"ETag", f->etag},
+    };
+    const auto match = req.find(http::field::if_none_match);
+    if (match != req.end() && std::string_view(match->value().data(), match->value().size()) == f->etag) {
+        return send(http::status::not_modified, "", "web", f->content_type, 0, headers);
+    }
+    send(http::status::ok, f->body, "web", f->content_type, 0, headers);
 }
 
 // The true live figures: people talking with the OS now, and the

@@ -71,6 +71,7 @@ private:
     void after_response();
     void close();
     void status_route();  // GET /api/v1/status (authenticated by dispatch)
+    void web_route(const request & req, const std::string & path);  // GET / and /assets/NAME: the web page
     void stop_talking();  // the person's chat request is over (presence)
 
     // Routes

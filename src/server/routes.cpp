@@ -24,12 +24,15 @@ const char * area_name(route_area a) {
         case route_area::memory: return "memory";
         case route_area::companion: return "companion";
         case route_area::initiative: return "initiative";
+        case route_area::web: return "web";
     }
     return "other";
 }
 
 const std::vector<route_info> & all_routes() {
     static const std::vector<route_info> routes = {
+        {"GET", "/", route_owner::nobody, route_area::web},
+        {"GET", "/assets/{id}", route_owner::nobody, route_area::web},
         {"GET", "/health", route_owner::nobody, route_area::health},
         {"GET", "/metrics", route_owner::nobody, route_area::metrics},
         {"GET", "/v1/models", route_owner::caller, route_area::models},

@@ -18,6 +18,7 @@
 #include "server/rate_limiter.h"
 #include "server/server_options.h"
 #include "server/users.h"
+#include "server/web_files.h"
 
 namespace os1::server {
 
@@ -43,6 +44,7 @@ struct server_context {
     person_gate gate;                 // erasing and revoking people in order
     connection_slots connections;     // open connections in all and per address
     companion::turn_runner * turns = nullptr;  // every chat turn (companion/turn.h)
+    const web_files * web = nullptr;  // the web page at / (never null once the server is built)
 
     int64_t now() const { return clock->now(); }
     bool initiative() const { return memory && opts.initiative; }

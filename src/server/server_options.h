@@ -20,6 +20,7 @@ struct server_options {
     bool no_auth = false;                // single-person mode; loopback only
     std::string users_file;              // the people and their token hashes
     std::vector<std::string> allow_origins;  // web pages ("https://host[:port]") that may call the API (CORS)
+    std::string web_root;                // the built web page (web/dist) served at /; "" = none
     std::string model_name = "os1";      // reported by /v1/models and in responses
     uint64_t max_body_bytes = 1 << 20;   // larger requests get 413
     int max_messages = 1000;             // in one chat request; more get 400

@@ -46,12 +46,15 @@ TEST_F(fake_server_test, the_auth_matrix_covers_every_route_in_the_table) {
     const auto alice = *s->users->add("alice");
     std::string wrong = alice;
     wrong.back() = wrong.back() == '0' ? '1' : '0';
-    int checked = 0;
+    int checked = 0, open_routes = 0;
     for (const auto & r : all_routes()) {
         const std::string path = concrete(r.pattern);
         const std::string body = std::string(r.method) == "GET" || std::string(r.method) == "DELETE" ? "" : "{}";
         if (!r.needs_token()) {
-            EXPECT_EQ(http_request(s->port(), r.method, path, body).status, 200) << r.method << " " << path;
+            // The web page's files are not built for this server: 404, yet never 401 (test-server-web.cpp).
+            const int want = r.area == route_area::web ? 404 : 200;
+            EXPECT_EQ(http_request(s->port(), r.method, path, body).status, want) << r.method << " " << path;
+            ++open_routes;
             continue;
         }
         for (const auto & headers : {std::map<std::string, std::string>{}, bearer(wrong), bearer("os1_0000_1111"),
@@ -61,7 +64,8 @@ TEST_F(fake_server_test, the_auth_matrix_covers_every_route_in_the_table) {
         }
         ++checked;
     }
-    EXPECT_EQ(checked + 2, static_cast<int>(all_routes().size()));
+    EXPECT_EQ(open_routes, 4);  // /, /assets/NAME, /health, /metrics
+    EXPECT_EQ(checked + open_routes, static_cast<int>(all_routes().size()));
     // The token works on each (anything but 401), and nothing of this reached anyone.
     EXPECT_NE(http_request(s->port(), "GET", "/api/v1/memories", "", bearer(alice)).status, 401);
     EXPECT_TRUE(test::get_json(s->port(), alice, "/api/v1/memories")["items"].empty());

@@ -1,0 +1,88 @@
+// The web page's files at / and /assets/NAME: types, caching, the policy that
+// keeps script to the page's own files, and nothing but what was built.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "base/files.h"
+#include "server/running_server.h"
+#include "support/http_client.h"
+#include "support/temp_dir.h"
+
+namespace os1::server {
+namespace {
+
+using test::fake_server_test;
+using test::http_request;
+
+class web_test : public fake_server_test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(make_dirs(web_.file("assets")));
+        ASSERT_TRUE(write_file_atomic(web_.file("index.html"), "<!doctype html><title>OS1</title>"));
+        ASSERT_TRUE(write_file_atomic(web_.file("assets/index-Ab12.js"), "console.log(1)"));
+        ASSERT_TRUE(write_file_atomic(web_.file("assets/index-Cd34.css"), "body{}"));
+        ASSERT_TRUE(write_file_atomic(web_.file("assets/tool.exe"), "MZ"));
+        ASSERT_TRUE(write_file_atomic(web_.file("secret.txt"), "not for the web"));
+    }
+    server_options with_web() {
+        server_options so;
+        so.web_root = web_.path();
+        return so;
+    }
+    test::temp_dir web_;
+};
+
+TEST_F(web_test, the_page_and_its_assets_come_with_their_types_caching_and_policy) {
+    auto s = start(with_web());  // a server with tokens: the page itself needs none
+    const auto page = http_request(s->port(), "GET", "/");
+    ASSERT_EQ(page.status, 200) << page.body;
+    EXPECT_EQ(page.body, "<!doctype html><title>OS1</title>");
+    EXPECT_EQ(page.headers.at("content-type"), "text/html; charset=utf-8");
+    EXPECT_EQ(page.headers.at("cache-control"), "no-cache");
+    EXPECT_EQ(page.headers.at("x-content-type-options"), "nosniff");
+    const std::string csp = page.headers.at("content-security-policy");
+    EXPECT_NE(csp.find("default-src 'none'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("script-src 'self';"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("unsafe"), std::string::npos) << csp;  // no inline script or style, no eval
+    EXPECT_EQ(csp.find("http"), std::string::npos) << csp;    // no other origin
+
+    const auto js = http_request(s->port(), "GET", "/assets/index-Ab12.js");
+    ASSERT_EQ(js.status, 200);
+    EXPECT_EQ(js.body, "console.log(1)");
+    EXPECT_EQ(js.headers.at("content-type"), "text/javascript; charset=utf-8");
+    EXPECT_EQ(js.headers.at("cache-control"), "public, max-age=31536000, immutable");
+    EXPECT_EQ(http_request(s->port(), "GET", "/assets/index-Cd34.css").headers.at("content-type"), "text/css; charset=utf-8");
+
+    // Asked again with its tag: 304 and no body.
+    const auto again = http_request(s->port(), "GET", "/assets/index-Ab12.js", "", {{"If-None-Match", js.headers.at("etag")}});
+    EXPECT_EQ(again.status, 304);
+    EXPECT_TRUE(again.body.empty());
+    EXPECT_EQ(http_request(s->port(), "GET", "/assets/index-Ab12.js", "", {{"If-None-Match", "\"other\""}}).status, 200);
+}
+
+TEST_F(web_test, only_what_was_built_is_served_never_a_path_to_elsewhere) {
+    auto s = start(with_web());
+    ASSERT_TRUE(write_file_atomic(web_.file("assets/later.js"), "late"));  // after the start: not read
+    for (const char * path : {"/assets/tool.exe", "/assets/later.js", "/secret.txt", "/index.html", "/assets/..%2fsecret.txt",
+                              "/assets/%2e%2e%2fsecret.txt", "/assets/../secret.txt", "/assets/", "/assets"}) {
+        const auto r = http_request(s->port(), "GET", path);
+        EXPECT_EQ(r.status, 404) << path << ": " << r.body;
+        EXPECT_EQ(r.body.find("not for the web"), std::string::npos) << path;
+    }
+    EXPECT_EQ(http_request(s->port(), "POST", "/", "{}").status, 405);
+}
+
+TEST_F(fake_server_test, without_a_built_page_the_root_says_how_to_build_it) {
+    server_options so;
+    so.web_root = dir_.file("no-such-folder");
+    auto s = start(so);
+    const auto r = http_request(s->port(), "GET", "/");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_NE(r.body.find("scripts/setup"), std::string::npos) << r.body;
+    EXPECT_EQ(http_request(s->port(), "GET", "/health").status, 200);
+}
+
+}  // namespace
+}  // namespace os1::server

@@ -1,0 +1,69 @@
+// The page's only way to the server: typed calls to the routes of docs/api.md.
+
+export interface Status {
+  people_talking_now: number;
+  conversations_held: number;
+  conversations: { resident: number; in_ram: number; on_disk: number };
+  requests_in_flight: number;
+  talking_window_s: number;
+  model: string;
+  uptime_s: number;
+}
+
+// A refused or failed request: `status` 0 when the server could not be reached.
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly retryAfterS: number | null,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN_KEY = "os1.token";
+
+// The person's API token, kept so that a reload keeps them signed in.
+export const token = {
+  get: (): string | null => localStorage.getItem(TOKEN_KEY),
+  set: (t: string): void => localStorage.setItem(TOKEN_KEY, t),
+  clear: (): void => localStorage.removeItem(TOKEN_KEY),
+};
+
+interface Options {
+  body?: unknown;
+  bearer?: string | null; // undefined: the stored token; null: none
+}
+
+async function request<T>(method: string, path: string, opts: Options = {}): Promise<T> {
+  const headers: Record<string, string> = {};
+  const bearer = opts.bearer === undefined ? token.get() : opts.bearer;
+  if (bearer) headers["Authorization"] = `Bearer ${bearer}`;
+  if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+  } catch {
+    throw new ApiError(0, "the server cannot be reached", null);
+  }
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const j = (await res.json()) as { error?: { message?: string } };
+      if (j.error?.message) message = j.error.message;
+    } catch {
+      // not JSON: the status line says it
+    }
+    const retry = Number(res.headers.get("Retry-After"));
+    throw new ApiError(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : null);
+  }
+  return (await res.json()) as T;
+}
+
+export const api = {
+  status: (bearer?: string | null) => request<Status>("GET", "/api/v1/status", { bearer }),
+};
