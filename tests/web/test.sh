@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# ctest: the web page in a real browser (Debian's chromium through
+# playwright-core), against real `os1 serve` processes with the tiny model.
+# Usage: test.sh OS1_BINARY
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+os1=$1
+command -v node >/dev/null || { echo "node is needed (apt-get install nodejs)"; exit 1; }
+[ -x /usr/bin/chromium ] || { echo "chromium is needed (scripts/setup installs it: apt-get install chromium)"; exit 1; }
+[ -d "$here/node_modules/playwright-core" ] || (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --silent)
+[ -f "$root/web/dist/index.html" ] || "$root/scripts/setup" --no-build
+work=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"' EXIT
+"$os1" make-test-model --out "$work/tiny.gguf" --seed 42 >/dev/null 2>&1
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() {
+  for _ in $(seq 1 300); do
+    curl -sf "http://127.0.0.1:$1/health" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "os1 serve on port $1 did not start:"; cat "$work"/*.log; return 1
+}
+# One server with tokens (alice), one --no-auth (the person at this machine).
+mkdir -p "$work/auth" "$work/open"
+token=$("$os1" --data "$work/auth" users add alice 2>/dev/null)
+auth_port=$(free_port)
+"$os1" --data "$work/auth" serve --model "$work/tiny.gguf" --port "$auth_port" --ctx 2048 --parallel 2 --no-memory \
+  --web "$root/web/dist" >"$work/auth.log" 2>&1 &
+pids+=($!)
+open_port=$(free_port)
+"$os1" --data "$work/open" serve --model "$work/tiny.gguf" --port "$open_port" --ctx 2048 --parallel 2 --no-memory --no-auth \
+  --web "$root/web/dist" >"$work/open.log" 2>&1 &
+pids+=($!)
+wait_up "$auth_port"
+wait_up "$open_port"
+OS1_AUTH_PORT=$auth_port OS1_OPEN_PORT=$open_port OS1_TOKEN=$token node --test --test-concurrency=1 "$here"/*.test.mjs
