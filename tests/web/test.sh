@@ -22,7 +22,7 @@ wait_up() {
   done
   echo "os1 serve on port $1 did not start:"; cat "$work"/*.log; return 1
 }
-# One server with tokens (alice), one --no-auth (the person at this machine).
+# One server with tokens (alice), one --no-auth that remembers (the person at this machine).
 mkdir -p "$work/auth" "$work/open"
 token=$("$os1" --data "$work/auth" users add alice 2>/dev/null)
 auth_port=$(free_port)
@@ -30,7 +30,7 @@ auth_port=$(free_port)
   --web "$root/web/dist" >"$work/auth.log" 2>&1 &
 pids+=($!)
 open_port=$(free_port)
-"$os1" --data "$work/open" serve --model "$work/tiny.gguf" --port "$open_port" --ctx 2048 --parallel 2 --no-memory --no-auth \
+"$os1" --data "$work/open" serve --model "$work/tiny.gguf" --port "$open_port" --ctx 2048 --parallel 2 --no-auth --no-onboarding \
   --web "$root/web/dist" >"$work/open.log" 2>&1 &
 pids+=($!)
 wait_up "$auth_port"

@@ -10,6 +10,30 @@ export interface Status {
   uptime_s: number;
 }
 
+export interface Initiative {
+  id: number;
+  kind: string; // reminder, follow_up, check_in
+  text: string;
+  reason: string;
+  importance: number;
+  state: "pending" | "sent" | "dropped";
+  decision: string;
+  due_at: number;
+  created_at: number;
+  decided_at: number | null;
+  delivered_at: number | null;
+  memory: number | null;
+}
+
+export interface InitiativeSettings {
+  opted_out: boolean;
+  quiet_from: string; // "HH:MM"
+  quiet_to: string;
+  utc_offset_minutes: number;
+  daily_cap: number;
+  min_importance: number;
+}
+
 // A refused or failed request: `status` 0 when the server could not be reached.
 export class ApiError extends Error {
   constructor(
@@ -66,4 +90,9 @@ async function request<T>(method: string, path: string, opts: Options = {}): Pro
 
 export const api = {
   status: (bearer?: string | null) => request<Status>("GET", "/api/v1/status", { bearer }),
+  initiatives: (limit = 100) =>
+    request<{ initiatives: Initiative[] }>("GET", `/api/v1/initiatives?limit=${limit}`).then((r) => r.initiatives),
+  initiativeSettings: () => request<InitiativeSettings>("GET", "/api/v1/initiative/settings"),
+  setInitiativeSettings: (s: Partial<InitiativeSettings>) =>
+    request<InitiativeSettings>("PUT", "/api/v1/initiative/settings", { body: s }),
 };

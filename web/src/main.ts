@@ -2,19 +2,39 @@
 import "./style.css";
 import { api, ApiError, token } from "./api";
 import { describe, showNotice } from "./notice";
+import { showInitiative } from "./views/initiative";
 import { showOverview } from "./views/overview";
 import { renderSignIn } from "./views/signin";
 import { startStatus } from "./views/status";
 
 const view = document.getElementById("view") as HTMLElement;
 const signOut = document.getElementById("sign-out") as HTMLButtonElement;
+const nav = document.getElementById("nav") as HTMLElement;
+
+// One view per address: #/ (now), #/initiative.
+const views: Record<string, (view: HTMLElement) => Promise<void>> = {
+  "#/": showOverview,
+  "#/initiative": showInitiative,
+};
+
+function route(): void {
+  if (nav.hidden) return;  // not signed in
+  const key = views[location.hash] ? location.hash : "#/";
+  for (const a of nav.querySelectorAll("a")) {
+    if (a.getAttribute("href") === key) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  void views[key](view);
+}
+window.addEventListener("hashchange", route);
 let stopStatus: (() => void) | null = null;
 
 function signedIn(withToken: boolean): void {
   signOut.hidden = !withToken;
   stopStatus?.();
   stopStatus = startStatus(() => toSignIn("Your token is no longer accepted: sign in again."));
-  void showOverview(view);
+  nav.hidden = false;
+  route();
 }
 
 function toSignIn(why: string): void {
@@ -22,6 +42,7 @@ function toSignIn(why: string): void {
   stopStatus = null;
   token.clear();
   signOut.hidden = true;
+  nav.hidden = true;
   renderSignIn(view, why, () => signedIn(true));
 }
 
