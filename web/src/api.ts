@@ -34,6 +34,20 @@ export interface InitiativeSettings {
   min_importance: number;
 }
 
+export interface Persona {
+  version: number; // 0: none yet
+  name?: string;
+  about?: string;
+  traits?: string[];
+  interests?: string[];
+  notes?: string;
+  source?: string; // onboarding, rename, rollback, default, evolve
+  reason?: string;
+  diff?: string;
+  created_at?: number;
+  onboarding: string;
+}
+
 // A refused or failed request: `status` 0 when the server could not be reached.
 export class ApiError extends Error {
   constructor(
@@ -90,6 +104,11 @@ async function request<T>(method: string, path: string, opts: Options = {}): Pro
 
 export const api = {
   status: (bearer?: string | null) => request<Status>("GET", "/api/v1/status", { bearer }),
+  persona: () => request<Persona>("GET", "/api/v1/persona"),
+  personaHistory: (limit = 100) =>
+    request<{ versions: Persona[] }>("GET", `/api/v1/persona/history?limit=${limit}`).then((r) => r.versions),
+  rename: (name: string) => request<Persona>("PUT", "/api/v1/persona", { body: { name } }),
+  rollback: (version: number) => request<Persona>("POST", "/api/v1/persona/rollback", { body: { version } }),
   initiatives: (limit = 100) =>
     request<{ initiatives: Initiative[] }>("GET", `/api/v1/initiatives?limit=${limit}`).then((r) => r.initiatives),
   initiativeSettings: () => request<InitiativeSettings>("GET", "/api/v1/initiative/settings"),

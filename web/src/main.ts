@@ -4,6 +4,7 @@ import { api, ApiError, token } from "./api";
 import { describe, showNotice } from "./notice";
 import { showInitiative } from "./views/initiative";
 import { showOverview } from "./views/overview";
+import { showPersona } from "./views/persona";
 import { renderSignIn } from "./views/signin";
 import { startStatus } from "./views/status";
 
@@ -11,9 +12,10 @@ const view = document.getElementById("view") as HTMLElement;
 const signOut = document.getElementById("sign-out") as HTMLButtonElement;
 const nav = document.getElementById("nav") as HTMLElement;
 
-// One view per address: #/ (now), #/initiative.
+// One view per address: #/ (now), #/persona, #/initiative.
 const views: Record<string, (view: HTMLElement) => Promise<void>> = {
   "#/": showOverview,
+  "#/persona": showPersona,
   "#/initiative": showInitiative,
 };
 

@@ -1,24 +1,13 @@
 // Initiative: what the OS thought of saying first (sent, held or dropped, and
 // why), and the person's own limits, editable.
 import { api, ApiError, Initiative, InitiativeSettings } from "../api";
+import { card, el, when } from "../dom";
 import { describe } from "../notice";
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text = "", className = ""): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text) e.textContent = text;
-  if (className) e.className = className;
-  return e;
-}
-
-const when = (unix: number | null) => (unix ? new Date(unix * 1000).toLocaleString() : "");
 const KINDS: Record<string, string> = { reminder: "Reminder", follow_up: "Follow-up", check_in: "Check-in" };
 
 function logSection(items: Initiative[]): HTMLElement {
-  const section = el("section", "", "card");
-  section.setAttribute("aria-labelledby", "initiative-log");
-  const h = el("h2", "What it thought of saying");
-  h.id = "initiative-log";
-  section.append(h);
+  const section = card("initiative-log", "What it thought of saying");
   if (items.length === 0) {
     section.append(el("p", "Nothing yet: it speaks first only about what you told it (a reminder, a day ahead, a hard day).", "hint"));
     return section;
@@ -54,10 +43,7 @@ function input(id: string, type: string, value: string, attrs: Record<string, st
 }
 
 function limitsSection(s: InitiativeSettings): HTMLElement {
-  const section = el("section", "", "card");
-  section.setAttribute("aria-labelledby", "initiative-limits");
-  const h = el("h2", "Your limits");
-  h.id = "initiative-limits";
+  const section = card("initiative-limits", "Your limits");
   const form = el("form");
   const optOut = input("opted_out", "checkbox", "");
   optOut.checked = s.opted_out;
@@ -99,7 +85,7 @@ function limitsSection(s: InitiativeSettings): HTMLElement {
       save.disabled = false;
     }
   });
-  section.append(h, form);
+  section.append(form);
   return section;
 }
 
