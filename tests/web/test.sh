@@ -22,11 +22,12 @@ wait_up() {
   done
   echo "os1 serve on port $1 did not start:"; cat "$work"/*.log; return 1
 }
-# One server with tokens (alice), one --no-auth that remembers (the person at this machine).
+# Two servers that remember: one with tokens (alice, bob), one --no-auth (the person at this machine).
 mkdir -p "$work/auth" "$work/open"
 token=$("$os1" --data "$work/auth" users add alice 2>/dev/null)
+bob=$("$os1" --data "$work/auth" users add bob 2>/dev/null)
 auth_port=$(free_port)
-"$os1" --data "$work/auth" serve --model "$work/tiny.gguf" --port "$auth_port" --ctx 2048 --parallel 2 --no-memory \
+"$os1" --data "$work/auth" serve --model "$work/tiny.gguf" --port "$auth_port" --ctx 2048 --parallel 2 --no-onboarding \
   --web "$root/web/dist" >"$work/auth.log" 2>&1 &
 pids+=($!)
 open_port=$(free_port)
@@ -35,4 +36,4 @@ open_port=$(free_port)
 pids+=($!)
 wait_up "$auth_port"
 wait_up "$open_port"
-OS1_AUTH_PORT=$auth_port OS1_OPEN_PORT=$open_port OS1_TOKEN=$token node --test --test-concurrency=1 "$here"/*.test.mjs
+OS1_AUTH_PORT=$auth_port OS1_OPEN_PORT=$open_port OS1_TOKEN=$token OS1_TOKEN_BOB=$bob node --test --test-concurrency=1 "$here"/*.test.mjs

@@ -48,6 +48,30 @@ export interface Persona {
   onboarding: string;
 }
 
+export interface Memory {
+  id: number;
+  kind: string;
+  conversation: string;
+  ts: number;
+  speaker: string;
+  role: string;
+  text: string;
+}
+
+export interface Found {
+  kind: "turn" | "fact" | "summary";
+  text: string;
+  score: number;
+  ts: number;
+  ids: number[];
+  fact_id?: number;
+}
+
+export interface Profile {
+  text: string;
+  in_prompt: string;
+}
+
 // A refused or failed request: `status` 0 when the server could not be reached.
 export class ApiError extends Error {
   constructor(
@@ -73,8 +97,8 @@ interface Options {
   bearer?: string | null; // undefined: the stored token; null: none
 }
 
-async function request<T>(method: string, path: string, opts: Options = {}): Promise<T> {
-  const headers: Record<string, string> = {};
+async function send(method: string, path: string, opts: Options & { headers?: Record<string, string> } = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...opts.headers };
   const bearer = opts.bearer === undefined ? token.get() : opts.bearer;
   if (bearer) headers["Authorization"] = `Bearer ${bearer}`;
   if (opts.body !== undefined) headers["Content-Type"] = "application/json";
@@ -99,11 +123,28 @@ async function request<T>(method: string, path: string, opts: Options = {}): Pro
     const retry = Number(res.headers.get("Retry-After"));
     throw new ApiError(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : null);
   }
-  return (await res.json()) as T;
+  return res;
+}
+
+async function request<T>(method: string, path: string, opts: Options = {}): Promise<T> {
+  return (await (await send(method, path, opts)).json()) as T;
 }
 
 export const api = {
   status: (bearer?: string | null) => request<Status>("GET", "/api/v1/status", { bearer }),
+  memories: (before?: number, limit = 20) =>
+    request<{ items: Memory[]; next_before?: number }>(
+      "GET",
+      `/api/v1/memories?limit=${limit}${before ? `&before=${before}` : ""}`,
+    ),
+  search: (q: string, limit = 10) =>
+    request<{ items: Found[] }>("GET", `/api/v1/memories/search?q=${encodeURIComponent(q)}&limit=${limit}`).then((r) => r.items),
+  correct: (id: number, text: string) => request<Memory>("PATCH", `/api/v1/memories/${id}`, { body: { text } }),
+  forget: (id: number) => send("DELETE", `/api/v1/memories/${id}`).then(() => undefined),
+  profile: () => request<Profile>("GET", "/api/v1/profile"),
+  setProfile: (text: string) => request<{ text: string }>("PUT", "/api/v1/profile", { body: { text } }),
+  exportAll: () => send("GET", "/api/v1/export").then((r) => r.blob()),
+  eraseMe: () => send("DELETE", "/api/v1/me", { headers: { "X-OS1-Confirm": "erase" } }).then(() => undefined),
   persona: () => request<Persona>("GET", "/api/v1/persona"),
   personaHistory: (limit = 100) =>
     request<{ versions: Persona[] }>("GET", `/api/v1/persona/history?limit=${limit}`).then((r) => r.versions),

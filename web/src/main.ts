@@ -3,6 +3,7 @@ import "./style.css";
 import { api, ApiError, token } from "./api";
 import { describe, showNotice } from "./notice";
 import { showInitiative } from "./views/initiative";
+import { memoryView } from "./views/memory";
 import { showOverview } from "./views/overview";
 import { showPersona } from "./views/persona";
 import { renderSignIn } from "./views/signin";
@@ -12,9 +13,10 @@ const view = document.getElementById("view") as HTMLElement;
 const signOut = document.getElementById("sign-out") as HTMLButtonElement;
 const nav = document.getElementById("nav") as HTMLElement;
 
-// One view per address: #/ (now), #/persona, #/initiative.
+// One view per address: #/ (now), #/memory, #/persona, #/initiative.
 const views: Record<string, (view: HTMLElement) => Promise<void>> = {
   "#/": showOverview,
+  "#/memory": memoryView(afterErase),
   "#/persona": showPersona,
   "#/initiative": showInitiative,
 };
@@ -46,6 +48,15 @@ function toSignIn(why: string): void {
   signOut.hidden = true;
   nav.hidden = true;
   renderSignIn(view, why, () => signedIn(true));
+}
+
+// Erased: a person with a token is signed out (the token is gone too); the
+// person at a --no-auth server starts again from nothing.
+function afterErase(): void {
+  if (token.get()) return toSignIn("Everything of yours is erased, and your token with it.");
+  showNotice("Everything of yours is erased.");
+  location.hash = "#/";
+  route();
 }
 
 signOut.addEventListener("click", () => toSignIn("Signed out: the token is forgotten on this browser."));
