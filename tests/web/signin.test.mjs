@@ -65,7 +65,7 @@ test("a --no-auth server on this machine needs no sign-in", async () => {
   await context.close();
 });
 
-test("at phone width (360 px) nothing scrolls sideways", async () => {
+test("at phone width (360 px) no view scrolls sideways", async () => {
   const { context, page } = await open(browser, authPort, { width: 360, height: 740 });
   await page.getByLabel("API token").waitFor();
   const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
@@ -73,6 +73,12 @@ test("at phone width (360 px) nothing scrolls sideways", async () => {
   await page.getByLabel("API token").fill(token);
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { name: "OS1 right now" }).waitFor();
-  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
+  for (const [link, heading] of [["Memory", "Memory"], ["Mood", "Mood"], ["Persona", "Persona"], ["Initiative", "Initiative"], ["Now", "OS1 right now"]]) {
+    await page.getByRole("link", { name: link, exact: true }).click();
+    await page.getByRole("heading", { name: heading, exact: true, level: 1 }).waitFor();
+    await page.waitForLoadState("networkidle");
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(wide, false, `${link} scrolls sideways at 360 px`);
+  }
   await context.close();
 });

@@ -72,6 +72,23 @@ export interface Profile {
   in_prompt: string;
 }
 
+export interface MoodDay {
+  date: string; // "YYYY-MM-DD", UTC
+  messages: number;
+  valence: number | null; // -1 to 1
+  arousal: number | null; // 0 to 1
+  label: string | null;
+}
+
+export interface Reading {
+  memory: number;
+  ts: number;
+  label: string;
+  valence: number;
+  arousal: number;
+  source: string;
+}
+
 // A refused or failed request: `status` 0 when the server could not be reached.
 export class ApiError extends Error {
   constructor(
@@ -141,6 +158,8 @@ export const api = {
     request<{ items: Found[] }>("GET", `/api/v1/memories/search?q=${encodeURIComponent(q)}&limit=${limit}`).then((r) => r.items),
   correct: (id: number, text: string) => request<Memory>("PATCH", `/api/v1/memories/${id}`, { body: { text } }),
   forget: (id: number) => send("DELETE", `/api/v1/memories/${id}`).then(() => undefined),
+  memory: (id: number) => request<Memory>("GET", `/api/v1/memories/${id}`),
+  mood: (days = 30) => request<{ days: MoodDay[]; readings: Reading[] }>("GET", `/api/v1/mood?days=${days}`),
   profile: () => request<Profile>("GET", "/api/v1/profile"),
   setProfile: (text: string) => request<{ text: string }>("PUT", "/api/v1/profile", { body: { text } }),
   exportAll: () => send("GET", "/api/v1/export").then((r) => r.blob()),

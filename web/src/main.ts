@@ -4,6 +4,7 @@ import { api, ApiError, token } from "./api";
 import { describe, showNotice } from "./notice";
 import { showInitiative } from "./views/initiative";
 import { memoryView } from "./views/memory";
+import { showMood } from "./views/mood";
 import { showOverview } from "./views/overview";
 import { showPersona } from "./views/persona";
 import { renderSignIn } from "./views/signin";
@@ -13,10 +14,11 @@ const view = document.getElementById("view") as HTMLElement;
 const signOut = document.getElementById("sign-out") as HTMLButtonElement;
 const nav = document.getElementById("nav") as HTMLElement;
 
-// One view per address: #/ (now), #/memory, #/persona, #/initiative.
+// One view per address: #/ (now), #/memory, #/mood, #/persona, #/initiative.
 const views: Record<string, (view: HTMLElement) => Promise<void>> = {
   "#/": showOverview,
   "#/memory": memoryView(afterErase),
+  "#/mood": (v) => showMood(v),
   "#/persona": showPersona,
   "#/initiative": showInitiative,
 };
