@@ -33,7 +33,7 @@ test("the chart draws today's feelings and a point opens its messages", async ()
   await say("I feel awful and sad today, everything went wrong.");
   await say("Honestly I am miserable <b>and</b> lonely.");
   // Feelings are read in the background: wait until both are.
-  for (let i = 0; i < 200 && (await readings()).length < before + 2; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 900 && (await readings()).length < before + 2; i++) await new Promise((r) => setTimeout(r, 100));
   assert.ok((await readings()).length >= before + 2, "the feelings of both messages were read");
 
   const { context, page, problems } = await open(browser, openPort);
