@@ -59,6 +59,15 @@ struct turn_record {
     std::string session;   // the session's key
 };
 
+// One conversation of a person, as the web page lists them.
+struct conversation_brief {
+    std::string id;         // the client's conversation id
+    int64_t turns = 0;
+    int64_t started_at = 0;
+    int64_t last_at = 0;
+    std::string last_text;  // its newest turn's words
+};
+
 // A fact to store: a short statement distilled from some of the person's turns.
 struct new_fact {
     std::string text;

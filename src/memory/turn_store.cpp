@@ -79,6 +79,34 @@ result<std::vector<session_record>> turn_store::sessions(person_id who) {
     }
 }
 
+result<std::vector<conversation_brief>> turn_store::conversations(person_id who, int limit) {
+    auto st = db_->prepare(
+        "SELECT s.conversation, COUNT(t.id), MIN(t.ts), MAX(t.ts), "
+        "(SELECT t2.text FROM turns t2 JOIN sessions s2 ON s2.id = t2.session_id WHERE t2.person_id = ?1 "
+        "AND s2.person_id = ?1 AND s2.conversation = s.conversation ORDER BY t2.id DESC LIMIT 1) "
+        "FROM sessions s JOIN turns t ON t.session_id = s.id WHERE s.person_id = ?1 AND t.person_id = ?1 "
+        "AND s.conversation <> '' GROUP BY s.conversation ORDER BY MAX(t.id) DESC LIMIT ?2");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, static_cast<int64_t>(limit));
+    std::vector<conversation_brief> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back({st->text(0), st->int64(1), st->int64(2), st->int64(3), st->text(4)});
+    }
+}
+
+result<std::vector<turn_record>> turn_store::conversation_tail(person_id who, const std::string & id, int limit) {
+    auto st = db_->prepare(std::string("SELECT * FROM (SELECT ") + turn_columns +
+                           " FROM turns t JOIN sessions s ON s.id = t.session_id "
+                           "WHERE t.person_id = ?1 AND s.person_id = ?1 AND s.conversation = ?2 ORDER BY t.id DESC LIMIT ?3) "
+                           "ORDER BY 1");
+    if (!st) return st.error();
+    st->bind(1, who).bind(2, id).bind(3, static_cast<int64_t>(limit));
+    return collect_turns(st);
+}
+
 // The conversations whose prompts held turn ID: its own, and those of the turns
 // whose recalled blocks quoted it.
 result<std::vector<std::string>> turn_store::conversations_quoting(person_id who, int64_t id) {

@@ -76,6 +76,10 @@ public:
     // The last LIMIT turns of one session, oldest first.
     result<std::vector<turn_record>> session_tail(person_id who, const std::string & session, int limit);
     result<std::vector<session_record>> sessions(person_id who);
+    // The person's conversations, the most recently active first.
+    result<std::vector<conversation_brief>> conversations(person_id who, int limit);
+    // The latest `limit` turns of conversation `id` (every session of it), oldest first.
+    result<std::vector<turn_record>> conversation_tail(person_id who, const std::string & id, int limit);
     // This person's turns with id > AFTER, oldest first, up to LIMIT.
     result<std::vector<turn_record>> turns_after(person_id who, int64_t after, int limit);
     // A session's turns after AFTER, oldest first, up to LIMIT.

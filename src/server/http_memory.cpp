@@ -83,6 +83,35 @@ void memory_handler::handle(route_exchange & ex, const http_request & req, const
         return ex.error(http::status::bad_request, "limit must be from 1 to 1000", "invalid_request_error");
     }
 
+    // The person's conversations and one of them, for a client to resume (GET only: DELETE is the server's).
+    if (path == "/api/v1/conversations") {
+        return ex.memory_job([person, limit](memory::memory_store & s) -> memory_reply {
+            auto who = s.person(person, true);
+            if (!who) return error_reply(who.error());
+            auto rows = s.turns().conversations(*who, static_cast<int>(limit));
+            if (!rows) return error_reply(rows.error());
+            json items = json::array();
+            for (const auto & c : *rows) {
+                items.push_back({{"id", c.id}, {"turns", c.turns}, {"started_at", c.started_at}, {"last_at", c.last_at},
+                                 {"last_text", std::string(utf8_prefix(c.last_text, 200))}});
+            }
+            return {http::status::ok, text(json{{"items", items}})};
+        }, person);
+    }
+    if (path.rfind("/api/v1/conversations/", 0) == 0) {
+        std::string id = percent_decode(path.substr(std::string("/api/v1/conversations/").size()));
+        if (get("limit").empty()) limit = 200;
+        return ex.memory_job([person, id, limit](memory::memory_store & s) -> memory_reply {
+            auto who = s.person(person, true);
+            if (!who) return error_reply(who.error());
+            auto rows = s.turns().conversation_tail(*who, id, static_cast<int>(limit));
+            if (!rows) return error_reply(rows.error());
+            if (rows->empty()) return error_reply(status(status_code::not_found, "no conversation " + id));
+            json messages = json::array();
+            for (const auto & t : *rows) messages.push_back(turn_json(t, false));
+            return {http::status::ok, text(json{{"id", id}, {"messages", messages}})};
+        }, person);
+    }
     if (path == "/api/v1/memories") {
         if (method != http::verb::get) return wrong_method("GET");
         int64_t before = 0;

@@ -38,6 +38,8 @@ const std::vector<route_info> & all_routes() {
         {"GET", "/v1/models", route_owner::caller, route_area::models},
         {"POST", "/v1/chat/completions", route_owner::caller, route_area::chat},
         {"GET", "/api/v1/status", route_owner::caller, route_area::status},
+        {"GET", "/api/v1/conversations", route_owner::caller, route_area::memory},
+        {"GET", "/api/v1/conversations/{id}", route_owner::caller, route_area::memory},
         {"DELETE", "/api/v1/conversations/{id}", route_owner::caller, route_area::conversations},
         {"GET", "/api/v1/memories", route_owner::caller, route_area::memory},
         {"GET", "/api/v1/memories/search", route_owner::caller, route_area::memory},

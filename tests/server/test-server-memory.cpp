@@ -19,6 +19,7 @@ namespace os1::server {
 namespace {
 
 using json = nlohmann::json;
+using test::get_json;
 using test::bearer;
 using test::http_request;
 using test::server_test;
@@ -131,6 +132,43 @@ TEST_F(fake_server_test, a_person_lists_searches_reads_corrects_and_forgets_thei
     path_of_json(port, ada, "GET", "/api/v1/memories/abc", "", 404);
     path_of_json(port, ada, "POST", "/api/v1/memories", "", 405);
     EXPECT_EQ(http_request(port, "GET", "/api/v1/memories").status, 401);
+}
+
+TEST_F(fake_server_test, a_person_lists_and_reads_back_their_own_conversations_only) {
+    auto s = start({}, {}, "m", true);
+    const auto ada = *s->users->add("ada");
+    const auto bob = *s->users->add("bob");
+    const int port = s->port();
+    chat(port, ada, "walks", json::array({user("We walked by the river.")}));
+    chat(port, ada, "cats", json::array({user("Pixel sleeps all day.")}));
+    chat(port, ada, "walks", json::array({user("We walked by the river."), {{"role", "assistant"}, {"content", "I hear you."}},
+                                          user("Then we had tea.")}));
+    chat(port, bob, "bob's own", json::array({user("Bob's secret plan.")}));
+
+    const auto list = get_json(port, ada, "/api/v1/conversations");
+    ASSERT_EQ(list["items"].size(), 2u) << list.dump();
+    EXPECT_EQ(list["items"][0]["id"], "walks");  // the most recently active first
+    EXPECT_EQ(list["items"][0]["turns"], 4);
+    EXPECT_EQ(list["items"][0]["last_text"], "I hear you.");
+    EXPECT_EQ(list["items"][1]["id"], "cats");
+    EXPECT_EQ(get_json(port, ada, "/api/v1/conversations?limit=1")["items"].size(), 1u);
+
+    const auto walks = get_json(port, ada, "/api/v1/conversations/walks");
+    ASSERT_EQ(walks["messages"].size(), 4u) << walks.dump();
+    EXPECT_EQ(walks["messages"][0]["text"], "We walked by the river.");  // oldest first
+    EXPECT_EQ(walks["messages"][2]["text"], "Then we had tea.");
+    EXPECT_EQ(walks["messages"][3]["role"], "assistant");
+    const auto tail = get_json(port, ada, "/api/v1/conversations/walks?limit=2");
+    ASSERT_EQ(tail["messages"].size(), 2u);
+    EXPECT_EQ(tail["messages"][0]["text"], "Then we had tea.");
+    EXPECT_EQ(get_json(port, bob, "/api/v1/conversations/bob%27s%20own")["messages"][0]["text"], "Bob's secret plan.");
+
+    // Nothing of anyone else's: a name another person uses is no conversation of theirs.
+    path_of_json(port, bob, "GET", "/api/v1/conversations/walks", "", 404);
+    path_of_json(port, ada, "GET", "/api/v1/conversations/bob%27s%20own", "", 404);
+    EXPECT_EQ(get_json(port, bob, "/api/v1/conversations")["items"].size(), 1u);
+    path_of_json(port, ada, "GET", "/api/v1/conversations?limit=5000", "", 400);
+    EXPECT_EQ(http_request(port, "GET", "/api/v1/conversations").status, 401);
 }
 
 TEST_F(fake_server_test, a_person_reads_corrects_and_forgets_their_own_facts_only) {
