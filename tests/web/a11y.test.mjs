@@ -23,6 +23,7 @@ after(async () => {
 
 const views = [
   ["Now", "OS1 right now"],
+  ["Talk", "Conversation"],
   ["Memory", "Memory"],
   ["Mood", "Mood"],
   ["Persona", "Persona"],

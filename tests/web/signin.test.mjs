@@ -73,7 +73,7 @@ test("at phone width (360 px) no view scrolls sideways", async () => {
   await page.getByLabel("API token").fill(token);
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { name: "OS1 right now" }).waitFor();
-  for (const [link, heading] of [["Memory", "Memory"], ["Mood", "Mood"], ["Persona", "Persona"], ["Initiative", "Initiative"], ["Now", "OS1 right now"]]) {
+  for (const [link, heading] of [["Talk", "Conversation"], ["Memory", "Memory"], ["Mood", "Mood"], ["Persona", "Persona"], ["Initiative", "Initiative"], ["Now", "OS1 right now"]]) {
     await page.getByRole("link", { name: link, exact: true }).click();
     await page.getByRole("heading", { name: heading, exact: true, level: 1 }).waitFor();
     await page.waitForLoadState("networkidle");

@@ -147,7 +147,82 @@ async function request<T>(method: string, path: string, opts: Options = {}): Pro
   return (await (await send(method, path, opts)).json()) as T;
 }
 
+export interface Conversation {
+  id: string;
+  turns: number;
+  started_at: number;
+  last_at: number;
+  last_text: string;
+}
+
+export interface ChatMessage {
+  role: "user" | "assistant" | "system";
+  content: string;
+}
+
+// Streams a reply of the companion (POST /v1/chat/completions, SSE): each piece
+// of text to `onText` as it comes; resolves when the reply is stored ([DONE]).
+export async function streamReply(
+  conversation: string,
+  messages: ChatMessage[],
+  onText: (piece: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const headers: Record<string, string> = { "Content-Type": "application/json", "X-OS1-Conversation": conversation };
+  const t = token.get();
+  if (t) headers["Authorization"] = `Bearer ${t}`;
+  let res: Response;
+  try {
+    res = await fetch("/v1/chat/completions", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ messages, stream: true }),
+      signal,
+    });
+  } catch (e) {
+    if (signal.aborted) throw e;
+    throw new ApiError(0, "the server cannot be reached", null);
+  }
+  if (!res.ok || !res.body) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const j = (await res.json()) as { error?: { message?: string } };
+      if (j.error?.message) message = j.error.message;
+    } catch {
+      // not JSON
+    }
+    const retry = Number(res.headers.get("Retry-After"));
+    throw new ApiError(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : null);
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      for (const line of event.split("\n")) {
+        if (!line.startsWith("data: ")) continue;
+        const data = line.slice(6);
+        if (data === "[DONE]") return;
+        const chunk = JSON.parse(data) as { choices?: { delta?: { content?: string } }[]; error?: { message?: string } };
+        if (chunk.error) throw new ApiError(500, chunk.error.message ?? "the reply failed", null);
+        const piece = chunk.choices?.[0]?.delta?.content;
+        if (piece) onText(piece);
+      }
+    }
+  }
+  throw new ApiError(0, "the connection ended before the reply did", null);
+}
+
 export const api = {
+  conversations: (limit = 50) =>
+    request<{ items: Conversation[] }>("GET", `/api/v1/conversations?limit=${limit}`).then((r) => r.items),
+  conversation: (id: string) =>
+    request<{ id: string; messages: Memory[] }>("GET", `/api/v1/conversations/${encodeURIComponent(id)}`).then((r) => r.messages),
   status: (bearer?: string | null) => request<Status>("GET", "/api/v1/status", { bearer }),
   memories: (before?: number, limit = 20) =>
     request<{ items: Memory[]; next_before?: number }>(

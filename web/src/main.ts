@@ -2,6 +2,7 @@
 import "./style.css";
 import { api, ApiError, token } from "./api";
 import { describe, showNotice } from "./notice";
+import { showConversation } from "./views/conversation";
 import { showInitiative } from "./views/initiative";
 import { memoryView } from "./views/memory";
 import { showMood } from "./views/mood";
@@ -14,9 +15,10 @@ const view = document.getElementById("view") as HTMLElement;
 const signOut = document.getElementById("sign-out") as HTMLButtonElement;
 const nav = document.getElementById("nav") as HTMLElement;
 
-// One view per address: #/ (now), #/memory, #/mood, #/persona, #/initiative.
+// One view per address: #/ (now), #/chat, #/memory, #/mood, #/persona, #/initiative.
 const views: Record<string, (view: HTMLElement) => Promise<void>> = {
   "#/": showOverview,
+  "#/chat": showConversation,
   "#/memory": memoryView(afterErase),
   "#/mood": (v) => showMood(v),
   "#/persona": showPersona,
