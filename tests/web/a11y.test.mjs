@@ -4,22 +4,15 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { after, before, test } from "node:test";
-import { launch, open } from "./browser.mjs";
+import { test } from "node:test";
+import { open, useBrowser } from "./browser.mjs";
 
 const port = process.env.OS1_AUTH_PORT;
 const token = process.env.OS1_TOKEN;
 // OS1_UPDATE_SCREENSHOTS=1 also writes each view to docs/screenshots/ (shown in the README).
 const shots = process.env.OS1_UPDATE_SCREENSHOTS === "1" ? new URL("../../docs/screenshots/", import.meta.url) : null;
 const axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const views = [
   ["Now", "OS1 right now"],
@@ -44,7 +37,7 @@ async function scan(page, where, width) {
 
 for (const viewport of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) {
   test(`no serious accessibility violation on any view at ${viewport.width} px`, async () => {
-    const { context, page, problems } = await open(browser, port, viewport);
+    const { context, page, problems } = await open(browser(), port, viewport);
     await page.getByLabel("API token").waitFor();
     await scan(page, "sign-in", viewport.width);
     await page.getByLabel("API token").fill(token);

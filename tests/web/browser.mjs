@@ -1,6 +1,7 @@
 // Debian's chromium, headless, with nothing that calls out to the network
 // (this machine's network is closed), and a page that records every CSP
 // violation and script error so that a test can assert there were none.
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 export async function launch() {
@@ -34,4 +35,16 @@ export async function open(browser, port, viewport = { width: 1280, height: 800 
   });
   await page.goto(`http://127.0.0.1:${port}/`);
   return { context, page, problems };
+}
+
+// One browser for a test file: started before its tests, closed after them.
+export function useBrowser() {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
 }

@@ -2,19 +2,12 @@
 // shown as text, the conversation listed and resumed after a reload, and a
 // message that could not be sent kept where it was typed.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launch, open } from "./browser.mjs";
+import { test } from "node:test";
+import { open, useBrowser } from "./browser.mjs";
 
 const port = process.env.OS1_AUTH_PORT;
 const token = process.env.OS1_TOKEN;
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function signIn(page) {
   await page.getByLabel("API token").fill(token);
@@ -25,7 +18,7 @@ async function signIn(page) {
 }
 
 test("a reply streams in pieces, markup stays text, and the conversation resumes after a reload", async () => {
-  const { context, page, problems } = await open(browser, port);
+  const { context, page, problems } = await open(browser(), port);
   await signIn(page);
   await page.getByRole("button", { name: "New conversation" }).click();
   // Every text the reply shows while it is written.
@@ -59,11 +52,11 @@ test("a reply streams in pieces, markup stays text, and the conversation resumes
 });
 
 test("a message that cannot be sent stays where it was typed, with a notice", async () => {
-  const { context, page } = await open(browser, port);
+  const { context, page } = await open(browser(), port);
   await signIn(page);
   await page.route("**/v1/chat/completions", (route) => route.abort("connectionreset"));
   await page.getByLabel("Your message").fill("Do not lose this.");
-  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("button", { name: "Send", exact: true }).click();
   await page.getByText("Your message is kept: send it again.").waitFor();
   assert.equal(await page.getByLabel("Your message").inputValue(), "Do not lose this.");
   assert.equal(await page.locator(".msg.mine", { hasText: "Do not lose this." }).count(), 0);

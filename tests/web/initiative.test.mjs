@@ -1,18 +1,11 @@
 // The initiative view: the person's limits read, changed and kept; the log shows
 // what the OS thought of saying, as text whatever the message held.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launch, open } from "./browser.mjs";
+import { test } from "node:test";
+import { open, useBrowser } from "./browser.mjs";
 
 const openPort = process.env.OS1_OPEN_PORT;
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function say(text) {
   const res = await fetch(`http://127.0.0.1:${openPort}/v1/chat/completions`, {
@@ -24,7 +17,7 @@ async function say(text) {
 }
 
 test("limits are read, saved and still there after a reload", async () => {
-  const { context, page, problems } = await open(browser, openPort);
+  const { context, page, problems } = await open(browser(), openPort);
   await page.getByRole("link", { name: "Initiative" }).click();
   await page.getByRole("heading", { name: "Your limits" }).waitFor();
   assert.equal(await page.getByLabel("Quiet from").inputValue(), "22:00");
@@ -32,7 +25,7 @@ test("limits are read, saved and still there after a reload", async () => {
 
   await page.getByLabel("Quiet from").fill("23:30");
   await page.getByLabel("Messages it may start a day").fill("5");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.getByText("Saved: quiet 23:30-08:00, at most 5 a day.").waitFor();
 
   await page.reload();
@@ -47,7 +40,7 @@ test("limits are read, saved and still there after a reload", async () => {
 
 test("a reminder in the log is shown as text, never run as markup", async () => {
   await say('remind me to <img src=x onerror="window.__xss=1"> call Mum tomorrow at 6pm');
-  const { context, page, problems } = await open(browser, openPort);
+  const { context, page, problems } = await open(browser(), openPort);
   await page.goto(`http://127.0.0.1:${openPort}/#/initiative`);
   const item = page.locator(".log-item").first();
   await item.waitFor();

@@ -3,21 +3,14 @@
 // behind a confirmation, which signs him out; alice keeps everything of hers.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { after, before, test } from "node:test";
-import { launch, open } from "./browser.mjs";
+import { test } from "node:test";
+import { open, useBrowser } from "./browser.mjs";
 
 const port = process.env.OS1_AUTH_PORT;
 const bob = process.env.OS1_TOKEN_BOB;
 const alice = process.env.OS1_TOKEN;
 const base = `http://127.0.0.1:${port}`;
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function call(tokenValue, method, path, body) {
   return fetch(`${base}${path}`, {
@@ -37,9 +30,9 @@ test("search, correct, forget, export, then erase behind a confirmation", async 
   await say(bob, "My sister Zoe moved to Boston in May.");
   await say(bob, '<img src=x onerror="window.__xss=1"> is what I typed');
 
-  const { context, page, problems } = await open(browser, port);
+  const { context, page, problems } = await open(browser(), port);
   await page.getByLabel("API token").fill(bob);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("link", { name: "Memory" }).click();
   const zoe = page.locator("li.memory", { hasText: "My sister Zoe moved to Boston in May." });
   await zoe.waitFor();
@@ -49,12 +42,12 @@ test("search, correct, forget, export, then erase behind a confirmation", async 
   assert.equal(await page.getByText("Alice keeps bees").count(), 0, "nothing of alice's");
 
   await page.getByLabel("Search your memories").fill("Zoe Boston");
-  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("button", { name: "Search", exact: true }).click();
   await page.locator("li.found", { hasText: "Zoe moved to Boston" }).first().waitFor();
 
   await zoe.getByRole("button", { name: "Correct" }).click();
   await page.getByLabel("Corrected text").fill("My sister Zoe moved to Denver in May.");
-  await page.getByRole("button", { name: "Save" }).first().click();
+  await page.getByRole("button", { name: "Save", exact: true }).first().click();
   await page.locator("li.memory", { hasText: "Zoe moved to Denver" }).waitFor();
   await page.reload();
   const denver = page.locator("li.memory", { hasText: "My sister Zoe moved to Denver in May." });

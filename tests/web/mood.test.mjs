@@ -1,19 +1,12 @@
 // The mood view: the chart draws the person's days, and a day's point (or its
 // row, for the keyboard) opens the messages its feeling was read from.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launch, open } from "./browser.mjs";
+import { test } from "node:test";
+import { open, useBrowser } from "./browser.mjs";
 
 const openPort = process.env.OS1_OPEN_PORT;
 const base = `http://127.0.0.1:${openPort}`;
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function say(text) {
   const res = await fetch(`${base}/v1/chat/completions`, {
@@ -36,7 +29,7 @@ test("the chart draws today's feelings and a point opens its messages", async ()
   for (let i = 0; i < 900 && (await readings()).length < before + 2; i++) await new Promise((r) => setTimeout(r, 100));
   assert.ok((await readings()).length >= before + 2, "the feelings of both messages were read");
 
-  const { context, page, problems } = await open(browser, openPort);
+  const { context, page, problems } = await open(browser(), openPort);
   await page.getByRole("link", { name: "Mood" }).click();
   const canvas = page.locator(".chart canvas");
   await canvas.waitFor();

@@ -1,22 +1,15 @@
 // The persona view: the OS's name and versions; rename (a name holding markup
 // stays text) and roll back, each a new version.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launch, open } from "./browser.mjs";
+import { test } from "node:test";
+import { open, useBrowser } from "./browser.mjs";
 
 const openPort = process.env.OS1_OPEN_PORT;
 const base = `http://127.0.0.1:${openPort}`;
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 test("rename, see the versions, roll back", async () => {
-  const { context, page, problems } = await open(browser, openPort);
+  const { context, page, problems } = await open(browser(), openPort);
   await page.getByRole("link", { name: "Persona" }).click();
   await page.getByRole("heading", { name: "No persona yet" }).waitFor();  // no interview on this server
 

@@ -100,6 +100,20 @@ export class ApiError extends Error {
   }
 }
 
+// A refused answer as an error: the server's own message (docs/api.md's error
+// object) and when to try again.
+async function errorOf(res: Response): Promise<ApiError> {
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const j = (await res.json()) as { error?: { message?: string } };
+    if (j.error?.message) message = j.error.message;
+  } catch {
+    // not JSON: the status line says it
+  }
+  const retry = Number(res.headers.get("Retry-After"));
+  return new ApiError(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : null);
+}
+
 const TOKEN_KEY = "os1.token";
 
 // The person's API token, kept so that a reload keeps them signed in.
@@ -129,17 +143,7 @@ async function send(method: string, path: string, opts: Options & { headers?: Re
   } catch {
     throw new ApiError(0, "the server cannot be reached", null);
   }
-  if (!res.ok) {
-    let message = `${res.status} ${res.statusText}`;
-    try {
-      const j = (await res.json()) as { error?: { message?: string } };
-      if (j.error?.message) message = j.error.message;
-    } catch {
-      // not JSON: the status line says it
-    }
-    const retry = Number(res.headers.get("Retry-After"));
-    throw new ApiError(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : null);
-  }
+  if (!res.ok) throw await errorOf(res);
   return res;
 }
 
@@ -183,17 +187,7 @@ export async function streamReply(
     if (signal.aborted) throw e;
     throw new ApiError(0, "the server cannot be reached", null);
   }
-  if (!res.ok || !res.body) {
-    let message = `${res.status} ${res.statusText}`;
-    try {
-      const j = (await res.json()) as { error?: { message?: string } };
-      if (j.error?.message) message = j.error.message;
-    } catch {
-      // not JSON
-    }
-    const retry = Number(res.headers.get("Retry-After"));
-    throw new ApiError(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : null);
-  }
+  if (!res.ok || !res.body) throw await errorOf(res);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   for (;;) {

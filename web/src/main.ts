@@ -32,7 +32,11 @@ function route(): void {
     if (a.getAttribute("href") === key) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
-  void views[key](view);
+  // Each visit renders into a box of its own: a slower earlier view that
+  // finishes late fills a box no longer on the page, never the current one.
+  const box = document.createElement("div");
+  view.replaceChildren(box);
+  void views[key](box);
 }
 window.addEventListener("hashchange", route);
 let stopStatus: (() => void) | null = null;
