@@ -198,19 +198,19 @@ void http_session::dispatch(request && req) {
 
 // The page's files from memory, with what a browser may do with them.
 void http_session::web_route(const request & req, const std::string & path) {
+    // The 404 too: it names the path it was asked, and a browser must read it as text only.
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Content-Security-Policy", web_files::content_security_policy()},
+        {"Referrer-Policy", "no-referrer"},
+    };
     const web_file * f = ctx_.web->find(path);
     if (!f) {
         const std::string why = ctx_.web->empty() ? "the web page is not built here (scripts/setup builds web/ with npm)"
                                                   : "no file " + path + " in the web page";
-        return send(http::status::not_found, why + "\n", "web", "text/plain; charset=utf-8");
+        return send(http::status::not_found, why + "\n", "web", "text/plain; charset=utf-8", 0, headers);
     }
-    std::vector<std::pair<std::string, std::string>> headers = {
-        {"Content-Security-Policy", web_files::content_security_policy()},
-        {"X-Content-Type-Options", "nosniff"},
-        {"Referrer-Policy", "no-referrer"},
-        {"Cache-Control", f->cache},
-        {"ETag", f->etag},
-    };
+    headers.emplace_back("Cache-Control", f->cache);
+    headers.emplace_back("ETag", f->etag);
     const auto match = req.find(http::field::if_none_match);
     if (match != req.end() && std::string_view(match->value().data(), match->value().size()) == f->etag) {
         return send(http::status::not_modified, "", "web", f->content_type, 0, headers);
@@ -232,6 +232,8 @@ void http_session::send(http::status code, std::string body, const std::string &
                         const std::vector<std::pair<std::string, std::string>> & extra_headers) {
     auto res = std::make_shared<http::response<http::string_body>>(code, 11);
     res->set(http::field::server, "os1");
+    // No answer is ever read as another type than it says (an error names what it was asked).
+    res->set("X-Content-Type-Options", "nosniff");
     if (!cors_origin_.empty() && extra_headers.empty()) {
         res->set(http::field::access_control_allow_origin, cors_origin_);
         res->set(http::field::vary, "Origin");

@@ -70,6 +70,9 @@ TEST_F(web_test, only_what_was_built_is_served_never_a_path_to_elsewhere) {
         const auto r = http_request(s->port(), "GET", path);
         EXPECT_EQ(r.status, 404) << path << ": " << r.body;
         EXPECT_EQ(r.body.find("not for the web"), std::string::npos) << path;
+        const auto header = [&r](const char * name) { return r.headers.count(name) ? r.headers.at(name) : std::string(); };
+        EXPECT_EQ(header("x-content-type-options"), "nosniff") << path;  // the path it names is never markup
+        EXPECT_EQ(header("content-type").find("html"), std::string::npos) << path;
     }
     EXPECT_EQ(http_request(s->port(), "POST", "/", "{}").status, 405);
 }
