@@ -57,6 +57,7 @@ struct companion_options {
     std::string feelings = "auto";
     int evolve_every = 24;     // a person's turns between looks at how the persona grows (0 = never)
     bool no_initiative = false;  // the OS never speaks first (no reminders, follow-ups or check-ins)
+    int initiative_tick_s = 30;  // serve: how often the scheduler looks for what is due
 };
 
 struct path_options {

@@ -89,6 +89,7 @@ int run_serve(const options & o) {
     so.feelings = *feelings;
     so.evolve_every = o.companion.evolve_every;
     so.initiative = !o.companion.no_initiative;
+    so.initiative_tick_ms = o.companion.initiative_tick_s * 1000;
     so.onboarding.enabled = !o.companion.no_onboarding;
     so.onboarding.default_name = o.companion.default_name;
     so.assistant_name = o.companion.default_name;
@@ -131,7 +132,7 @@ void add_serve_command(CLI::App & root, cli_context & ctx) {
                               "--max-connections", "--max-connections-per-address", "--max-tokens",
                               "--no-memory", "--recall-items", "--recall-words", "--recall-words-later", "--recall-floor", "--distill-every", "--embed-model",
                               "--plain", "--character", "--no-onboarding", "--default-name", "--feelings", "--evolve-every",
-                              "--no-initiative"}) {
+                              "--no-initiative", "--initiative-tick-s"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx] { ctx.run = run_serve; });

@@ -181,6 +181,7 @@ std::optional<future_time> find_future_time(std::string_view text, int64_t now, 
         } else if (a == "in" && i + 2 < w.size()) {
             if (auto n = small_number(w[i + 1]); n && *n > 0) {
                 const std::string & u = w[i + 2];
+                if (u == "second" || u == "seconds" || u == "sec" || u == "secs") exact = now + int64_t{*n};
                 if (u == "minute" || u == "minutes" || u == "min" || u == "mins") exact = now + int64_t{*n} * 60;
                 if (u == "hour" || u == "hours") exact = now + int64_t{*n} * 3600;
                 if (u == "day" || u == "days") day = today + int64_t{*n} * day_s;

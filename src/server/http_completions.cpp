@@ -195,6 +195,8 @@ void http_session::do_write() {
         }
         if (!self->out_.empty()) {
             self->do_write();
+        } else if (self->close_after_write_) {
+            self->close();
         } else if (self->cur_ && self->cur_->ended) {
             self->finish_completion();
         }

@@ -136,6 +136,7 @@ void http_session::internal_error(const std::string & where, const std::string &
 
 void http_session::dispatch(request && req) {
     keep_alive_ = req.keep_alive();
+    head_ = req.method() == http::verb::head;
     std::string path(req.target());
     path = path.substr(0, path.find('?'));
     const auto method = req.method();
@@ -245,6 +246,11 @@ void http_session::send(http::status code, std::string body, const std::string &
     res->keep_alive(keep_alive_);
     res->body() = std::move(body);
     res->prepare_payload();
+    if (head_) {  // the length the GET would have, without its bytes
+        const auto length = res->body().size();
+        res->body().clear();
+        res->content_length(length);
+    }
     ctx_.stats.count_response(route_name, static_cast<int>(code));
     stream_.expires_after(std::chrono::seconds(ctx_.opts.write_timeout_s));
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {

@@ -118,6 +118,8 @@ private:
     std::deque<std::string> out_;
     bool writing_ = false;
     bool keep_alive_ = false;
+    bool head_ = false;
+    bool close_after_write_ = false;  // an event stream that was ended: closed once its last chunk is out  // the request was HEAD: answers carry their headers, not their body
     bool closed_ = false;
     std::atomic<bool> gone_{false};  // closed_, readable from other threads (send_event)
     std::optional<completion> cur_;

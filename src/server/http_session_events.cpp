@@ -44,20 +44,25 @@ void http_session::watch_events_client() {
 void http_session::heartbeat() {
     watchdog_.expires_after(std::chrono::seconds(heartbeat_s));
     watchdog_.async_wait([self = shared_from_this()](beast::error_code ec) {
-        if (ec || self->closed_) return;
+        if (ec || self->closed_ || self->close_after_write_) return;
         self->write_raw(chunk_frame(": ping\n\n"));
         self->heartbeat();
     });
 }
 
+// The last chunk first, so that the client sees a stream that ended, not one cut off.
 void http_session::end_stream() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+        if (self->closed_ || self->close_after_write_) return;
+        self->close_after_write_ = true;
+        self->write_raw("0\r\n\r\n");
+    });
 }
 
 bool http_session::send_event(const std::string & event) {
     if (gone_) return false;
     net::post(stream_.get_executor(), [self = shared_from_this(), event] {
-        if (!self->closed_) self->write_raw(chunk_frame(event));
+        if (!self->closed_ && !self->close_after_write_) self->write_raw(chunk_frame(event));
     });
     return true;
 }

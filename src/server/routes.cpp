@@ -33,6 +33,8 @@ const std::vector<route_info> & all_routes() {
     static const std::vector<route_info> routes = {
         {"GET", "/", route_owner::nobody, route_area::web},
         {"GET", "/assets/{id}", route_owner::nobody, route_area::web},
+        {"HEAD", "/", route_owner::nobody, route_area::web},
+        {"HEAD", "/assets/{id}", route_owner::nobody, route_area::web},
         {"GET", "/health", route_owner::nobody, route_area::health},
         {"GET", "/metrics", route_owner::nobody, route_area::metrics},
         {"GET", "/v1/models", route_owner::caller, route_area::models},

@@ -28,6 +28,7 @@ TEST(find_future_time, reads_days_hours_and_spans_ahead_of_now) {
     EXPECT_FALSE(t->clock_given);
     EXPECT_EQ(find_future_time("see you Monday", now, 0)->at, monday + 7 * day + 12 * hour);  // today is Monday: the next one
     EXPECT_EQ(find_future_time("in 2 hours", now, 0)->at, now + 2 * hour);
+    EXPECT_EQ(find_future_time("in 10 seconds", now, 0)->at, now + 10);
     EXPECT_EQ(find_future_time("in three days", now, 0)->at, monday + 3 * day + 12 * hour);
     EXPECT_EQ(find_future_time("tonight", now, 0)->at, monday + 20 * hour);
     EXPECT_EQ(find_future_time("at 9:30", now, 0)->at, monday + day + 9 * hour + 30 * 60);  // 9:30 has passed: tomorrow's

@@ -49,7 +49,8 @@ TEST_F(fake_server_test, the_auth_matrix_covers_every_route_in_the_table) {
     int checked = 0, open_routes = 0;
     for (const auto & r : all_routes()) {
         const std::string path = concrete(r.pattern);
-        const std::string body = std::string(r.method) == "GET" || std::string(r.method) == "DELETE" ? "" : "{}";
+        const std::string m = r.method;
+        const std::string body = m == "GET" || m == "HEAD" || m == "DELETE" ? "" : "{}";
         if (!r.needs_token()) {
             // The web page's files are not built for this server: 404, yet never 401 (test-server-web.cpp).
             const int want = r.area == route_area::web ? 404 : 200;
@@ -64,7 +65,7 @@ TEST_F(fake_server_test, the_auth_matrix_covers_every_route_in_the_table) {
         }
         ++checked;
     }
-    EXPECT_EQ(open_routes, 4);  // /, /assets/NAME, /health, /metrics
+    EXPECT_EQ(open_routes, 6);  // GET and HEAD of / and /assets/NAME, /health, /metrics
     EXPECT_EQ(checked + open_routes, static_cast<int>(all_routes().size()));
     // The token works on each (anything but 401), and nothing of this reached anyone.
     EXPECT_NE(http_request(s->port(), "GET", "/api/v1/memories", "", bearer(alice)).status, 401);
@@ -78,7 +79,7 @@ TEST(routes, docs_api_md_documents_exactly_the_table) {
     ss << in.rdbuf();
     const std::string doc = ss.str();
     std::set<std::string> documented;
-    const std::regex route("`(GET|POST|PUT|PATCH|DELETE) (/[^` ?]*)");
+    const std::regex route("`(GET|HEAD|POST|PUT|PATCH|DELETE) (/[^` ?]*)");
     for (auto it = std::sregex_iterator(doc.begin(), doc.end(), route); it != std::sregex_iterator(); ++it) {
         documented.insert((*it)[1].str() + " " + (*it)[2].str());
     }

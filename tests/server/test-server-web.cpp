@@ -60,6 +60,17 @@ TEST_F(web_test, the_page_and_its_assets_come_with_their_types_caching_and_polic
     EXPECT_EQ(again.status, 304);
     EXPECT_TRUE(again.body.empty());
     EXPECT_EQ(http_request(s->port(), "GET", "/assets/index-Ab12.js", "", {{"If-None-Match", "\"other\""}}).status, 200);
+
+    // HEAD: the headers a GET would have, the length of its body, and no body.
+    const auto head = http_request(s->port(), "HEAD", "/assets/index-Ab12.js");
+    EXPECT_EQ(head.status, 200);
+    EXPECT_TRUE(head.body.empty());
+    EXPECT_EQ(head.headers.at("content-length"), "14");
+    EXPECT_EQ(head.headers.at("etag"), js.headers.at("etag"));
+    EXPECT_EQ(head.headers.at("content-security-policy"), page.headers.at("content-security-policy"));
+    EXPECT_EQ(http_request(s->port(), "HEAD", "/").headers.at("content-type"), "text/html; charset=utf-8");
+    EXPECT_EQ(http_request(s->port(), "HEAD", "/assets/nothing.js").status, 404);
+    EXPECT_EQ(http_request(s->port(), "HEAD", "/v1/models").status, 405);  // the API's routes are GET
 }
 
 TEST_F(web_test, only_what_was_built_is_served_never_a_path_to_elsewhere) {
