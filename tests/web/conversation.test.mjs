@@ -62,3 +62,30 @@ test("a message that cannot be sent stays where it was typed, with a notice", as
   assert.equal(await page.locator(".msg.mine", { hasText: "Do not lose this." }).count(), 0);
   await context.close();
 });
+
+test("stop ends the reply where it is, and the conversation goes on", async () => {
+  const { context, page, problems } = await open(browser(), port);
+  await signIn(page);
+  await page.getByRole("button", { name: "New conversation" }).click();
+  await page.getByLabel("Your message").fill("Tell me a long story.");
+  await page.keyboard.press("Enter");
+  // As soon as the reply has begun (a reply of up to 512 tokens), stop it.
+  const stopped = page.locator(".msg.theirs[aria-busy] .body");
+  await stopped.filter({ hasText: /\S/ }).waitFor();
+  await page.getByRole("button", { name: "Stop", exact: true }).click();
+  const reply = page.locator(".msg.theirs").last();
+  await reply.getByText("(stopped)").waitFor();
+  const kept = await reply.locator(".body").textContent();
+  assert.ok(kept.trim().length > 0);
+  assert.equal(await page.getByRole("button", { name: "Stop", exact: true }).isHidden(), true);
+
+  // The next message is answered, and the stopped reply did not grow meanwhile.
+  await page.getByLabel("Your message").fill("Go on.");
+  await page.keyboard.press("Enter");
+  await page.locator(".msg.mine", { hasText: "Go on." }).waitFor();
+  await page.locator(".msg.theirs:not([aria-busy])").nth(1).waitFor();
+  await page.getByRole("button", { name: "Send", exact: true }).and(page.locator(":enabled")).waitFor();
+  assert.equal(await page.locator(".msg.theirs").nth(0).locator(".body").textContent(), kept);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -3,18 +3,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { open, useBrowser } from "./browser.mjs";
+import { say as sayTo } from "./server.mjs";
 
 const openPort = process.env.OS1_OPEN_PORT;
 const browser = useBrowser();
 
-async function say(text) {
-  const res = await fetch(`http://127.0.0.1:${openPort}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ messages: [{ role: "user", content: text }], max_tokens: 4, temperature: 0 }),
-  });
-  assert.equal(res.status, 200, await res.text());
-}
+const say = (text) => sayTo(`http://127.0.0.1:${openPort}`, text);
 
 test("limits are read, saved and still there after a reload", async () => {
   const { context, page, problems } = await open(browser(), openPort);

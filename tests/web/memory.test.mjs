@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { open, useBrowser } from "./browser.mjs";
+import { say as sayTo } from "./server.mjs";
 
 const port = process.env.OS1_AUTH_PORT;
 const bob = process.env.OS1_TOKEN_BOB;
@@ -20,10 +21,7 @@ async function call(tokenValue, method, path, body) {
   });
 }
 
-async function say(tokenValue, text) {
-  const res = await call(tokenValue, "POST", "/v1/chat/completions", { messages: [{ role: "user", content: text }], max_tokens: 2 });
-  assert.equal(res.status, 200, await res.text());
-}
+const say = (tokenValue, text) => sayTo(base, text, { token: tokenValue, maxTokens: 2 });
 
 test("search, correct, forget, export, then erase behind a confirmation", async () => {
   await say(alice, "Alice keeps bees on the roof.");

@@ -1,21 +1,16 @@
 // The mood view: the chart draws the person's days, and a day's point (or its
 // row, for the keyboard) opens the messages its feeling was read from.
 import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
 import { test } from "node:test";
-import { open, useBrowser } from "./browser.mjs";
+import { imageDifference, open, useBrowser } from "./browser.mjs";
+import { ownServer, say as sayTo } from "./server.mjs";
 
 const openPort = process.env.OS1_OPEN_PORT;
 const base = `http://127.0.0.1:${openPort}`;
 const browser = useBrowser();
 
-async function say(text) {
-  const res = await fetch(`${base}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-OS1-Conversation": "mood" },
-    body: JSON.stringify({ messages: [{ role: "user", content: text }], max_tokens: 2 }),
-  });
-  assert.equal(res.status, 200, await res.text());
-}
+const say = (text) => sayTo(base, text, { conversation: "mood", maxTokens: 2 });
 
 async function readings() {
   return (await (await fetch(`${base}/api/v1/mood?days=7`)).json()).readings;
@@ -51,4 +46,34 @@ test("the chart draws today's feelings and a point opens its messages", async ()
   await page.locator(".mood-message", { hasText: "I feel awful and sad today" }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test("the chart looks as approved: the same points and lines, within a tolerance", async () => {
+  // A server of its own, with the word list reading feelings, so that the
+  // readings (and so the picture) are the same on every run.
+  const server = await ownServer(["--no-auth", "--no-onboarding", "--feelings", "lexicon"]);
+  try {
+    for (const text of ["I am so happy and excited today!", "Now I feel sad and tired.", "Calm again, quite content."]) {
+      await sayTo(server.url, text, { conversation: "mood" });
+    }
+    const read = async () => (await (await fetch(`${server.url}/api/v1/mood?days=7`)).json()).readings.length;
+    for (let i = 0; i < 900 && (await read()) < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await read(), 3, "the three feelings were read");
+
+    const { context, page, problems } = await open(browser(), server.port);
+    await page.getByRole("link", { name: "Mood" }).click();
+    await page.getByRole("button", { name: "7 days" }).click();
+    await page.locator(".mood-table").waitFor();
+    await page.mouse.move(0, 0);  // no cursor drawn over the plot
+    // The plot area only: the axes' dates change with the day the test runs.
+    const shot = await page.locator(".chart .u-over").screenshot();
+    const approved = new URL("approved/mood-chart-7-days.png", import.meta.url);
+    if (process.env.OS1_UPDATE_SCREENSHOTS === "1") await writeFile(approved, shot);
+    const differ = await imageDifference(browser(), shot, await readFile(approved));
+    assert.ok(differ < 0.01, `${(differ * 100).toFixed(2)}% of the plot's pixels differ from ${approved.pathname}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await server.close();
+  }
 });

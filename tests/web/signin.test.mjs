@@ -2,7 +2,7 @@
 // a --no-auth server; the honest status always visible.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { open, useBrowser } from "./browser.mjs";
+import { open, settled, useBrowser } from "./browser.mjs";
 
 const authPort = process.env.OS1_AUTH_PORT;
 const openPort = process.env.OS1_OPEN_PORT;
@@ -69,7 +69,7 @@ test("at phone width (360 px) no view scrolls sideways", async () => {
   for (const [link, heading] of [["Talk", "Conversation"], ["Memory", "Memory"], ["Mood", "Mood"], ["Persona", "Persona"], ["Initiative", "Initiative"], ["Now", "OS1 right now"]]) {
     await page.getByRole("link", { name: link, exact: true }).click();
     await page.getByRole("heading", { name: heading, exact: true, level: 1 }).waitFor();
-    await page.waitForLoadState("networkidle");
+    await settled(page);
     const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     assert.equal(wide, false, `${link} scrolls sideways at 360 px`);
   }

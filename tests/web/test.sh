@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # ctest: the web page in a real browser (Debian's chromium through
 # playwright-core), against real `os1 serve` processes with the tiny model.
-# Usage: test.sh OS1_BINARY
+# Usage: test.sh OS1_BINARY [NAME.test.mjs ...]   (all of them by default)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-os1=$1
+os1=$(realpath "$1")
 command -v node >/dev/null || { echo "node is needed (apt-get install nodejs)"; exit 1; }
 [ -x /usr/bin/chromium ] || { echo "chromium is needed (scripts/setup installs it: apt-get install chromium)"; exit 1; }
 [ -d "$here/node_modules/playwright-core" ] || (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --silent)
@@ -36,4 +36,6 @@ open_port=$(free_port)
 pids+=($!)
 wait_up "$auth_port"
 wait_up "$open_port"
-OS1_AUTH_PORT=$auth_port OS1_OPEN_PORT=$open_port OS1_TOKEN=$token OS1_TOKEN_BOB=$bob node --test --test-concurrency=1 "$here"/*.test.mjs
+OS1_BIN=$os1 OS1_MODEL=$work/tiny.gguf OS1_WEB=$root/web/dist \
+  OS1_AUTH_PORT=$auth_port OS1_OPEN_PORT=$open_port OS1_TOKEN=$token OS1_TOKEN_BOB=$bob node --test --test-concurrency=1 \
+  $(if [ $# -gt 1 ]; then for f in "${@:2}"; do echo "$here/$f"; done; else echo "$here"/*.test.mjs; fi)

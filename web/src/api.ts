@@ -67,6 +67,21 @@ export interface Found {
   fact_id?: number;
 }
 
+export interface Fact {
+  id: number;
+  text: string;
+  ts: number;
+  confidence: number; // 0 to 1
+  reinforced: number; // how many more times it was said
+  sources: number[]; // the memories it came from
+  superseded_by: number | null;
+}
+
+export interface Summaries {
+  person: string | null; // the portrait
+  items: { id: number; conversation: string; text: string; upto_memory: number; updated_at: number }[];
+}
+
 export interface Profile {
   text: string;
   in_prompt: string;
@@ -164,6 +179,79 @@ export interface ChatMessage {
   content: string;
 }
 
+// Reads a server-sent-events body, calling `on` with each event's name
+// ("message" when unnamed) and data; `on` returns true to stop reading.
+// True when `on` stopped it, false when the stream ended first.
+async function readEvents(body: ReadableStream<Uint8Array<ArrayBuffer>>, on: (name: string, data: string) => boolean): Promise<boolean> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  try {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<string>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        if (e instanceof DOMException && e.name === "AbortError") throw e;
+        throw new ApiError(0, "the connection dropped", null);
+      }
+      const { value, done } = chunk;
+      if (done) return false;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let name = "message";
+        const data: string[] = [];
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event: ")) name = line.slice(7);
+          else if (line.startsWith("data: ")) data.push(line.slice(6));
+        }
+        if (data.length && on(name, data.join("\n"))) return true;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+export interface SpokeFirst {
+  id: number;
+  kind: string; // reminder, follow_up, check_in
+  text: string;
+  from: string; // the OS's name with this person
+  reason: string;
+  sent_at: number;
+}
+
+// A request whose answer is read as it comes (SSE), with the person's token.
+async function openStream(path: string, init: RequestInit, signal: AbortSignal): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
+  const headers = new Headers(init.headers);
+  const t = token.get();
+  if (t) headers.set("Authorization", `Bearer ${t}`);
+  let res: Response;
+  try {
+    res = await fetch(path, { ...init, headers, signal, cache: "no-store" });
+  } catch (e) {
+    if (signal.aborted) throw e;
+    throw new ApiError(0, "the server cannot be reached", null);
+  }
+  if (!res.ok || !res.body) throw await errorOf(res);
+  return res.body;
+}
+
+// The person's event stream (GET /api/v1/events): each message the OS starts
+// to `onMessage` until the stream ends (resolves) or fails (throws ApiError);
+// `onOpen` once the server has answered.
+export async function followEvents(onMessage: (m: SpokeFirst) => void, signal: AbortSignal, onOpen: () => void): Promise<void> {
+  const body = await openStream("/api/v1/events", {}, signal);
+  onOpen();
+  await readEvents(body, (name, data) => {
+    if (name === "initiative") onMessage(JSON.parse(data) as SpokeFirst);
+    return false;
+  });
+}
+
 // Streams a reply of the companion (POST /v1/chat/completions, SSE): each piece
 // of text to `onText` as it comes; resolves when the reply is stored ([DONE]).
 export async function streamReply(
@@ -172,43 +260,20 @@ export async function streamReply(
   onText: (piece: string) => void,
   signal: AbortSignal,
 ): Promise<void> {
-  const headers: Record<string, string> = { "Content-Type": "application/json", "X-OS1-Conversation": conversation };
-  const t = token.get();
-  if (t) headers["Authorization"] = `Bearer ${t}`;
-  let res: Response;
-  try {
-    res = await fetch("/v1/chat/completions", {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ messages, stream: true }),
-      signal,
-    });
-  } catch (e) {
-    if (signal.aborted) throw e;
-    throw new ApiError(0, "the server cannot be reached", null);
-  }
-  if (!res.ok || !res.body) throw await errorOf(res);
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      for (const line of event.split("\n")) {
-        if (!line.startsWith("data: ")) continue;
-        const data = line.slice(6);
-        if (data === "[DONE]") return;
-        const chunk = JSON.parse(data) as { choices?: { delta?: { content?: string } }[]; error?: { message?: string } };
-        if (chunk.error) throw new ApiError(500, chunk.error.message ?? "the reply failed", null);
-        const piece = chunk.choices?.[0]?.delta?.content;
-        if (piece) onText(piece);
-      }
-    }
-  }
+  const init = {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-OS1-Conversation": conversation },
+    body: JSON.stringify({ messages, stream: true }),
+  };
+  const finished = await readEvents(await openStream("/v1/chat/completions", init, signal), (_name, data) => {
+    if (data === "[DONE]") return true;
+    const chunk = JSON.parse(data) as { choices?: { delta?: { content?: string } }[]; error?: { message?: string } };
+    if (chunk.error) throw new ApiError(500, chunk.error.message ?? "the reply failed", null);
+    const piece = chunk.choices?.[0]?.delta?.content;
+    if (piece) onText(piece);
+    return false;
+  });
+  if (finished) return;
   throw new ApiError(0, "the connection ended before the reply did", null);
 }
 
@@ -228,6 +293,10 @@ export const api = {
   correct: (id: number, text: string) => request<Memory>("PATCH", `/api/v1/memories/${id}`, { body: { text } }),
   forget: (id: number) => send("DELETE", `/api/v1/memories/${id}`).then(() => undefined),
   memory: (id: number) => request<Memory>("GET", `/api/v1/memories/${id}`),
+  facts: (limit = 50) => request<{ items: Fact[] }>("GET", `/api/v1/facts?limit=${limit}`).then((r) => r.items),
+  correctFact: (id: number, text: string) => request<Fact>("PATCH", `/api/v1/facts/${id}`, { body: { text } }),
+  forgetFact: (id: number) => send("DELETE", `/api/v1/facts/${id}`).then(() => undefined),
+  summaries: (limit = 20) => request<Summaries>("GET", `/api/v1/summaries?limit=${limit}`),
   mood: (days = 30) => request<{ days: MoodDay[]; readings: Reading[] }>("GET", `/api/v1/mood?days=${days}`),
   profile: () => request<Profile>("GET", "/api/v1/profile"),
   setProfile: (text: string) => request<{ text: string }>("PUT", "/api/v1/profile", { body: { text } }),

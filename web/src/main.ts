@@ -1,6 +1,7 @@
 // The page's start: sign in when the server wants a token, then the views.
 import "./style.css";
 import { api, ApiError, token } from "./api";
+import { dismissWaiting, showSpokeFirst, startEvents } from "./events";
 import { describe, showNotice } from "./notice";
 import { showConversation } from "./views/conversation";
 import { showInitiative } from "./views/initiative";
@@ -8,6 +9,7 @@ import { memoryView } from "./views/memory";
 import { showMood } from "./views/mood";
 import { showOverview } from "./views/overview";
 import { showPersona } from "./views/persona";
+import { startSpokeFirstBox } from "./views/spoke_first";
 import { renderSignIn } from "./views/signin";
 import { startStatus } from "./views/status";
 
@@ -36,22 +38,30 @@ function route(): void {
   // finishes late fills a box no longer on the page, never the current one.
   const box = document.createElement("div");
   view.replaceChildren(box);
+  showSpokeFirst(null);  // the box under the header, unless the view shows them itself
   void views[key](box);
 }
 window.addEventListener("hashchange", route);
 let stopStatus: (() => void) | null = null;
+let stopEvents: (() => void) | null = null;
+startSpokeFirstBox();
 
 function signedIn(withToken: boolean): void {
   signOut.hidden = !withToken;
   stopStatus?.();
-  stopStatus = startStatus(() => toSignIn("Your token is no longer accepted: sign in again."));
+  stopEvents?.();
+  const refused = () => toSignIn("Your token is no longer accepted: sign in again.");
+  stopStatus = startStatus(refused);
+  stopEvents = startEvents(refused);
   nav.hidden = false;
   route();
 }
 
 function toSignIn(why: string): void {
   stopStatus?.();
-  stopStatus = null;
+  stopEvents?.();
+  stopStatus = stopEvents = null;
+  dismissWaiting();  // what the OS said to this person is not for whoever signs in next
   token.clear();
   signOut.hidden = true;
   nav.hidden = true;

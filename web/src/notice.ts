@@ -16,7 +16,8 @@ export function clearNotice(): void {
 // What a failed request means for the person, in words.
 export function describe(e: unknown): string {
   if (!(e instanceof ApiError)) return `something went wrong: ${String(e)}`;
-  const retry = e.retryAfterS ? ` Trying again in ${e.retryAfterS} s.` : "";
+  const retry = e.retryAfterS ? ` Try again in ${e.retryAfterS} s.` : "";
+  const said = /[.!?]$/.test(e.message) ? e.message : `${e.message}.`;  // the server's words, as a sentence
   switch (e.status) {
     case 0:
       return "The server cannot be reached. Trying again shortly.";
@@ -25,10 +26,10 @@ export function describe(e: unknown): string {
     case 503:
       return `The server is busy or restarting.${retry}`;
     case 413:
-      return `That was too large: ${e.message}`;
+      return `That was too large: ${said}`;
     case 400:
-      return `The server refused it: ${e.message}`;
+      return `The server refused it: ${said}`;
     default:
-      return `${e.status}: ${e.message}`;
+      return `${e.status}: ${said}`;
   }
 }

@@ -1,15 +1,20 @@
 // A conversation: the person's conversations listed and resumable, the reply
 // streamed as it is written, a stop button, and nothing typed ever lost.
-import { api, ApiError, ChatMessage, Memory, streamReply } from "../api";
+import { api, ApiError, ChatMessage, Memory, SpokeFirst, streamReply } from "../api";
 import { card, el, when } from "../dom";
+import { showSpokeFirst } from "../events";
 import { renderMarkdown } from "../markdown";
 import { describe, showNotice } from "../notice";
+import { spokeFirstLine } from "./spoke_first";
 
 const CURRENT = "os1.conversation";
+// Where the server keeps what the OS said first (docs/api.md, "Initiative").
+const INITIATIVE = "initiative";
 
-function bubble(role: string, text: string, ts?: number): HTMLLIElement {
-  const li = el("li", "", `msg ${role === "user" ? "mine" : "theirs"}`);
-  li.append(el("p", `${role === "user" ? "You" : "OS"}${ts ? ` · ${when(ts)}` : ""}`, "hint who"));
+// One message; `who` replaces "You"/"OS" (the OS speaking first says so).
+function bubble(role: string, text: string, ts?: number, who?: string): HTMLLIElement {
+  const li = el("li", "", `msg ${role === "user" ? "mine" : "theirs"}${who ? " first" : ""}`);
+  li.append(el("p", who ?? `${role === "user" ? "You" : "OS"}${ts ? ` · ${when(ts)}` : ""}`, "hint who"));
   const body = el("div", "", "body");
   if (role === "user") body.textContent = text;
   else renderMarkdown(body, text);
@@ -29,9 +34,12 @@ export async function showConversation(view: HTMLElement): Promise<void> {
   listSection.append(fresh, list);
 
   const chatSection = card("conversation-now", "Conversation");
+  // A list in a live region (a list given the role "log" would stop being a list).
   const log = el("ol", "", "messages");
-  log.setAttribute("role", "log");
-  log.setAttribute("aria-live", "polite");
+  const live = el("div");
+  live.setAttribute("role", "log");
+  live.setAttribute("aria-live", "polite");
+  live.append(log);
   const form = el("form", "", "composer");
   const label = el("label", "Your message");
   label.htmlFor = "message";
@@ -45,7 +53,7 @@ export async function showConversation(view: HTMLElement): Promise<void> {
   stop.type = "button";
   stop.hidden = true;
   form.append(label, box, send, stop);
-  chatSection.append(log, form);
+  chatSection.append(live, form);
   view.replaceChildren(el("h1", "Conversation"), listSection, chatSection);
 
   // What the person is typing survives a reload or a lost connection.
@@ -70,7 +78,8 @@ export async function showConversation(view: HTMLElement): Promise<void> {
       for (const m of messages) {
         if (m.role !== "user" && m.role !== "assistant") continue;
         history.push({ role: m.role, content: m.text });
-        log.append(bubble(m.role, m.text, m.ts));
+        const first = id === INITIATIVE && m.role === "assistant" ? `The OS spoke first · ${when(m.ts)}` : undefined;
+        log.append(bubble(m.role, m.text, m.ts, first));
       }
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 404)) log.append(el("li", describe(e), "error"));
@@ -87,7 +96,7 @@ export async function showConversation(view: HTMLElement): Promise<void> {
         b.type = "button";
         b.dataset.id = c.id;
         b.setAttribute("aria-current", String(c.id === current));
-        b.append(el("strong", c.id), el("span", ` · ${when(c.last_at)} · ${c.last_text}`, "hint"));
+        b.append(el("strong", c.id === INITIATIVE ? "What the OS said first" : c.id), el("span", ` · ${when(c.last_at)} · ${c.last_text}`, "hint"));
         b.addEventListener("click", () => void open(c.id));
         li.append(b);
         list.append(li);
@@ -152,4 +161,13 @@ export async function showConversation(view: HTMLElement): Promise<void> {
 
   await refreshList();
   await open(current);
+  // What the OS says first while this view is open joins the conversation on
+  // screen, so that an answer continues from it.
+  if (!view.isConnected) return;  // the person went elsewhere meanwhile
+  showSpokeFirst((m: SpokeFirst) => {
+    if (!view.isConnected) return false;
+    history.push({ role: "assistant", content: m.text });
+    log.append(bubble("assistant", m.text, m.sent_at, spokeFirstLine(m)));
+    return true;
+  });
 }

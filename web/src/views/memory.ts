@@ -3,6 +3,8 @@
 import { api, Found, Memory } from "../api";
 import { card, el, when } from "../dom";
 import { describe } from "../notice";
+import { correctOrForget } from "./correct_forget";
+import { factsSection, summariesSection } from "./memory_facts";
 
 const FOUND_KINDS: Record<string, string> = { turn: "memory", fact: "fact", summary: "summary" };
 
@@ -45,48 +47,14 @@ function memoryItem(m: Memory): HTMLLIElement {
   const li = el("li", "", "log-item memory");
   li.dataset.id = String(m.id);
   const head = el("p", `${m.role === "user" ? "You" : m.speaker || "OS"} · ${when(m.ts)} · ${m.conversation}`, "hint");
-  const text = el("p", m.text, "memory-text");
-  const actions = el("div", "", "actions");
-  const edit = el("button", "Correct", "quiet");
-  edit.type = "button";
-  const forget = el("button", "Forget", "quiet");
-  forget.type = "button";
-  actions.append(edit, forget);
-  li.append(head, text, actions);
-  edit.addEventListener("click", () => {
-    const form = el("form");
-    const label = el("label", "Corrected text");
-    label.htmlFor = `memory-edit-${m.id}`;
-    const area = el("textarea");
-    area.id = `memory-edit-${m.id}`;
-    area.value = m.text;
-    area.required = true;
-    const save = el("button", "Save");
-    save.type = "submit";
-    const said = el("p", "", "error");
-    form.append(label, area, save, said);
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      try {
-        const fixed = await api.correct(m.id, area.value);
-        li.replaceWith(memoryItem(fixed));
-      } catch (e) {
-        said.textContent = describe(e);
-      }
-    });
-    actions.replaceWith(form);
-    area.focus();
+  const actions = correctOrForget({
+    li,
+    key: `memory-${m.id}`,
+    text: m.text,
+    save: async (text) => memoryItem(await api.correct(m.id, text)),
+    forget: () => api.forget(m.id),
   });
-  forget.addEventListener("click", async () => {
-    forget.disabled = true;
-    try {
-      await api.forget(m.id);
-      li.replaceChildren(el("p", "Forgotten.", "hint"));
-    } catch (e) {
-      li.append(el("p", describe(e), "error"));
-      forget.disabled = false;
-    }
-  });
+  li.append(head, el("p", m.text, "memory-text"), actions);
   return li;
 }
 
@@ -130,13 +98,18 @@ function profileSection(): HTMLElement {
   const said = el("p", "", "said");
   said.setAttribute("role", "status");
   form.append(label, area, save, said, inPrompt);
+  area.readOnly = true;  // until the saved text is in: nothing typed is overwritten by it
   void api
     .profile()
     .then((p) => {
       area.value = p.text;
+      area.readOnly = false;
       inPrompt.textContent = p.in_prompt ? `What a new conversation begins with: ${p.in_prompt}` : "";
     })
-    .catch((e) => (said.textContent = describe(e)));
+    .catch((e) => {
+      said.textContent = describe(e);
+      area.readOnly = false;
+    });
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
@@ -207,6 +180,7 @@ function dataSection(onErased: () => void): HTMLElement {
 
 export function memoryView(onErased: () => void): (view: HTMLElement) => Promise<void> {
   return async (view) => {
-    view.replaceChildren(el("h1", "Memory"), searchSection(), memoriesSection(), profileSection(), dataSection(onErased));
+    view.replaceChildren(el("h1", "Memory"), searchSection(), memoriesSection(), factsSection(), summariesSection(),
+      profileSection(), dataSection(onErased));
   };
 }

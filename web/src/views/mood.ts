@@ -12,6 +12,7 @@ const dayStart = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000;
 async function showMessages(box: HTMLElement, day: MoodDay, readings: Reading[]): Promise<void> {
   const start = dayStart(day.date);
   const mine = readings.filter((r) => r.ts >= start && r.ts < start + 86400);
+  box.hidden = false;
   box.replaceChildren(el("h2", `${day.date}: ${day.label ?? "no reading"}`));
   if (!mine.length) {
     box.append(el("p", "No message was read that day (or it is older than the latest 200 readings).", "hint"));
@@ -40,7 +41,8 @@ function chart(days: MoodDay[], width: number, onPick: (i: number) => void): HTM
   const opts: uPlot.Options = {
     width,
     height: 240,
-    scales: { y: { range: [-1, 1] } },
+    // Half a day either side, so that the first and last days' points are whole.
+    scales: { x: { time: true, range: (_u, min, max) => [min - 43200, max + 43200] }, y: { range: [-1, 1] } },
     series: [
       {},
       { label: "valence", stroke: "#b4442e", width: 2, points: { show: true, size: 8 }, spanGaps: false },
@@ -94,6 +96,7 @@ export async function showMood(view: HTMLElement, days = 30): Promise<void> {
     const mood = await api.mood(days);
     const box = el("section", "", "card");
     box.tabIndex = -1;
+    box.hidden = true;  // until a day is picked
     box.setAttribute("aria-live", "polite");
     const pick = (i: number) => void showMessages(box, mood.days[i], mood.readings);
     if (!mood.days.some((d) => d.messages)) {
