@@ -23,5 +23,6 @@ void add_initiative_command(CLI::App & root, cli_context & ctx);
 void add_pull_command(CLI::App & root, cli_context & ctx);
 void add_serve_command(CLI::App & root, cli_context & ctx);
 void add_users_command(CLI::App & root, cli_context & ctx);
+void add_talk_command(CLI::App & root, cli_context & ctx);
 
 }  // namespace os1::cli

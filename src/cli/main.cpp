@@ -30,6 +30,7 @@ int run(int argc, char ** argv) {
     for (const char * flag : {"--data", "--models", "--log-json", "--verbose"}) ctx.add_setting(&app, flag);
 
     add_chat_command(app, ctx);
+    add_talk_command(app, ctx);
     add_serve_command(app, ctx);
     add_users_command(app, ctx);
     add_memory_command(app, ctx);

@@ -1,0 +1,82 @@
+// os1 talk --in FILE: a spoken message in a sound file is heard (speech to
+// text), answered by the companion as any typed message is (the same turn as
+// os1 chat), and the reply spoken into --out (text to speech).
+#include <cstdio>
+#include <memory>
+
+#include "base/files.h"
+#include "cli/chat_loop.h"
+#include "cli/commands.h"
+#include "voice/audio.h"
+#include "voice/stt_pocketsphinx.h"
+#include "voice/tts_flite.h"
+
+namespace os1::cli {
+namespace {
+
+struct talk_args {
+    std::string in;
+    std::string out;
+    std::string voice = "slt";
+};
+
+int run_talk(const options & opts, const talk_args & a) {
+    // Everything that can be refused is checked before the model loads.
+    auto bytes = read_file(a.in);
+    if (!bytes) return report(bytes.error());
+    auto audio = voice::decode_audio(*bytes);
+    if (!audio) return report(audio.error().with_context(a.in));
+    std::unique_ptr<voice::tts_flite> tts;
+    if (!a.out.empty()) {
+        auto t = voice::tts_flite::open(a.voice);
+        if (!t) return report(t.error().with_context("--voice"));
+        tts = std::move(*t);
+    }
+    auto stt = voice::stt_pocketsphinx::open();
+    if (!stt) return report(stt.error());
+    auto heard = (*stt)->transcribe(*audio);
+    if (!heard) return report(heard.error().with_context(a.in));
+    if (heard->text.empty()) {
+        return report(status(status_code::invalid_argument, a.in + ": no words were heard in its " +
+                                                                std::to_string(static_cast<int>(audio->seconds() + 0.5)) + " s"));
+    }
+    std::printf("you> %s\n", heard->text.c_str());
+    std::fflush(stdout);
+
+    auto opened = terminal_conversation::open(opts);
+    if (!opened) return report(opened.error());
+    terminal_conversation & conversation = **opened;
+    install_sigint();
+    conversation.greet();
+    conversation.start();
+    std::string reply;
+    if (!conversation.turn(heard->text, false, &reply)) return exit_failure;
+    conversation.learn();
+    if (!tts) return exit_ok;
+    auto spoken = tts->synthesize(reply);
+    if (!spoken) return report(spoken.error().with_context("speaking the reply"));
+    auto wav = voice::encode_wav(*spoken);
+    if (!wav) return report(wav.error());
+    if (auto st = write_file_atomic(a.out, *wav); !st) return report(st);
+    std::fprintf(stderr, "os1 talk: the reply, spoken (%.1f s, %s), is in %s\n", spoken->seconds(), tts->name().c_str(), a.out.c_str());
+    return exit_ok;
+}
+
+}  // namespace
+
+void add_talk_command(CLI::App & root, cli_context & ctx) {
+    auto args = std::make_shared<talk_args>();
+    auto * cmd = root.add_subcommand("talk", "say something in a sound file and hear the reply: speech in, speech out");
+    cmd->add_option("--in", args->in, "what you say: a WAV, FLAC or OGG file (English; offline recognition)")->required();
+    cmd->add_option("--out", args->out, "where the spoken reply goes (WAV)");
+    cmd->add_option("--voice", args->voice, "the OS's voice: slt, rms, awb or kal16")->capture_default_str();
+    for (const char * flag : {"--model", "--system", "--seed", "--temp", "--top-p", "--max-tokens", "--ctx", "--threads", "--batch",
+                              "--user", "--no-memory", "--recall-items", "--recall-words", "--recall-words-later", "--recall-floor",
+                              "--distill-every", "--embed-model", "--plain", "--character", "--no-onboarding", "--default-name",
+                              "--feelings", "--evolve-every", "--no-initiative"}) {
+        ctx.add_setting(cmd, flag);
+    }
+    cmd->callback([&ctx, args] { ctx.run = [args](const options & o) { return run_talk(o, *args); }; });
+}
+
+}  // namespace os1::cli

@@ -1,0 +1,37 @@
+// Speech to text: the seam between OS1 and a recognizer (pocketsphinx here; a
+// remote OpenAI-compatible server later), with a fake in tests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "os1/status.h"
+#include "voice/audio.h"
+
+namespace os1::voice {
+
+struct transcript_segment {
+    double start_s = 0;
+    double end_s = 0;
+    std::string text;
+};
+
+struct transcript {
+    std::string text;  // the words heard, "" for silence
+    std::vector<transcript_segment> segments;
+    std::string language = "en";
+    double duration_s = 0;  // of the audio
+};
+
+class stt_i {
+public:
+    virtual ~stt_i() = default;
+    // What AUDIO (any rate) says. Errors: invalid_argument for audio that
+    // cannot be speech (empty, too short), unsupported for a language the
+    // recognizer has no model of, internal for the recognizer's own failure.
+    // May be called from any thread; implementations serialize as they need.
+    virtual result<transcript> transcribe(const pcm_audio & audio) = 0;
+    virtual std::string name() const = 0;  // "pocketsphinx (en-us)"
+};
+
+}  // namespace os1::voice
