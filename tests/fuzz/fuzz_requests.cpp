@@ -1,6 +1,7 @@
 // libFuzzer target over every parser of a request's outside input in
 // src/server: the chat body, OS1's own route bodies, URL queries, paths
-// against the route table, the request guard's headers and the JSON depth scan. The first byte picks the parser (anything else: all of
+// against the route table, the request guard's headers, the JSON depth scan and
+// multipart/form-data uploads. The first byte picks the parser (anything else: all of
 // them); the rest is the input. A parser must answer a value or an error for
 // any bytes: a crash, a hang, an uncaught exception or a sanitizer report is
 // a finding.
@@ -12,6 +13,7 @@
 #include <string_view>
 
 #include "server/json_body.h"
+#include "server/multipart.h"
 #include "server/openai_json.h"
 #include "server/request_bodies.h"
 #include "server/request_guard.h"
@@ -84,6 +86,22 @@ void guard(std::string_view in) {
     }
 }
 
+// An upload's Content-Type (the first line) and its multipart body (the rest).
+void form(std::string_view in) {
+    const size_t eol = in.find('\n');
+    const std::string_view type = in.substr(0, eol), body = eol == std::string_view::npos ? "" : in.substr(eol + 1);
+    auto b = os1::server::multipart_boundary(type);
+    if (!b) return check(!b.error().message().empty());
+    check(!b->empty() && b->size() <= 70);
+    auto parts = os1::server::parse_multipart(body, *b);
+    if (!parts) return check(!parts.error().message().empty());
+    check(parts->size() <= 16);
+    for (const auto & p : *parts) {
+        check(!p.name.empty());
+        check(p.data.data() >= body.data() && p.data.data() + p.data.size() <= body.data() + body.size());  // a view into the body
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
@@ -96,6 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
         case 'd': depth(in); break;
         case 'r': path(in); break;
         case 'g': guard(in); break;
+        case 'm': form(in); break;
         default:
             chat(in);
             bodies(in);
@@ -103,6 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
             depth(in);
             path(in);
             guard(in);
+            form(in);
     }
     return 0;
 }

@@ -21,6 +21,9 @@ export async function launch() {
 
 export async function open(browser, port, viewport = { width: 1280, height: 800 }, colorScheme = "light") {
   const context = await browser.newContext({ viewport, colorScheme });
+  // ctest runs this beside the model tests: a reply of the tiny model can take
+  // many times its idle time on a loaded 2-core machine (seen: over 30 s).
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   // Requests under way, but for the event stream, which stays open (see settled()).
   page.__loading = new Set();

@@ -22,7 +22,7 @@ test("a reminder arrives on another view, marked as the OS speaking first", asyn
   await page.getByRole("heading", { name: "Mood" }).first().waitFor();
   await say(server.url, "Please remind me to stretch my legs in 2 seconds");
   const box = page.getByRole("complementary", { name: "The OS spoke first" });
-  await box.getByText("You asked me to remind you: stretch my legs in 2 seconds.").waitFor({ timeout: 15000 });
+  await box.getByText("You asked me to remind you: stretch my legs in 2 seconds.").waitFor();
   assert.match(await box.textContent(), /OS1 spoke first · Reminder/);
   // Answering opens the conversation view, which takes the message in.
   await box.getByRole("link", { name: "Answer in Talk" }).click();
@@ -39,10 +39,10 @@ test("a dropped connection is announced, the draft stays, and what came due mean
   await page.getByLabel("Your message").fill("half a thought I have not sent");
   await say(server.url, "remind me to water the basil in 5 seconds");
   await server.stop();
-  await page.getByText(/The connection to OS1 dropped/).waitFor({ timeout: 15000 });
+  await page.getByText(/The connection to OS1 dropped/).waitFor();
   await server.start();
   const first = page.locator(".msg.first", { hasText: "water the basil" });
-  await first.waitFor({ timeout: 30000 });
+  await first.waitFor();
   assert.match(await first.textContent(), /spoke first · Reminder/);
   await page.getByText(/The connection to OS1 dropped/).waitFor({ state: "hidden" });
   assert.equal(await page.getByLabel("Your message").inputValue(), "half a thought I have not sent");
