@@ -65,6 +65,7 @@ void http_session::wait_for_request() {
 }
 
 void http_session::read_request() {
+    head_ = false;  // until this request is known to be a HEAD: its errors carry their bodies
     parser_.emplace();
     parser_->body_limit(ctx_.opts.max_body_bytes);
     parser_->header_limit(header_limit_bytes);

@@ -71,6 +71,15 @@ TEST_F(web_test, the_page_and_its_assets_come_with_their_types_caching_and_polic
     EXPECT_EQ(http_request(s->port(), "HEAD", "/").headers.at("content-type"), "text/html; charset=utf-8");
     EXPECT_EQ(http_request(s->port(), "HEAD", "/assets/nothing.js").status, 404);
     EXPECT_EQ(http_request(s->port(), "HEAD", "/v1/models").status, 405);  // the API's routes are GET
+
+    // On one connection, a HEAD and then a broken request: the error that
+    // follows carries its body (the HEAD was the request before, not this one).
+    const std::string raw = test::raw_exchange(
+        s->port(), "HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n");
+    const auto second = raw.find("HTTP/1.1 400");
+    ASSERT_NE(second, std::string::npos) << raw;
+    const auto broken = test::parse_response(raw.substr(second));
+    EXPECT_NE(broken.body.find("malformed HTTP request"), std::string::npos) << raw;
 }
 
 TEST_F(web_test, only_what_was_built_is_served_never_a_path_to_elsewhere) {
