@@ -3,15 +3,11 @@
 #include "cli/chat_loop.h"
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <future>
-#include <cstdlib>
-#include <ctime>
-#include <optional>
 #include <cstdio>
-#include <iostream>
+#include <ctime>
+#include <future>
 
 #include "base/files.h"
 #include "cli/commands.h"

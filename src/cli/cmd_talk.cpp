@@ -2,6 +2,7 @@
 // text), answered by the companion as any typed message is (the same turn as
 // os1 chat), and the reply spoken into --out (text to speech).
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "base/files.h"
@@ -22,6 +23,12 @@ struct talk_args {
 
 int run_talk(const options & opts, const talk_args & a) {
     // Everything that can be refused is checked before the model loads.
+    std::error_code ec;
+    constexpr uintmax_t most_bytes = uintmax_t{256} << 20;  // ten minutes of 48 kHz stereo WAV fit
+    if (const auto size = std::filesystem::file_size(a.in, ec); !ec && size > most_bytes) {
+        return report(status(status_code::resource_exhausted, a.in + ": " + std::to_string(size >> 20) +
+                                                                  " MiB is more audio than os1 talk takes (256 MiB)"));
+    }
     auto bytes = read_file(a.in);
     if (!bytes) return report(bytes.error());
     auto audio = voice::decode_audio(*bytes);

@@ -3,6 +3,8 @@
 // it cannot hear is refused in one line before any model loads.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "base/files.h"
 #include "cli/cli_test.h"
 #include "llm/model_files.h"
@@ -62,6 +64,8 @@ TEST(cli_talk, what_cannot_be_heard_is_refused_in_one_line_before_the_model_load
     expect_refused(os1(home, {"talk", "--in", home.file("cut.wav")}), "breaks off");
     expect_refused(os1(home, {"talk", "--in", home.file("hello.wav"), "--out", home.file("o.wav"), "--voice", "hal9000"}),
                    "no flite voice 'hal9000'");
+    std::filesystem::resize_file(home.file("noise.wav"), uintmax_t{300} << 20);  // sparse: nothing is written
+    expect_refused(os1(home, {"talk", "--in", home.file("noise.wav")}), "300 MiB is more audio than os1 talk takes");
     voice::pcm_audio quiet{16000, std::vector<int16_t>(32000, 0)};
     ASSERT_TRUE(write_file_atomic(home.file("quiet.wav"), *voice::encode_wav(quiet)));
     expect_refused(os1(home, {"talk", "--in", home.file("quiet.wav")}), "no words were heard");
