@@ -1,6 +1,7 @@
 # Checks the direction of ../shared/ARCHITECTURE.md over every #include in
 # SRC (a folder with one subfolder per module):
-#   base <- llm, memory, net <- companion <- server, cli
+#   base <- llm, memory, net, voice <- companion <- server, cli
+# (voice's remote recognizer and voice speak HTTP through net: docs/decisions/0013)
 # a module includes headers of itself, of the modules below it and of the
 # public include/os1/, and a third-party library's headers only in the module
 # that owns it. Fails listing each offending line.
@@ -17,10 +18,11 @@ set(uses_base "")
 set(uses_llm base)
 set(uses_memory base)
 set(uses_net base)
+set(uses_voice base net)
 set(uses_companion base llm memory net)
-set(uses_server base llm memory net companion)
-set(uses_cli base llm memory net companion server)
-set(modules base llm memory net companion server cli)
+set(uses_server base llm memory net voice companion)
+set(uses_cli base llm memory net voice companion server)
+set(modules base llm memory net voice companion server cli)
 
 # A third-party header (its first path part, or its name when it has none)
 # and the modules that may include it.
@@ -37,12 +39,18 @@ set(owner_archive.h memory)
 set(owner_archive_entry.h memory)
 set(owner_wn.h memory)
 set(owner_curl net)
+set(owner_sndfile.h voice)
+set(owner_samplerate.h voice)
+set(owner_vorbis voice)
+set(owner_pocketsphinx.h voice)
+set(owner_flite voice)
+set(owner_lame voice)
 set(owner_boost server)
 set(owner_sodium.h server)
 set(owner_CLI cli)
 set(owner_histedit.h cli)
 # JSON is read and written at several edges (HTTP, the model's answers, exports).
-set(owner_nlohmann net memory companion server cli)
+set(owner_nlohmann net memory voice companion server cli)
 
 set(problems "")
 foreach(m IN LISTS modules)

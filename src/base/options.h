@@ -93,7 +93,22 @@ struct serve_options {
     int max_connections_per_address = 256;  // from one client address
 };
 
+// Speech in and out (os1 serve's audio routes, os1 talk).
+struct voice_options {
+    std::string stt = "pocketsphinx";  // the default recognizer: pocketsphinx (offline, English) or remote
+    std::string stt_url;               // a remote OpenAI-compatible server's base URL ("http://host:port/v1")
+    std::string stt_model;             // the model it is asked for ("" = its default)
+    std::string tts = "flite";         // the default synthesizer: flite (offline) or remote
+    std::string tts_url;
+    std::string tts_model;
+    std::string voice = "slt";         // the default voice: flite's slt, rms, awb or kal16, or the remote's name for one
+    std::string key_env = "OPENAI_API_KEY";  // the environment variable holding the remote servers' key
+    bool off = false;                  // serve: no audio routes
+    int max_upload_mib = 25;           // serve: the largest audio upload
+};
+
 struct options {
+    voice_options voice;
     model_options model;
     sampling_options sampling;
     chat_options chat;

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/local_data.h"
 #include "cli/model_path.h"
+#include "cli/voice_choice.h"
 #include "llm/engine.h"
 #include "memory/memory_worker.h"
 #include "server/http_server.h"
@@ -19,6 +20,10 @@ namespace {
 int run_serve(const options & o) {
     auto path = resolve_model_path(o);
     if (!path) return report(path.error());
+    const auto voices = voice_settings_of(o.voice);
+    if (!o.voice.off) {  // a wrong voice setting is named before the model loads
+        if (auto v = voice::voice_set::open(voices); !v) return report(v.error());
+    }
     const auto & s = o.serve;
     llm::engine_options eo;
     eo.parallel = s.parallel;
@@ -81,6 +86,9 @@ int run_serve(const options & o) {
         at = comma + 1;
     }
     so.web_root = s.web;
+    so.voice = !o.voice.off;
+    so.voice_engines = voices;
+    so.max_upload_bytes = static_cast<uint64_t>(o.voice.max_upload_mib) << 20;
     so.drain_ms = s.drain_s * 1000;
     so.max_tokens_default = o.chat.max_tokens;
     so.persona = persona;
@@ -132,7 +140,8 @@ void add_serve_command(CLI::App & root, cli_context & ctx) {
                               "--max-connections", "--max-connections-per-address", "--max-tokens",
                               "--no-memory", "--recall-items", "--recall-words", "--recall-words-later", "--recall-floor", "--distill-every", "--embed-model",
                               "--plain", "--character", "--no-onboarding", "--default-name", "--feelings", "--evolve-every",
-                              "--no-initiative", "--initiative-tick-s"}) {
+                              "--no-initiative", "--initiative-tick-s", "--no-voice", "--stt", "--stt-url", "--stt-model", "--tts",
+                              "--tts-url", "--tts-model", "--voice", "--voice-key-env", "--max-upload-mib"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx] { ctx.run = run_serve; });

@@ -9,8 +9,8 @@
 #include "cli/chat_loop.h"
 #include "cli/commands.h"
 #include "voice/audio.h"
-#include "voice/stt_pocketsphinx.h"
-#include "voice/tts_flite.h"
+#include "cli/voice_choice.h"
+#include "voice/voice_set.h"
 
 namespace os1::cli {
 namespace {
@@ -18,7 +18,6 @@ namespace {
 struct talk_args {
     std::string in;
     std::string out;
-    std::string voice = "slt";
 };
 
 int run_talk(const options & opts, const talk_args & a) {
@@ -33,13 +32,15 @@ int run_talk(const options & opts, const talk_args & a) {
     if (!bytes) return report(bytes.error());
     auto audio = voice::decode_audio(*bytes);
     if (!audio) return report(audio.error().with_context(a.in));
-    std::unique_ptr<voice::tts_flite> tts;
+    auto voices = voice::voice_set::open(voice_settings_of(opts.voice));
+    if (!voices) return report(voices.error());
+    std::shared_ptr<voice::tts_i> tts;
     if (!a.out.empty()) {
-        auto t = voice::tts_flite::open(a.voice);
+        auto t = (*voices)->speaker("", "");
         if (!t) return report(t.error().with_context("--voice"));
         tts = std::move(*t);
     }
-    auto stt = voice::stt_pocketsphinx::open();
+    auto stt = (*voices)->recognizer("");
     if (!stt) return report(stt.error());
     auto heard = (*stt)->transcribe(*audio);
     if (!heard) return report(heard.error().with_context(a.in));
@@ -74,13 +75,13 @@ int run_talk(const options & opts, const talk_args & a) {
 void add_talk_command(CLI::App & root, cli_context & ctx) {
     auto args = std::make_shared<talk_args>();
     auto * cmd = root.add_subcommand("talk", "say something in a sound file and hear the reply: speech in, speech out");
-    cmd->add_option("--in", args->in, "what you say: a WAV, FLAC or OGG file (English; offline recognition)")->required();
+    cmd->add_option("--in", args->in, "what you say: a WAV, FLAC or OGG file (English, heard offline unless --stt remote)")->required();
     cmd->add_option("--out", args->out, "where the spoken reply goes (WAV)");
-    cmd->add_option("--voice", args->voice, "the OS's voice: slt, rms, awb or kal16")->capture_default_str();
     for (const char * flag : {"--model", "--system", "--seed", "--temp", "--top-p", "--max-tokens", "--ctx", "--threads", "--batch",
                               "--user", "--no-memory", "--recall-items", "--recall-words", "--recall-words-later", "--recall-floor",
                               "--distill-every", "--embed-model", "--plain", "--character", "--no-onboarding", "--default-name",
-                              "--feelings", "--evolve-every", "--no-initiative"}) {
+                              "--feelings", "--evolve-every", "--no-initiative", "--voice", "--stt", "--stt-url", "--stt-model",
+                              "--tts", "--tts-url", "--tts-model", "--voice-key-env"}) {
         ctx.add_setting(cmd, flag);
     }
     cmd->callback([&ctx, args] { ctx.run = [args](const options & o) { return run_talk(o, *args); }; });

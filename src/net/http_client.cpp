@@ -47,7 +47,8 @@ easy_ptr new_easy(const std::string & url, const http_options & opts, slist_ptr 
     const std::string agent = std::string("os1/") + version();
     curl_easy_setopt(c, CURLOPT_USERAGENT, agent.c_str());
     curl_slist * list = nullptr;
-    for (const auto & [k, v] : opts.headers) list = curl_slist_append(list, (k + ": " + v).c_str());
+    // "Name:" with nothing after it removes a header curl would send by itself.
+    for (const auto & [k, v] : opts.headers) list = curl_slist_append(list, (v.empty() ? k + ":" : k + ": " + v).c_str());
     headers.reset(list);
     if (list) curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
     return h;
@@ -183,33 +184,57 @@ bool sleep_unless_cancelled(long ms, const std::atomic<bool> * cancel) {
 
 }  // namespace
 
-result<http_response> http_get(const std::string & url, const http_options & opts) {
-    slist_ptr headers;
-    easy_ptr h = new_easy(url, opts, headers);
-    if (!h) return status(status_code::internal, "libcurl could not start");
+namespace {
+
+// Performs H (set up by new_easy and the caller), the body kept in memory up to MAX bytes.
+result<http_response> perform_into_memory(CURL * h, const std::string & url, uint64_t max) {
     http_response resp;
     struct body_state {
         std::string * body;
         uint64_t max;
-    } body{&resp.body, opts.max_body_bytes};
+    } body{&resp.body, max};
     char errbuf[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(h.get(), CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h.get(), CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h.get(), CURLOPT_HEADERDATA, &resp.headers);
-    curl_easy_setopt(h.get(), CURLOPT_WRITEFUNCTION, +[](char * p, size_t size, size_t n, void * ud) -> size_t {
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp.headers);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, +[](char * p, size_t size, size_t n, void * ud) -> size_t {
         auto * b = static_cast<body_state *>(ud);
         if (b->body->size() + size * n > b->max) return 0;
         b->body->append(p, size * n);
         return size * n;
     });
-    curl_easy_setopt(h.get(), CURLOPT_WRITEDATA, &body);
-    const CURLcode rc = curl_easy_perform(h.get());
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    const CURLcode rc = curl_easy_perform(h);
     if (rc == CURLE_WRITE_ERROR) {
-        return status(status_code::network_error, url + ": response larger than " + std::to_string(opts.max_body_bytes) + " bytes");
+        return status(status_code::network_error, url + ": response larger than " + std::to_string(max) + " bytes");
     }
     if (rc != CURLE_OK) return curl_failure(rc, url, errbuf);
-    curl_easy_getinfo(h.get(), CURLINFO_RESPONSE_CODE, &resp.status);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
     return resp;
+}
+
+}  // namespace
+
+result<http_response> http_get(const std::string & url, const http_options & opts) {
+    slist_ptr headers;
+    easy_ptr h = new_easy(url, opts, headers);
+    if (!h) return status(status_code::internal, "libcurl could not start");
+    return perform_into_memory(h.get(), url, opts.max_body_bytes);
+}
+
+result<http_response> http_post(const std::string & url, const std::string & body, const std::string & content_type,
+                                const http_options & opts) {
+    http_options with_type = opts;
+    with_type.headers["Content-Type"] = content_type;
+    with_type.headers["Expect"] = "";  // no 100-continue round trip before a large body
+    slist_ptr headers;
+    easy_ptr h = new_easy(url, with_type, headers);
+    if (!h) return status(status_code::internal, "libcurl could not start");
+    curl_easy_setopt(h.get(), CURLOPT_POST, 1L);
+    curl_easy_setopt(h.get(), CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(h.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(h.get(), CURLOPT_FOLLOWLOCATION, 0L);  // a POST is not replayed elsewhere
+    return perform_into_memory(h.get(), url, opts.max_body_bytes);
 }
 
 result<download_result> download_file(const std::string & url, const std::string & part_path,

@@ -1,4 +1,4 @@
-// Outgoing HTTP(S) through libcurl: small GETs (APIs) and resumable downloads.
+// Outgoing HTTP(S) through libcurl: small GETs and POSTs (APIs) and resumable downloads.
 // The only code that includes curl.h. Blocking; call from a worker thread.
 #pragma once
 
@@ -22,12 +22,16 @@ struct http_options {
     std::map<std::string, std::string> headers;  // extra request headers
     long connect_timeout_s = 30;
     long stall_timeout_s = 60;        // give up when under 1 byte/s for this long
-    uint64_t max_body_bytes = 16u << 20;  // for http_get only
+    uint64_t max_body_bytes = 16u << 20;  // of a response kept in memory (http_get, http_post)
 };
 
 // GET into memory. network_error when the server cannot be reached or the body
 // exceeds max_body_bytes; any HTTP status is returned as a response.
 result<http_response> http_get(const std::string & url, const http_options & opts = {});
+
+// POST of BODY (CONTENT_TYPE) into memory; errors as http_get's.
+result<http_response> http_post(const std::string & url, const std::string & body, const std::string & content_type,
+                                const http_options & opts = {});
 
 struct download_progress {
     uint64_t done_bytes = 0;      // in the file, resumed part included

@@ -197,6 +197,9 @@ void http_session::do_write() {
             self->do_write();
         } else if (self->close_after_write_) {
             self->close();
+        } else if (self->finish_after_write_) {
+            self->finish_after_write_ = false;
+            self->after_response();
         } else if (self->cur_ && self->cur_->ended) {
             self->finish_completion();
         }

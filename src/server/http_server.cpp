@@ -20,6 +20,7 @@ namespace {
 // Requests whose prompts wait to be rendered; more get 503 (the engine's own queue is max_pending).
 constexpr size_t prompt_queue_limit = 512;
 constexpr size_t files_queue_limit = 1024;
+constexpr size_t voice_queue_limit = 256;  // pieces of audio work waiting; more get 503
 }  // namespace
 
 struct http_server::impl {
@@ -38,6 +39,11 @@ struct http_server::impl {
     // jobs to them: a closed queue refuses, and the caller does the work itself).
     std::unique_ptr<job_queue> prompts = std::make_unique<job_queue>("prompts", 1, prompt_queue_limit);
     std::unique_ptr<job_queue> files = std::make_unique<job_queue>("files", 1, files_queue_limit);
+    // The recognizers and voices, and the one thread that decodes, recognizes
+    // and synthesizes (the 2-core machine's other core serves the model); the
+    // set outlives the queue's jobs.
+    std::unique_ptr<voice::voice_set> voices;
+    std::unique_ptr<job_queue> voice_jobs = std::make_unique<job_queue>("voice", 1, voice_queue_limit);
     std::unique_ptr<initiative_scheduler> scheduler;  // after ioc: its timer goes first
     // Before memory: the memory thread's last jobs may still use it.
     std::unique_ptr<background_distill> distill;
@@ -48,7 +54,7 @@ struct http_server::impl {
 
     impl(server_options o, llm::llm_i & e, users_store * u, std::unique_ptr<memory::memory_worker> m)
         : ctx{o, e, u, m.get(), nullptr, rate_limiter(o.rate_per_minute, o.rate_burst), {}, {}, 0, {}, nullptr, {}, nullptr,
-              nullptr, nullptr, {}, {}, nullptr, nullptr},
+              nullptr, nullptr, {}, {}, nullptr, nullptr, nullptr, {}, nullptr},
           ioc(std::max(1, ctx.opts.io_threads)), memory(std::move(m)) {
         if (memory && ctx.opts.distill_every > 0) {
             companion::distill_options d;
@@ -66,6 +72,16 @@ struct http_server::impl {
         ctx.clock = ctx.opts.clock ? ctx.opts.clock : &wall;
         ctx.prompts = prompts.get();
         ctx.files = files.get();
+        ctx.voice_jobs = voice_jobs.get();
+        if (!ctx.opts.voice) {
+            ctx.voice_off = "the audio routes are off on this server (os1 serve --no-voice)";
+        } else if (auto v = voice::voice_set::open(ctx.opts.voice_engines); !v) {
+            ctx.voice_off = "the audio routes are off: " + v.error().message();
+            spdlog::error("voice: {}", v.error().message());
+        } else {
+            voices = std::move(*v);
+            ctx.voices = voices.get();
+        }
         if (ctx.initiative()) {
             scheduler = std::make_unique<initiative_scheduler>(ioc, *memory, ctx.events, *ctx.clock, ctx.opts.initiative_tick_ms,
                                                                ctx.opts.onboarding.default_name, ctx.opts.initiative_policy);
@@ -202,6 +218,7 @@ struct http_server::impl {
         // (feelings, distillation, the memory thread): they end first. A server
         // that never ran (listen failed) gets here with its feelings probe in flight.
         ctx.engine.stop(0);
+        voice_jobs->close();
         files->close();
         prompts->close();
     }

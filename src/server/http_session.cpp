@@ -27,6 +27,7 @@ http_session::http_session(tcp::socket && socket, server_context & ctx, std::str
 }
 
 http_session::~http_session() {
+    release_upload();
     stop_talking();
     ctx_.connections.give_back(address_);
     --ctx_.stats.open_connections;
@@ -66,12 +67,53 @@ void http_session::wait_for_request() {
 
 void http_session::read_request() {
     head_ = false;  // until this request is known to be a HEAD: its errors carry their bodies
+    release_upload();
     parser_.emplace();
-    parser_->body_limit(ctx_.opts.max_body_bytes);
+    // The header is checked against the largest limit; on_header sets the route's.
+    parser_->body_limit(std::max(ctx_.opts.max_body_bytes, ctx_.opts.max_upload_bytes));
     parser_->header_limit(header_limit_bytes);
     stream_.expires_after(std::chrono::seconds(ctx_.opts.header_timeout_s));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+}
+
+void http_session::on_header(beast::error_code ec) {
+    if (closed_) return;
+    // The header is whole even when its declared length broke the largest limit.
+    const auto & h = parser_->get();
+    const std::string_view target(h.target().data(), h.target().size());
+    const bool upload = h.method() == http::verb::post && target.substr(0, target.find('?')) == "/v1/audio/transcriptions";
+    body_limit_ = upload ? ctx_.opts.max_upload_bytes : ctx_.opts.max_body_bytes;
+    if (ec) return on_read(ec);
+    const auto declared = parser_->content_length();
+    if (declared && *declared > body_limit_) return on_read(http::error::body_limit);  // refused before a byte of it is read
+    parser_->body_limit(body_limit_);
+    if (upload && !parser_->is_done()) {
+        // What the uploads being received hold at once is bounded: one that does not fit waits.
+        if (!reserve_upload(declared ? *declared : body_limit_)) {
+            keep_alive_ = false;
+            return send_error(http::status::service_unavailable,
+                              "the server is receiving as many uploads as it holds at once; try again in a few seconds",
+                              "server_error", "audio", 5);
+        }
+        stream_.expires_after(std::chrono::seconds(ctx_.opts.upload_timeout_s));
+    }
+    if (parser_->is_done()) return on_read({});
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code e, size_t) { self->on_read(e); });
+}
+
+bool http_session::reserve_upload(uint64_t bytes) {
+    uint64_t held = ctx_.stats.upload_bytes.load();
+    do {
+        if (held + bytes > ctx_.opts.max_uploads_bytes) return false;
+    } while (!ctx_.stats.upload_bytes.compare_exchange_weak(held, held + bytes));
+    upload_reserved_ = bytes;
+    return true;
+}
+
+void http_session::release_upload() {
+    ctx_.stats.upload_bytes -= upload_reserved_;
+    upload_reserved_ = 0;
 }
 
 void http_session::on_read(beast::error_code ec) {
@@ -82,8 +124,7 @@ void http_session::on_read(beast::error_code ec) {
     }
     keep_alive_ = false;  // after a broken request the stream is not trusted
     if (ec == http::error::body_limit) {
-        send_error(http::status::payload_too_large,
-                   "the request body is larger than " + std::to_string(ctx_.opts.max_body_bytes) + " bytes",
+        send_error(http::status::payload_too_large, "the request body is larger than " + std::to_string(body_limit_) + " bytes",
                    "invalid_request_error", "other");
         return;
     }
@@ -148,7 +189,8 @@ void http_session::dispatch(request && req) {
     const auto method_name = req.method_string();
     const auto verdict = check_request({std::string_view(method_name.data(), method_name.size()), header(http::field::host),
                                         header(http::field::origin), header("Sec-Fetch-Site"),
-                                        header(http::field::content_type), req.body().size()},
+                                        header(http::field::content_type), req.body().size(),
+                                        method == http::verb::post && path == "/v1/audio/transcriptions"},
                                        ctx_.opts);
     cors_origin_ = verdict.cors_origin;
     if (verdict.status == 415) {
@@ -194,6 +236,7 @@ void http_session::dispatch(request && req) {
         case route_area::companion: return companion_handler(ctx_).handle(*this, req, person, path);
         case route_area::initiative: return initiative_handler(ctx_).handle(*this, req, person, path);
         case route_area::web: return web_route(req, path);
+        case route_area::audio: return audio_handler(ctx_).handle(*this, req, person, path);
     }
     send_error(http::status::not_found, "no route " + path, "not_found_error", "other");
 }
@@ -275,6 +318,7 @@ http_error http_error_of(status_code code) {
         case status_code::permission_denied: return {http::status::unauthorized, "authentication_error", 0};
         case status_code::resource_exhausted:  // busy: a queue or a limit is full
         case status_code::cancelled: return {http::status::service_unavailable, "server_error", 1};  // shutting down
+        case status_code::network_error: return {http::status::bad_gateway, "server_error", 0};  // a remote server OS1 relies on
         default: return {http::status::internal_server_error, "server_error", 0};
     }
 }

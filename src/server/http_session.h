@@ -49,13 +49,22 @@ public:
     bool rate_limited(const std::string & person) override;
     void memory_job(std::function<memory_reply(memory::memory_store &)> job, const std::string & person) override;
     void events_stream(const std::string & person) override;
+    void voice_job(std::function<memory_reply()> job) override;
+    void audio_stream(const std::string & content_type, std::function<result<stream_piece>()> next) override;
 
 private:
     using request = http::request<http::string_body>;
 
     void wait_for_request();
     void read_request();
+    void on_header(beast::error_code ec);  // the body's limit follows the route
     void on_read(beast::error_code ec);
+    bool reserve_upload(uint64_t bytes);  // of ctx_.stats.upload_bytes; false when the server has no room
+    void release_upload();
+    void next_audio_piece(std::shared_ptr<std::function<result<stream_piece>()>> next, std::string content_type);
+    void on_audio_piece(result<stream_piece> piece, std::shared_ptr<std::function<result<stream_piece>()>> next,
+                        const std::string & content_type);
+    void watch_audio_client();
     void route(request && req);     // dispatch, and a 500 for anything thrown
     void dispatch(request && req);
     void internal_error(const std::string & where, const std::string & what);
@@ -118,8 +127,13 @@ private:
     std::deque<std::string> out_;
     bool writing_ = false;
     bool keep_alive_ = false;
-    bool head_ = false;
-    bool close_after_write_ = false;  // an event stream that was ended: closed once its last chunk is out  // the request was HEAD: answers carry their headers, not their body
+    bool head_ = false;  // the request was HEAD: answers carry their headers, not their body
+    bool close_after_write_ = false;  // an event stream that was ended: closed once its last chunk is out
+    bool finish_after_write_ = false;  // a streamed answer that ended: the next request is read once it is out
+    bool streaming_audio_ = false;     // an audio answer is being made (audio_stream)
+    bool audio_opened_ = false;        // its status line is out
+    uint64_t body_limit_ = 0;          // of the request being read
+    uint64_t upload_reserved_ = 0;     // of ctx_.stats.upload_bytes, for the upload being read
     bool closed_ = false;
     std::atomic<bool> gone_{false};  // closed_, readable from other threads (send_event)
     std::optional<completion> cur_;

@@ -52,6 +52,7 @@ std::string metrics::render(const llm::engine_stats & e) const {
     gauge("os1_queue_depth", "Requests waiting for a sequence.", static_cast<int64_t>(e.pending));
     gauge("os1_requests_active", "Requests being computed or generated.", static_cast<int64_t>(e.active));
     gauge("os1_open_connections", "Open client connections.", open_connections.load());
+    gauge("os1_upload_bytes", "Bytes held for the audio uploads being received.", upload_bytes.load());
     o << "# HELP os1_time_to_first_token_seconds From request to first token.\n"
          "# TYPE os1_time_to_first_token_seconds histogram\n";
     uint64_t cumulative = 0;

@@ -18,6 +18,7 @@ public:
     void count_response(const std::string & route, int status_code);
     void observe_ttft_s(double seconds);
     std::atomic<int64_t> open_connections{0};
+    std::atomic<uint64_t> upload_bytes{0};  // held for the uploads being received (server_options::max_uploads_bytes)
 
     std::string render(const llm::engine_stats & engine) const;
 

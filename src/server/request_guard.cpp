@@ -58,9 +58,11 @@ guard_verdict check_request(const request_view & r, const server_options & o) {
     }
     if (r.body_bytes > 0) {
         const std::string type = lower(r.content_type.substr(0, r.content_type.find(';')));
-        if (type.find_first_not_of(' ') == std::string::npos || type.substr(type.find_first_not_of(' ')) != "application/json") {
+        const std::string want = r.form ? "multipart/form-data" : "application/json";
+        if (type.find_first_not_of(' ') == std::string::npos || type.substr(type.find_first_not_of(' ')) != want) {
             v.status = 415;
-            v.message = "a request body must be JSON, sent with Content-Type: application/json";
+            v.message = r.form ? "an upload must be sent as a form, with Content-Type: multipart/form-data"
+                               : "a request body must be JSON, sent with Content-Type: application/json";
             return v;
         }
     }

@@ -10,7 +10,10 @@
 //   listed (--allow-origin); those get CORS headers, nobody else does.
 // - Everywhere, a request body must be declared JSON (Content-Type:
 //   application/json): a form or text/plain body is what a page on another
-//   site can send without asking first.
+//   site can send without asking first. An upload route takes
+//   multipart/form-data instead; it needs a token (which no other site's page
+//   has), and with --no-auth the Origin and Sec-Fetch-Site checks above stop
+//   another site's form.
 #pragma once
 
 #include <string>
@@ -28,6 +31,7 @@ struct request_view {
     std::string_view sec_fetch_site;  // the Sec-Fetch-Site header ("" when absent)
     std::string_view content_type;    // the Content-Type header ("" when absent)
     size_t body_bytes = 0;
+    bool form = false;  // the route takes multipart/form-data (an upload) instead of JSON
 };
 
 struct guard_verdict {

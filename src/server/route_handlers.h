@@ -35,6 +35,12 @@ struct memory_reply {
     bool unblock_person = false;    // then the person's name may be used again (person_gate)
 };
 
+// A piece of a streamed answer (route_exchange::audio_stream).
+struct stream_piece {
+    std::string bytes;
+    bool last = false;
+};
+
 // How a status other than ok is answered: the one map for every route.
 struct http_error {
     http::status code;
@@ -58,6 +64,14 @@ public:
     virtual void memory_job(std::function<memory_reply(memory::memory_store &)> job, const std::string & person) = 0;
     // The connection becomes the person's event stream (server-sent events).
     virtual void events_stream(const std::string & person) = 0;
+    // JOB runs on the voice queue (decoding, recognizing); its reply is sent.
+    // A full queue is answered 503.
+    virtual void voice_job(std::function<memory_reply()> job) = 0;
+    // A streamed answer: NEXT runs on the voice queue, again and again, until
+    // a piece is the last or the client is gone. The status line (200,
+    // CONTENT_TYPE) goes out with the first piece, so that an error before it
+    // is answered as an error; one after it ends the stream unfinished.
+    virtual void audio_stream(const std::string & content_type, std::function<result<stream_piece>()> next) = 0;
 };
 
 // The person's memories, facts, summaries, profile, export and erase (http_memory.cpp).
@@ -87,6 +101,19 @@ public:
     void handle(route_exchange & ex, const http_request & req, const std::string & person, const std::string & path);
 
 private:
+    server_context & ctx_;
+};
+
+// Speech to text and text to speech, OpenAI's routes (http_audio.cpp).
+class audio_handler {
+public:
+    explicit audio_handler(server_context & ctx) : ctx_(ctx) {}
+    // REQ's body moves to the job that reads it.
+    void handle(route_exchange & ex, http_request & req, const std::string & person, const std::string & path);
+
+private:
+    void transcribe(route_exchange & ex, http_request & req);
+    void speak(route_exchange & ex, const http_request & req);
     server_context & ctx_;
 };
 

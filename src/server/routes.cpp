@@ -25,6 +25,7 @@ const char * area_name(route_area a) {
         case route_area::companion: return "companion";
         case route_area::initiative: return "initiative";
         case route_area::web: return "web";
+        case route_area::audio: return "audio";
     }
     return "other";
 }
@@ -39,6 +40,8 @@ const std::vector<route_info> & all_routes() {
         {"GET", "/metrics", route_owner::nobody, route_area::metrics},
         {"GET", "/v1/models", route_owner::caller, route_area::models},
         {"POST", "/v1/chat/completions", route_owner::caller, route_area::chat},
+        {"POST", "/v1/audio/transcriptions", route_owner::caller, route_area::audio},
+        {"POST", "/v1/audio/speech", route_owner::caller, route_area::audio},
         {"GET", "/api/v1/status", route_owner::caller, route_area::status},
         {"GET", "/api/v1/conversations", route_owner::caller, route_area::memory},
         {"GET", "/api/v1/conversations/{id}", route_owner::caller, route_area::memory},

@@ -19,6 +19,7 @@
 #include "server/server_options.h"
 #include "server/users.h"
 #include "server/web_files.h"
+#include "voice/voice_set.h"
 
 namespace os1::server {
 
@@ -45,6 +46,9 @@ struct server_context {
     connection_slots connections;     // open connections in all and per address
     companion::turn_runner * turns = nullptr;  // every chat turn (companion/turn.h)
     const web_files * web = nullptr;  // the web page at / (never null once the server is built)
+    voice::voice_set * voices = nullptr;  // null when the audio routes are off (voice_off says why)
+    std::string voice_off;
+    job_queue * voice_jobs = nullptr;     // decoding, recognizing, synthesizing: off the I/O threads
 
     int64_t now() const { return clock->now(); }
     bool initiative() const { return memory && opts.initiative; }

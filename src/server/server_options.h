@@ -10,6 +10,7 @@
 #include "companion/onboarding.h"
 #include "companion/turn_memory.h"
 #include "server/background_feelings.h"
+#include "voice/voice_set.h"
 
 namespace os1::server {
 
@@ -22,7 +23,13 @@ struct server_options {
     std::vector<std::string> allow_origins;  // web pages ("https://host[:port]") that may call the API (CORS)
     std::string web_root;                // the built web page (web/dist) served at /; "" = none
     std::string model_name = "os1";      // reported by /v1/models and in responses
-    uint64_t max_body_bytes = 1 << 20;   // larger requests get 413
+    uint64_t max_body_bytes = 1 << 20;   // larger requests get 413 (uploads have their own limit)
+    uint64_t max_upload_bytes = 25 << 20;  // an audio upload (POST /v1/audio/transcriptions), as OpenAI's
+    uint64_t max_uploads_bytes = 256 << 20;  // all uploads being received at once; more wait (503)
+    int upload_timeout_s = 300;          // to receive a whole upload
+    double max_audio_s = 600;            // of one upload's audio
+    bool voice = true;                   // the audio routes (off: 404-free 503 naming why)
+    voice::voice_settings voice_engines; // the recognizers and voices (voice/voice_set.h)
     int max_messages = 1000;             // in one chat request; more get 400
     uint64_t max_prompt_bytes = 512 << 10;  // of message text in one chat request; more get 400
     int header_timeout_s = 15;           // to receive a whole request

@@ -60,16 +60,21 @@ using sndfile_ptr = std::unique_ptr<SNDFILE, sndfile_closer>;
 
 // A WAV or AIFF whose data chunk is shorter than its header says: libsndfile
 // reads what is there and notes "data : 1600 (should be 778)" in its log.
+// A streamed WAV says 0xFFFFFFFF, which is no promise.
 bool data_chunk_cut(SNDFILE * f) {
     char log[8192] = {};
     sf_command(f, SFC_GET_LOG_INFO, log, sizeof log);
     const char * at = std::strstr(log, "data : ");
     if (!at) return false;
     long long declared = 0, present = 0;
-    return std::sscanf(at, "data : %lld (should be %lld)", &declared, &present) == 2 && present < declared;
+    // 0xFFFFFFFF is "unknown": a streamed WAV (OpenAI's and OS1's own) cannot know its length.
+    return std::sscanf(at, "data : %lld (should be %lld)", &declared, &present) == 2 && present < declared &&
+           declared != 0xFFFFFFFFLL;
 }
 
-int16_t to_int16(float v) { return static_cast<int16_t>(std::lround(std::clamp(v, -1.0f, 1.0f) * 32767.0f)); }
+// libsndfile reads 16-bit samples as s / 32768: this is its exact inverse, so a
+// 16-bit file's samples come back as they were.
+int16_t to_int16(float v) { return static_cast<int16_t>(std::clamp(std::lround(static_cast<double>(v) * 32768.0), -32768L, 32767L)); }
 
 // OGG Vorbis goes through libvorbisfile itself: libsndfile 1.2.0 leaks the
 // codec's state on each malformed Vorbis file (found by fuzz-audio under
@@ -150,16 +155,20 @@ result<pcm_audio> decode_audio(std::string_view bytes, const decode_limits & lim
     if (data_chunk_cut(f.get())) {
         return status(status_code::corrupt, "the audio breaks off: the file is shorter than its header says");
     }
-    if (static_cast<double>(info.frames) > limits.max_seconds * info.samplerate) {
+    const auto too_long = [&] {
         return status(status_code::resource_exhausted, "the audio lasts longer than " +
                                                            std::to_string(static_cast<int>(limits.max_seconds)) + " s");
-    }
+    };
+    // A streamed FLAC does not say its length (SF_COUNT_MAX): it is counted as it is read.
+    const double most = limits.max_seconds * info.samplerate;
+    if (info.frames != SF_COUNT_MAX && static_cast<double>(info.frames) > most) return too_long();
     pcm_audio out;
     out.rate_hz = info.samplerate;
     std::vector<float> block(static_cast<size_t>(4096) * static_cast<size_t>(info.channels));
     for (;;) {
         const sf_count_t n = sf_readf_float(f.get(), block.data(), 4096);
         if (n <= 0) break;
+        if (static_cast<double>(out.samples.size() + static_cast<size_t>(n)) > most) return too_long();
         for (sf_count_t i = 0; i < n; ++i) {
             float sum = 0;
             for (int c = 0; c < info.channels; ++c) sum += block[static_cast<size_t>(i * info.channels + c)];

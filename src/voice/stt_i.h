@@ -1,5 +1,5 @@
-// Speech to text: the seam between OS1 and a recognizer (pocketsphinx here; a
-// remote OpenAI-compatible server later), with a fake in tests.
+// Speech to text: the seam between OS1 and a recognizer (pocketsphinx, or a
+// remote OpenAI-compatible server), with a fake in tests.
 #pragma once
 
 #include <string>
@@ -18,7 +18,8 @@ struct transcript_segment {
 
 struct transcript {
     std::string text;  // the words heard, "" for silence
-    std::vector<transcript_segment> segments;
+    std::vector<transcript_segment> segments;  // stretches of speech with their text
+    std::vector<transcript_segment> words;     // each word with its times, where the recognizer gives them
     std::string language = "en";
     double duration_s = 0;  // of the audio
 };

@@ -73,8 +73,10 @@ result<transcript> stt_pocketsphinx::transcribe(const pcm_audio & audio) {
         if (!is_word(w)) continue;
         int start = 0, end = 0;
         ps_seg_frames(seg, &start, &end);
-        t.segments.push_back({start / frames_per_s, (end + 1) / frames_per_s, without_variant(w)});
+        t.words.push_back({start / frames_per_s, (end + 1) / frames_per_s, without_variant(w)});
     }
+    // One utterance, one segment: from its first word to its last.
+    if (!t.words.empty()) t.segments.push_back({t.words.front().start_s, t.words.back().end_s, t.text});
     return t;
 }
 

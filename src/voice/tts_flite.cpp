@@ -17,6 +17,9 @@ namespace {
 // Voices are registered once per process (flite has no way to free them
 // safely while another may still speak) and kept.
 std::mutex registry_mu;
+// One synthesis at a time in the process: objects of one voice share its
+// cst_voice, and every voice shares flite's lexicon.
+std::mutex synthesis_mu;
 
 cst_voice * voice_named(const std::string & name) {
     static const std::map<std::string, cst_voice * (*)(const char *)> makers = {
@@ -53,10 +56,13 @@ result<std::unique_ptr<tts_flite>> tts_flite::open(const std::string & voice) {
     return std::unique_ptr<tts_flite>(new tts_flite(v, voice));
 }
 
-result<pcm_audio> tts_flite::synthesize(std::string_view text) {
+result<pcm_audio> tts_flite::synthesize(std::string_view text, double speed) {
     if (!has_something_to_say(text)) return status(status_code::invalid_argument, "there is no text to say");
-    std::lock_guard lock(mu_);
-    cst_wave * w = flite_text_to_wave(std::string(text).c_str(), static_cast<cst_voice *>(voice_));
+    if (!(speed >= min_speed && speed <= max_speed)) return status(status_code::invalid_argument, "the speed must be from 0.25 to 4");
+    std::lock_guard lock(synthesis_mu);
+    auto * v = static_cast<cst_voice *>(voice_);
+    feat_set_float(v->features, "duration_stretch", static_cast<float>(1.0 / speed));  // under synthesis_mu: no one else speaks
+    cst_wave * w = flite_text_to_wave(std::string(text).c_str(), v);
     if (!w) return status(status_code::internal, "flite could not synthesize the text");
     pcm_audio out;
     out.rate_hz = w->sample_rate;

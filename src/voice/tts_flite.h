@@ -17,13 +17,14 @@ public:
     static result<std::unique_ptr<tts_flite>> open(const std::string & voice = "slt");
     static const std::vector<std::string> & voices();
 
-    // One synthesis at a time (flite keeps state in its voice): others wait.
-    result<pcm_audio> synthesize(std::string_view text) override;
+    // One synthesis at a time in the process (flite keeps state in its
+    // voices, shared by every object of a voice): others wait.
+    result<pcm_audio> synthesize(std::string_view text, double speed) override;
+    using tts_i::synthesize;
     std::string name() const override { return "flite (" + voice_name_ + ")"; }
 
 private:
     tts_flite(void * voice, std::string name) : voice_(voice), voice_name_(std::move(name)) {}
-    std::mutex mu_;
     void * voice_;  // cst_voice *, registered once for the process and never freed
     std::string voice_name_;
 };

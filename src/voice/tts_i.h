@@ -1,5 +1,5 @@
-// Text to speech: the seam between OS1 and a synthesizer (flite here; a
-// remote OpenAI-compatible server later), with a fake in tests.
+// Text to speech: the seam between OS1 and a synthesizer (flite, or a remote
+// OpenAI-compatible server), with a fake in tests.
 #pragma once
 
 #include <string>
@@ -10,13 +10,18 @@
 
 namespace os1::voice {
 
+// The speeds OpenAI's /v1/audio/speech takes.
+constexpr double min_speed = 0.25, max_speed = 4.0;
+
 class tts_i {
 public:
     virtual ~tts_i() = default;
-    // TEXT spoken, at the voice's own rate. Errors: invalid_argument for text
-    // with nothing to say, internal for the synthesizer's own failure. May be
-    // called from any thread.
-    virtual result<pcm_audio> synthesize(std::string_view text) = 0;
+    // TEXT spoken, at the voice's own sample rate, SPEED times as fast as its
+    // usual pace (0.25 to 4). Errors: invalid_argument for text with nothing to
+    // say or a speed out of range, internal (or network_error, for a remote
+    // one) for the synthesizer's own failure. May be called from any thread.
+    virtual result<pcm_audio> synthesize(std::string_view text, double speed) = 0;
+    result<pcm_audio> synthesize(std::string_view text) { return synthesize(text, 1.0); }
     virtual std::string name() const = 0;  // "flite (slt)"
 };
 

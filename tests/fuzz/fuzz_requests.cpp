@@ -1,7 +1,7 @@
 // libFuzzer target over every parser of a request's outside input in
 // src/server: the chat body, OS1's own route bodies, URL queries, paths
-// against the route table, the request guard's headers, the JSON depth scan and
-// multipart/form-data uploads. The first byte picks the parser (anything else: all of
+// against the route table, the request guard's headers, the JSON depth scan,
+// multipart/form-data uploads and the text to speak (cut into sentences). The first byte picks the parser (anything else: all of
 // them); the rest is the input. A parser must answer a value or an error for
 // any bytes: a crash, a hang, an uncaught exception or a sanitizer report is
 // a finding.
@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/json_body.h"
 #include "server/multipart.h"
@@ -19,6 +20,7 @@
 #include "server/request_guard.h"
 #include "server/routes.h"
 #include "server/url_query.h"
+#include "voice/sentences.h"
 
 namespace {
 
@@ -102,6 +104,36 @@ void form(std::string_view in) {
     }
 }
 
+// The text of POST /v1/audio/speech, cut whole and as a stream in pieces of
+// the first byte's size: the same sentences, each trimmed and non-empty, and
+// nothing but whitespace lost.
+void speech_text(std::string_view in) {
+    if (in.empty()) return;
+    const size_t piece = 1 + static_cast<unsigned char>(in[0]) % 16;
+    in.remove_prefix(1);
+    const auto whole = os1::voice::split_sentences(in);
+    os1::voice::sentence_splitter s;
+    std::vector<std::string> streamed;
+    for (size_t at = 0; at < in.size(); at += piece) {
+        for (auto & x : s.feed(in.substr(at, piece))) streamed.push_back(std::move(x));
+    }
+    if (auto last = s.flush(); !last.empty()) streamed.push_back(std::move(last));
+    check(streamed == whole);
+    const auto dense = [](std::string_view t) {
+        std::string out;
+        for (const char c : t) {
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') out.push_back(c);
+        }
+        return out;
+    };
+    std::string joined;
+    for (const auto & x : whole) {
+        check(!x.empty() && x.front() != ' ' && x.back() != ' ');
+        joined += x;
+    }
+    check(dense(joined) == dense(in));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
@@ -115,6 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
         case 'r': path(in); break;
         case 'g': guard(in); break;
         case 'm': form(in); break;
+        case 's': speech_text(in); break;
         default:
             chat(in);
             bodies(in);
@@ -123,6 +156,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
             path(in);
             guard(in);
             form(in);
+            speech_text(in);
     }
     return 0;
 }

@@ -38,4 +38,33 @@ assert.equal(usage.completion_tokens, 8);
 await assert.rejects(client.chat.completions.create({ model, messages: [] }), OpenAI.BadRequestError);
 const stranger = new OpenAI({ baseURL, apiKey: 'os1_wrong', maxRetries: 0 });
 await assert.rejects(stranger.chat.completions.create({ model, messages }), OpenAI.AuthenticationError);
-console.log('PASS: the openai client library talks to os1 serve (plain, streamed, errors)');
+// Audio: speech made by the server, heard back by the server, through the client's own types.
+const said = 'please remind me to water the plants tomorrow morning';
+const speech = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: said, response_format: 'wav' });
+assert.equal(speech.headers.get('content-type'), 'audio/wav');
+const wav = Buffer.from(await speech.arrayBuffer());
+assert.equal(wav.subarray(0, 4).toString(), 'RIFF');
+assert.ok(wav.length > 16000 * 2, `${wav.length} bytes is less than a second`);
+const mp3 = Buffer.from(await (await client.audio.speech.create({ model: 'tts-1', voice: 'nova', input: 'Hello.' })).arrayBuffer());
+assert.ok(mp3.length > 500 && (mp3[0] === 0xff || mp3.subarray(0, 3).toString() === 'ID3'), 'mp3 is the default format');
+
+const file = await OpenAI.toFile(wav, 'speech.wav', { type: 'audio/wav' });
+const heard = await client.audio.transcriptions.create({ model: 'whisper-1', file });
+const words = said.split(' ');
+const found = words.filter((w) => ` ${heard.text} `.includes(` ${w} `)).length;
+assert.ok(found / words.length >= 0.7, `heard "${heard.text}" for "${said}"`);
+const verbose = await client.audio.transcriptions.create({
+  model: 'whisper-1', file: await OpenAI.toFile(wav, 'speech.wav'), response_format: 'verbose_json',
+  timestamp_granularities: ['word', 'segment'],
+});
+assert.equal(verbose.text, heard.text);
+assert.equal(verbose.segments.length, 1);
+assert.ok(verbose.words.length >= 5);
+assert.ok(verbose.duration > 1);
+const asText = await client.audio.transcriptions.create({ model: 'whisper-1', file: await OpenAI.toFile(wav, 'a.wav'), response_format: 'text' });
+assert.equal(String(asText).trim(), heard.text);
+await assert.rejects(client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hi', response_format: 'aac' }),
+  OpenAI.BadRequestError);
+await assert.rejects(client.audio.transcriptions.create({ model: 'whisper-1', file: await OpenAI.toFile(Buffer.from('not audio'), 'a.wav') }),
+  OpenAI.BadRequestError);
+console.log('PASS: the openai client library talks to os1 serve (plain, streamed, errors, speech, transcriptions)');

@@ -90,7 +90,8 @@ http_result http_request(int port, const std::string & method, const std::string
     std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     for (const auto & [k, v] : headers) req += k + ": " + v + "\r\n";
     if (!body.empty() || method == "POST") {
-        req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+        if (!headers.count("Content-Type")) req += "Content-Type: application/json\r\n";  // unless the caller says
+        req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     }
     req += "\r\n" + body;
     return parse_response(raw_exchange(port, req, 120000));

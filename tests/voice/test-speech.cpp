@@ -55,9 +55,13 @@ TEST_F(speech, what_flite_says_pocketsphinx_hears) {
         auto heard = stt_->transcribe(*audio);
         ASSERT_TRUE(heard) << heard.error().message();
         EXPECT_GE(heard_share(said, heard->text), 0.7) << said << " -> " << heard->text;
-        ASSERT_FALSE(heard->segments.empty());
+        ASSERT_EQ(heard->segments.size(), 1u);  // one utterance
+        EXPECT_EQ(heard->segments[0].text, heard->text);
+        ASSERT_FALSE(heard->words.empty());
+        EXPECT_DOUBLE_EQ(heard->segments[0].start_s, heard->words.front().start_s);
+        EXPECT_DOUBLE_EQ(heard->segments[0].end_s, heard->words.back().end_s);
         double last = 0;
-        for (const auto & seg : heard->segments) {
+        for (const auto & seg : heard->words) {
             EXPECT_GE(seg.start_s, last - 1e-9) << seg.text;
             EXPECT_GT(seg.end_s, seg.start_s) << seg.text;
             last = seg.end_s;

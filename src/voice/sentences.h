@@ -1,0 +1,33 @@
+// Text cut into sentences, the unit speech goes out in: a reply is spoken
+// sentence by sentence while the model is still writing the rest.
+//
+// Thread-safety: a sentence_splitter belongs to one caller.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace os1::voice {
+
+class sentence_splitter {
+public:
+    // TEXT appended to what came before; returns the sentences it completed, in
+    // order, trimmed. A sentence ends at . ! ? … (or 。！？) followed by a space,
+    // or at a line break; "Dr." or "J." or "3.5" end nothing. A run of more than
+    // max_chars without an end is cut at its last comma or space, so that a
+    // long sentence does not keep the listener waiting.
+    std::vector<std::string> feed(std::string_view text);
+    // What is left, as the last sentence ("" when nothing is).
+    std::string flush();
+
+    static constexpr size_t max_chars = 240;
+
+private:
+    std::string pending_;
+};
+
+// All the sentences of TEXT.
+std::vector<std::string> split_sentences(std::string_view text);
+
+}  // namespace os1::voice
