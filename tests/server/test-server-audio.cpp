@@ -26,6 +26,7 @@ using json = nlohmann::json;
 constexpr const char * boundary = "xyzzy-boundary";
 
 struct field {
+    field(std::string n, std::string v, std::string f = "") : name(std::move(n)), value(std::move(v)), filename(std::move(f)) {}
     std::string name, value, filename;
 };
 
