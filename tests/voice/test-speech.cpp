@@ -6,18 +6,16 @@
 #include <set>
 #include <sstream>
 
+#include <cmath>
+#include <fstream>
+#include <random>
+
 #include "voice/stt_pocketsphinx.h"
 #include "voice/tts_flite.h"
+#include "voice/word_errors.h"
 
 namespace os1::voice {
 namespace {
-
-std::vector<std::string> words_of(const std::string & s) {
-    std::istringstream in(s);
-    std::vector<std::string> out;
-    for (std::string w; in >> w;) out.push_back(w);
-    return out;
-}
 
 // The share of SAID's words that were heard, in any order.
 double heard_share(const std::string & said, const std::string & heard) {
@@ -69,6 +67,32 @@ TEST_F(speech, what_flite_says_pocketsphinx_hears) {
         EXPECT_LE(last, audio->seconds() + 0.05);
         EXPECT_NEAR(heard->duration_s, audio->seconds(), 1e-6);
     }
+}
+
+// The round trip: 20 everyday sentences (tests/data/voice/round-trip.txt)
+// said by flite over a faint noise floor (-50 dBFS) and heard by pocketsphinx,
+// at most 15% of their words wrong (bench/voice.sh reports the same corpus).
+TEST_F(speech, the_round_trip_corpus_is_heard_with_at_most_15_percent_of_words_wrong) {
+    std::ifstream in(std::string(OS1_TEST_DATA) + "/voice/round-trip.txt");
+    ASSERT_TRUE(in);
+    auto tts = tts_flite::open("slt");
+    ASSERT_TRUE(tts);
+    std::mt19937 rng(42);
+    std::normal_distribution<double> noise(0.0, 32768.0 * std::pow(10.0, -50.0 / 20.0));
+    size_t errors = 0, words = 0, sentences = 0;
+    for (std::string said; std::getline(in, said);) {
+        auto audio = (*tts)->synthesize(said);
+        ASSERT_TRUE(audio);
+        for (auto & x : audio->samples) x = static_cast<int16_t>(std::clamp(x + noise(rng), -32768.0, 32767.0));
+        auto heard = stt_->transcribe(*audio);
+        ASSERT_TRUE(heard) << heard.error().message();
+        const auto ref = words_of(said);
+        errors += word_edits(ref, words_of(heard->text));
+        words += ref.size();
+        ++sentences;
+    }
+    EXPECT_EQ(sentences, 20u);
+    EXPECT_LE(static_cast<double>(errors) / static_cast<double>(words), 0.15) << errors << " errors in " << words << " words";
 }
 
 TEST_F(speech, silence_is_heard_as_nothing_and_too_little_audio_is_refused) {
