@@ -16,16 +16,12 @@ namespace {
 
 // Voices are registered once per process (flite has no way to free them
 // safely while another may still speak) and kept.
-std::mutex registry_mu;
-// One synthesis at a time in the process: objects of one voice share its
-// cst_voice, and every voice shares flite's lexicon.
-std::mutex synthesis_mu;
 
 cst_voice * voice_named(const std::string & name) {
     static const std::map<std::string, cst_voice * (*)(const char *)> makers = {
         {"slt", register_cmu_us_slt}, {"rms", register_cmu_us_rms}, {"awb", register_cmu_us_awb}, {"kal16", register_cmu_us_kal16}};
     static std::map<std::string, cst_voice *> made;
-    std::lock_guard lock(registry_mu);
+    std::lock_guard lock(flite_mutex());  // registering a voice initializes the shared lexicon
     static const bool ready = (flite_init(), true);
     (void)ready;
     if (auto it = made.find(name); it != made.end()) return it->second;
@@ -45,6 +41,13 @@ bool has_something_to_say(std::string_view text) {
 
 }  // namespace
 
+// One use of flite at a time in the process: objects of one voice share its
+// cst_voice, and every voice (and the wake word's pronunciations) shares its lexicon.
+std::mutex & flite_mutex() {
+    static std::mutex mu;
+    return mu;
+}
+
 const std::vector<std::string> & tts_flite::voices() {
     static const std::vector<std::string> v = {"slt", "rms", "awb", "kal16"};
     return v;
@@ -59,9 +62,9 @@ result<std::unique_ptr<tts_flite>> tts_flite::open(const std::string & voice) {
 result<pcm_audio> tts_flite::synthesize(std::string_view text, double speed) {
     if (!has_something_to_say(text)) return status(status_code::invalid_argument, "there is no text to say");
     if (!(speed >= min_speed && speed <= max_speed)) return status(status_code::invalid_argument, "the speed must be from 0.25 to 4");
-    std::lock_guard lock(synthesis_mu);
+    std::lock_guard lock(flite_mutex());
     auto * v = static_cast<cst_voice *>(voice_);
-    feat_set_float(v->features, "duration_stretch", static_cast<float>(1.0 / speed));  // under synthesis_mu: no one else speaks
+    feat_set_float(v->features, "duration_stretch", static_cast<float>(1.0 / speed));  // under flite_mutex(): no one else speaks
     cst_wave * w = flite_text_to_wave(std::string(text).c_str(), v);
     if (!w) return status(status_code::internal, "flite could not synthesize the text");
     pcm_audio out;

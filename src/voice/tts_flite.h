@@ -11,6 +11,9 @@
 
 namespace os1::voice {
 
+// Held by whoever uses flite (a synthesis, a lexicon lookup): it is not thread-safe.
+std::mutex & flite_mutex();
+
 class tts_flite final : public tts_i {
 public:
     // VOICE one of voices(). Errors: not_found naming the voices there are.
