@@ -68,7 +68,6 @@ result<std::vector<activity_event>> voice_activity::heard(const pcm_audio & audi
     impl & s = *impl_;
     s.pending.insert(s.pending.end(), a->samples.begin(), a->samples.end());
     std::vector<activity_event> events;
-    const size_t prefix_samples = static_cast<size_t>(o_.prefix_ms) * speech_rate_hz / 1000;
     size_t at = 0;
     for (; at + frame_samples <= s.pending.size(); at += frame_samples) {
         // The echo canceller's reference: what was played in this frame's time (silence when nothing was).

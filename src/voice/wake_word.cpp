@@ -4,6 +4,7 @@
 
 #include <flite/flite.h>
 #include <pocketsphinx.h>
+#include <sphinxbase/ckd_alloc.h>
 
 #include <algorithm>
 #include <cctype>
@@ -89,8 +90,9 @@ result<std::unique_ptr<wake_word>> wake_word::open(const std::string & name, con
     std::istringstream in(phrase);
     for (std::string w; in >> w;) {
         std::string phones;
-        if (const char * known = ps_lookup_word(p->decoder, w.c_str())) {
+        if (char * known = ps_lookup_word(p->decoder, w.c_str())) {
             phones = known;
+            ckd_free(known);  // the caller's to free
         } else {
             phones = flite_phones(w);
             if (phones.empty() || ps_add_word(p->decoder, w.c_str(), phones.c_str(), FALSE) < 0) {
