@@ -105,7 +105,10 @@ TEST(voice_activity, the_os_s_own_voice_coming_back_does_not_count_as_the_person
     const auto barge = feed(**w, over);
     ASSERT_FALSE(barge.empty());
     EXPECT_EQ(barge[0].type, kind::speech_started);
-    EXPECT_NEAR(barge[0].at_s, 1.5, 0.4);
+    // Heard within 0.6 s of its onset: while the OS still talks, the canceller
+    // holds back the first of the person's words (0.4 s here, "stop" starting unvoiced).
+    EXPECT_GE(barge[0].at_s, 1.4);
+    EXPECT_LE(barge[0].at_s, 2.1);
 }
 
 }  // namespace
