@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <future>
@@ -246,9 +247,15 @@ TEST_F(server_test, freeze_by_tokenizing_on_the_io_threads_cannot_stall_health) 
     big["messages"].push_back({{"role", "user"}, {"content", "and now?"}});
     const std::string body = big.dump();
     std::vector<std::future<int>> chats;
+    std::atomic<int64_t> chat_us{0};  // the shortest chat request, from sent to answered
     for (int i = 0; i < 2; ++i) {
         chats.push_back(std::async(std::launch::async, [&, i] {
-            return http_request(s->port(), "POST", "/v1/chat/completions", body, bearer(token, "many-" + std::to_string(i))).status;
+            const auto t0 = std::chrono::steady_clock::now();
+            const int code = http_request(s->port(), "POST", "/v1/chat/completions", body, bearer(token, "many-" + std::to_string(i))).status;
+            const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+            int64_t seen = chat_us.load();
+            while ((seen == 0 || us < seen) && !chat_us.compare_exchange_weak(seen, us)) {}
+            return code;
         }));
     }
     int asked = 0;
@@ -260,8 +267,12 @@ TEST_F(server_test, freeze_by_tokenizing_on_the_io_threads_cannot_stall_health) 
         if (++asked >= 200) break;
     }
     for (auto & c : chats) EXPECT_EQ(c.get(), 200);
-    std::printf("/health while two of the largest chat requests were prepared: worst %.1f ms over %d checks\n", worst_ms, asked);
-    EXPECT_LT(worst_ms, 100.0) << "over " << asked << " health checks";
+    const double chat_ms = static_cast<double>(chat_us.load()) / 1000.0;
+    std::printf("/health while two of the largest chat requests were prepared (%.0f ms): worst %.1f ms over %d checks\n",
+                chat_ms, worst_ms, asked);
+    // Tokenizing on an I/O thread would hold /health for a whole preparation;
+    // relative to it, not to a fixed time (a loaded machine slows both alike).
+    EXPECT_LT(worst_ms, chat_ms / 4) << "over " << asked << " health checks";
     EXPECT_GE(asked, 5);
 
 }
