@@ -122,7 +122,7 @@ const std::vector<option_entry> table = {
      [](options & o) -> option_target { return &o.voice.stt; }},
     {"voice.stt_url", "OS1_STT_URL", "--stt-url", "an OpenAI-compatible server that transcribes (http://host:port/v1)",
      [](options & o) -> option_target { return &o.voice.stt_url; }},
-    {"voice.stt_model", "OS1_STT_MODEL", "--stt-model", "the model that server is asked for (\"\" = its default)",
+    {"voice.stt_model", "OS1_STT_MODEL", "--stt-model", "the model that server is asked for (\"\" = whisper-1)",
      [](options & o) -> option_target { return &o.voice.stt_model; }},
     {"voice.tts", "OS1_TTS", "--tts", "who speaks: flite (offline) or remote (--tts-url)",
      [](options & o) -> option_target { return &o.voice.tts; }},

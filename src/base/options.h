@@ -97,7 +97,7 @@ struct serve_options {
 struct voice_options {
     std::string stt = "pocketsphinx";  // the default recognizer: pocketsphinx (offline, English) or remote
     std::string stt_url;               // a remote OpenAI-compatible server's base URL ("http://host:port/v1")
-    std::string stt_model;             // the model it is asked for ("" = its default)
+    std::string stt_model;             // the model it is asked for ("" = whisper-1; tts_model: tts-1)
     std::string tts = "flite";         // the default synthesizer: flite (offline) or remote
     std::string tts_url;
     std::string tts_model;
