@@ -322,11 +322,14 @@ void engine::impl::admit() {
             it = waiting.erase(it);
             continue;
         }
-        bool busy = false;  // one request at a time per conversation, in order
-        for (const auto & s : slots) busy = busy || (s.active && s.active->req.key == r->req.key);
-        for (auto jt = waiting.begin(); jt != it && !busy; ++jt) busy = (*jt)->req.key == r->req.key;
-        if (busy || read_ahead_pending(*r)) {
-            ++waiting_held;
+        // One request at a time per conversation, in order. One behind a reply
+        // in progress is not counted as held: when that reply ends, no read
+        // wakes the engine, and the request must be looked at again.
+        bool generating = false, behind = false;
+        for (const auto & s : slots) generating = generating || (s.active && s.active->req.key == r->req.key);
+        for (auto jt = waiting.begin(); jt != it && !behind; ++jt) behind = (*jt)->req.key == r->req.key;
+        if (generating || behind || read_ahead_pending(*r)) {
+            waiting_held += !generating;
             ++it;
             continue;
         }

@@ -61,8 +61,12 @@ public:
         std::lock_guard<std::mutex> lock(state_->mu);
         return state_->pieces;
     }
+    // Whether the reply ended within LIMIT (a hang shows as a failure, not a stuck test).
+    bool ends_within(std::chrono::seconds limit) {
+        return state_->done_future.wait_for(limit) == std::future_status::ready;
+    }
     engine_reply wait() {
-        state_->done.get_future().wait();
+        state_->done_future.wait();
         std::lock_guard<std::mutex> lock(state_->mu);
         return state_->reply;
     }
@@ -73,6 +77,7 @@ private:
         engine_reply reply;
         int pieces = 0;
         std::promise<void> done;
+        std::shared_future<void> done_future = done.get_future().share();
     };
     std::shared_ptr<shared> state_ = std::make_shared<shared>();
 };

@@ -315,6 +315,29 @@ TEST_F(engine_test, cancel_stops_a_reply_and_the_conversation_goes_on) {
     EXPECT_TRUE(next.st) << next.st.message();
 }
 
+// A turn sent while the conversation's reply is still being generated waits
+// for it and then runs, whether that reply ends by itself or is cancelled (the
+// web page's stop, then its next message: once, the second waited forever).
+TEST_F(engine_test, a_turn_behind_its_conversations_reply_runs_when_that_reply_ends) {
+    auto e = start();
+    for (const bool cancel_first : {false, true}) {
+        const conversation_key key{"alice", cancel_first ? "stopped" : "finished"};
+        test::pending_reply first, second;
+        ASSERT_TRUE(e->submit(first.request(key, {{role::user, "Go on and on"}}, cancel_first ? 500 : 60)));
+        while (first.pieces() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        ASSERT_TRUE(e->submit(second.request(key, {{role::user, "Go on and on"}, {role::user, "And then?"}}, 4)));
+        while (e->stats().pending < 1 && !first.ends_within(std::chrono::seconds(0))) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        if (cancel_first) first.cancel->store(true);
+        ASSERT_TRUE(first.ends_within(std::chrono::seconds(120)));
+        ASSERT_TRUE(second.ends_within(std::chrono::seconds(120))) << "the second turn was never admitted";
+        const auto r = second.wait();
+        EXPECT_TRUE(r.st) << r.st.message();
+        EXPECT_EQ(r.stats.generated_tokens, 4);
+    }
+}
+
 TEST_F(engine_test, stop_strings_end_the_reply_and_are_not_shown) {
     auto e = start();
     const auto full = run_turn(*e, {"x", "1"}, {{role::user, "Hello"}}, 20).text;

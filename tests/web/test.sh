@@ -38,4 +38,5 @@ wait_up "$auth_port"
 wait_up "$open_port"
 OS1_BIN=$os1 OS1_MODEL=$work/tiny.gguf OS1_WEB=$root/web/dist \
   OS1_AUTH_PORT=$auth_port OS1_OPEN_PORT=$open_port OS1_TOKEN=$token OS1_TOKEN_BOB=$bob node --test --test-concurrency=1 \
-  $(if [ $# -gt 1 ]; then for f in "${@:2}"; do echo "$here/$f"; done; else echo "$here"/*.test.mjs; fi)
+  $(if [ $# -gt 1 ]; then for f in "${@:2}"; do echo "$here/$f"; done; else echo "$here"/*.test.mjs; fi) \
+  || { rc=$?; for l in auth open; do echo "--- the end of the $l server's log:"; tail -n 40 "$work/$l.log"; done; exit "$rc"; }
