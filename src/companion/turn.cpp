@@ -215,14 +215,48 @@ void turn_runner::remember(memory::memory_store & store, const std::shared_ptr<t
     tc.now = clock_.now();
     llm::embedder * embedder = settings_.memory.embedder;
     const memory::person_id who = t->prepared->person;
-    if (auto st = remember_reply(store, tc, who, t->reply, embedder); !st) {
-        spdlog::error("memory: a reply was not stored: {}", st.message());
+    turn_event done{turn_event::kind::done, {}, stats, {}, 0};
+    if (auto id = remember_reply(store, tc, who, t->reply, embedder); !id) {
+        spdlog::error("memory: a reply was not stored: {}", id.error().message());
+    } else {
+        done.reply_turn_id = *id;
     }
-    t->emit({turn_event::kind::done, {}, stats, {}});
+    t->emit(done);
     memory_->post([this, who, person = tc.person, embedder](memory::memory_store & s) {
         if (settings_.learn) settings_.learn(s, who, person);
         // Turns from before the embedding model was configured get their vectors a few at a time.
         if (embedder) (void)embed_missing(s, who, *embedder, 4);
+    });
+}
+
+void turn_runner::keep_heard(const turn_context & context, std::shared_ptr<int64_t> stored, std::string heard,
+                             std::function<bool()> still_current, std::function<void(status)> done) {
+    const auto finish = [done](status st) {
+        if (!st) spdlog::warn("memory: what was heard of a reply was not kept: {}", st.message());
+        if (done) done(st);
+    };
+    if (!memory_) return finish(status::ok());
+    memory_->post([this, context, stored, heard = std::move(heard), still_current, finish](memory::memory_store & store) {
+        try {
+            if (still_current && !still_current()) return finish(erased());
+            auto who = store.person(context.person, false);
+            if (!who) return finish(who.error());
+            if (*stored == 0) {
+                turn_context tc = context;
+                tc.now = clock_.now();
+                auto id = remember_reply(store, tc, *who, heard, settings_.memory.embedder);
+                if (id) *stored = *id;
+                return finish(id ? status::ok() : id.error());
+            }
+            auto affected = heard.empty() ? store.turns().forget_turn(*who, *stored) : store.turns().edit_turn(*who, *stored, heard);
+            if (!affected) return finish(affected.error());
+            if (heard.empty()) *stored = 0;
+            // Prompts that quoted the longer words are computed again.
+            for (const auto & conversation : *affected) llm_.drop({context.person, conversation}, nullptr);
+            finish(status::ok());
+        } catch (const std::exception & e) {
+            finish({status_code::internal, e.what()});
+        }
     });
 }
 

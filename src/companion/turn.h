@@ -42,6 +42,7 @@ struct turn_event {
     status error;             // failed: invalid_argument (the request), permission_denied (the
                               // person was erased or removed meanwhile), resource_exhausted or
                               // cancelled (busy or stopping), others (the server's fault)
+    int64_t reply_turn_id = 0;  // done: the stored reply's turn in memory (0: nothing stored, as when cancelled)
 };
 using turn_sink = std::function<void(const turn_event &)>;
 
@@ -86,6 +87,15 @@ public:
     void run(turn_request request, turn_sink sink);
 
     bool remembers() const { return memory_ != nullptr; }
+
+    // What the person actually heard of a spoken reply (a voice front end,
+    // after an interruption): memory keeps HEARD as the OS's words instead of
+    // the reply. STORED is the reply's turn id (0: none stored yet, as for a
+    // cancelled reply), read and updated on the memory thread, so that
+    // corrections posted one after another apply in order. An empty HEARD
+    // forgets the turn. DONE (may be empty) hears the outcome there.
+    void keep_heard(const turn_context & context, std::shared_ptr<int64_t> stored, std::string heard,
+                    std::function<bool()> still_current, std::function<void(status)> done);
 
 private:
     struct turn;

@@ -159,9 +159,9 @@ result<prepared_turn> prepare_turn(memory::memory_store & store, const turn_cont
     return out;
 }
 
-status remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,
-                      const std::string & reply, llm::embedder * embedder) {
-    if (reply.empty()) return status::ok();  // nothing was said
+result<int64_t> remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,
+                               const std::string & reply, llm::embedder * embedder) {
+    if (reply.empty()) return int64_t{0};  // nothing was said
     // Under the name it has with this person (the one it chose, or was given).
     auto persona = store.personas().persona(who);
     if (!persona) return persona.error();
@@ -172,8 +172,7 @@ status remember_reply(memory::memory_store & store, const turn_context & c, memo
         // Made before the transaction, which stays short; one that fails is made later (embed_missing).
         if (auto v = embedder->embed(reply)) w.vector = std::move(*v);
     }
-    auto id = store_turn(store, who, c.conversation, w);
-    return id ? status::ok() : id.error();
+    return store_turn(store, who, c.conversation, w);
 }
 
 result<int64_t> store_turn(memory::memory_store & store, memory::person_id who, const std::string & session,

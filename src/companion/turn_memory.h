@@ -88,8 +88,9 @@ struct turn_parts {
 result<int64_t> store_turn(memory::memory_store & store, memory::person_id who, const std::string & session,
                            turn_parts & w);
 
-// Stores the complete reply to the turn prepare_turn stored (with its vector, given EMBEDDER).
-status remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,
+// Stores the complete reply to the turn prepare_turn stored (with its vector,
+// given EMBEDDER): its turn id, 0 when the reply was empty.
+result<int64_t> remember_reply(memory::memory_store & store, const turn_context & c, memory::person_id who,
                       const std::string & reply, llm::embedder * embedder = nullptr);
 
 // Gives up to LIMIT of WHO's messages that have no reading at all the word

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/openai_json.h"
+#include "server/realtime_session.h"
 #include "server/request_guard.h"
 #include "server/routes.h"
 #include "server/url_query.h"
@@ -142,11 +143,16 @@ void http_session::on_read(beast::error_code ec) {
 
 std::optional<std::string> http_session::authenticate(const request & req) {
     if (ctx_.opts.no_auth) return std::string("local");
-    const auto it = req.find(http::field::authorization);
-    if (it == req.end()) return std::nullopt;
-    const std::string value(it->value());
-    if (value.rfind("Bearer ", 0) != 0) return std::nullopt;
-    auto person = ctx_.users->authenticate(value.substr(7));
+    std::string token;
+    if (const auto it = req.find(http::field::authorization); it != req.end()) {
+        const std::string value(it->value());
+        if (value.rfind("Bearer ", 0) != 0) return std::nullopt;
+        token = value.substr(7);
+    } else {
+        token = websocket_token(req);  // a browser's WebSocket cannot send headers
+    }
+    if (token.empty()) return std::nullopt;
+    auto person = ctx_.users->authenticate(token);
     if (!person || ctx_.gate.blocked(*person)) return std::nullopt;  // being erased: the token is already dead
     ctx_.gate.seen(*person);
     return person;
@@ -237,6 +243,7 @@ void http_session::dispatch(request && req) {
         case route_area::initiative: return initiative_handler(ctx_).handle(*this, req, person, path);
         case route_area::web: return web_route(req, path);
         case route_area::audio: return audio_handler(ctx_).handle(*this, req, person, path);
+        case route_area::realtime: return realtime_route(std::move(req), person);
     }
     send_error(http::status::not_found, "no route " + path, "not_found_error", "other");
 }

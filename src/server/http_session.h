@@ -86,6 +86,7 @@ private:
     // Routes
     void chat_completions(request && req, const std::string & person);
     void delete_conversation(const std::string & person, const std::string & id);
+    void realtime_route(request && req, const std::string & person);  // the connection becomes a realtime_session
     void heartbeat();
     void watch_events_client();
     std::optional<std::string> authenticate(const request & req);

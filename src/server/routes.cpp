@@ -26,6 +26,7 @@ const char * area_name(route_area a) {
         case route_area::initiative: return "initiative";
         case route_area::web: return "web";
         case route_area::audio: return "audio";
+        case route_area::realtime: return "realtime";
     }
     return "other";
 }
@@ -42,6 +43,7 @@ const std::vector<route_info> & all_routes() {
         {"POST", "/v1/chat/completions", route_owner::caller, route_area::chat},
         {"POST", "/v1/audio/transcriptions", route_owner::caller, route_area::audio},
         {"POST", "/v1/audio/speech", route_owner::caller, route_area::audio},
+        {"GET", "/v1/realtime", route_owner::caller, route_area::realtime},
         {"GET", "/api/v1/status", route_owner::caller, route_area::status},
         {"GET", "/api/v1/conversations", route_owner::caller, route_area::memory},
         {"GET", "/api/v1/conversations/{id}", route_owner::caller, route_area::memory},

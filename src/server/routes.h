@@ -11,7 +11,7 @@
 namespace os1::server {
 
 // The handler a route goes to: one per area of the API (http_session).
-enum class route_area { health, metrics, models, chat, status, conversations, memory, companion, initiative, web, audio };
+enum class route_area { health, metrics, models, chat, status, conversations, memory, companion, initiative, web, audio, realtime };
 // Its name, also the route's label in the metrics.
 const char * area_name(route_area a);
 

@@ -11,7 +11,7 @@ int count_chars(const std::vector<llm::chat_message> & messages) {
 
 }  // namespace
 
-fake_llm::fake_llm(script s) : script_(std::move(s)), thread_([this] { run(); }) {}
+fake_llm::fake_llm(script s, word_hook hook) : script_(std::move(s)), hook_(std::move(hook)), thread_([this] { run(); }) {}
 
 fake_llm::~fake_llm() { stop(0); }
 
@@ -33,6 +33,7 @@ status fake_llm::submit(llm::completion_request req) {
         st.computed_tokens = st.prompt_tokens;
         size_t at = 0;
         while (at < text.size() && st.generated_tokens < req.gen.max_tokens) {
+            if (hook_) hook_(static_cast<size_t>(st.generated_tokens));
             if (req.cancelled->load()) {
                 st.reason = llm::stop_reason::cancelled;
                 break;

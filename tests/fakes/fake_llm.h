@@ -21,7 +21,10 @@ namespace os1::test {
 class fake_llm final : public llm::llm_i {
 public:
     using script = std::function<std::string(const llm::completion_request &)>;
-    explicit fake_llm(script s);
+    // Called before each word is sent (its index from 0), on the fake's thread:
+    // a test may hold the reply there until it has seen what it waits for.
+    using word_hook = std::function<void(size_t word)>;
+    explicit fake_llm(script s, word_hook hook = nullptr);
     ~fake_llm() override;  // stop(0)
 
     status submit(llm::completion_request req) override;
@@ -40,6 +43,7 @@ private:
     void run();
 
     script script_;
+    word_hook hook_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<std::function<void()>> work_;         // GUARDED_BY(mu_)

@@ -1,8 +1,9 @@
 // libFuzzer target over every parser of a request's outside input in
 // src/server: the chat body, OS1's own route bodies, URL queries, paths
 // against the route table, the request guard's headers, the JSON depth scan,
-// multipart/form-data uploads and the text to speak (cut into sentences). The first byte picks the parser (anything else: all of
-// them); the rest is the input. A parser must answer a value or an error for
+// multipart/form-data uploads, the text to speak (cut into sentences), the
+// realtime WebSocket's events and base64. The first byte picks the parser
+// (anything else: all of them); the rest is the input. A parser must answer a value or an error for
 // any bytes: a crash, a hang, an uncaught exception or a sanitizer report is
 // a finding.
 #include <cctype>
@@ -13,9 +14,11 @@
 #include <string_view>
 #include <vector>
 
+#include "base/base64.h"
 #include "server/json_body.h"
 #include "server/multipart.h"
 #include "server/openai_json.h"
+#include "server/realtime_events.h"
 #include "server/request_bodies.h"
 #include "server/request_guard.h"
 #include "server/routes.h"
@@ -134,6 +137,23 @@ void speech_text(std::string_view in) {
     check(dense(joined) == dense(in));
 }
 
+// A realtime client event: a value within the settings' bounds, or an error;
+// base64 of any bytes decodes back to them, and any text decodes only when
+// encoding its bytes gives it again.
+void realtime(std::string_view in) {
+    os1::server::realtime_config c;
+    std::string event_id;
+    auto ev = os1::server::parse_realtime_event(in, c, event_id);
+    if (ev) {
+        const auto & s = ev->session;
+        check(s.input_rate_hz >= 8000 && s.input_rate_hz <= 48000);
+        check(s.silence_ms >= 100 && s.silence_ms <= 5000 && s.prefix_ms >= 0 && s.prefix_ms <= 2000);
+        check(ev->audio.size() % 2 == 0);
+    }
+    if (auto bytes = os1::base64_decode(in)) check(os1::base64_encode(*bytes) == in);
+    check(os1::base64_decode(os1::base64_encode(in)) == std::string(in));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
@@ -148,6 +168,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
         case 'g': guard(in); break;
         case 'm': form(in); break;
         case 's': speech_text(in); break;
+        case 'w': realtime(in); break;
         default:
             chat(in);
             bodies(in);
@@ -157,6 +178,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
             guard(in);
             form(in);
             speech_text(in);
+            realtime(in);
     }
     return 0;
 }

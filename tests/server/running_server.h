@@ -118,10 +118,12 @@ protected:
                                           const std::string & sub = "a", bool with_memory = false) {
         so.onboarding.enabled = onboarding_;
         if (so.rate_per_minute == server::server_options{}.rate_per_minute) so.rate_per_minute = 0;
-        return std::make_unique<running_server>(std::make_unique<fake_llm>(script_), dir_.file(sub), so, true, with_memory);
+        return std::make_unique<running_server>(std::make_unique<fake_llm>(script_, word_hook_), dir_.file(sub), so, true,
+                                                with_memory);
     }
 
     fake_llm::script script_ = [](const llm::completion_request &) { return std::string("I hear you."); };
+    fake_llm::word_hook word_hook_;
     test::temp_dir dir_;
     bool onboarding_ = false;
 };
