@@ -4,10 +4,11 @@
 import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
-export async function launch() {
+export async function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: [
+      ...extraArgs,
       "--no-sandbox",
       "--disable-gpu",
       "--disable-quic",

@@ -6,6 +6,7 @@ import { showSpokeFirst } from "../events";
 import { renderMarkdown } from "../markdown";
 import { describe, showNotice } from "../notice";
 import { spokeFirstLine } from "./spoke_first";
+import { voiceControls } from "./voice_call";
 
 const CURRENT = "os1.conversation";
 // Where the server keeps what the OS said first (docs/api.md, "Initiative").
@@ -53,7 +54,19 @@ export async function showConversation(view: HTMLElement): Promise<void> {
   stop.type = "button";
   stop.hidden = true;
   form.append(label, box, send, stop);
-  chatSection.append(live, form);
+  const voice = voiceControls({
+    conversation: async () => {
+      if (!current) await open(`web-${Date.now().toString(36)}`, true);
+      return current;
+    },
+    message: (role, text) => {
+      const li = bubble(role, text);
+      log.append(li);
+      return li;
+    },
+    remember: (role, content) => history.push({ role, content }),
+  });
+  chatSection.append(live, form, voice);
   view.replaceChildren(el("h1", "Conversation"), listSection, chatSection);
 
   // What the person is typing survives a reload or a lost connection.
