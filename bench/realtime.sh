@@ -33,7 +33,7 @@ for shape in tiny bench; do
   $os1 serve --model "$work/$shape.gguf" --no-auth --port $port --parallel 8 --ctx 8192 --data "$work/data" \
     --rate-per-minute 0 >"$work/serve-$shape.log" 2>&1 &
   pid=$!
-  trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
+  trap '[ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null; true' EXIT
   for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   for sessions in 1 8; do
     turns=$([ "$sessions" = 1 ] && echo 10 || echo 3)
@@ -43,6 +43,7 @@ for shape in tiny bench; do
     table+=("$(tail -1 "$raw")")
   done
   kill -TERM $pid; wait $pid 2>/dev/null || true
+  pid=""
 done
 {
   echo "## /v1/realtime: end of speech to the first reply audio ($(git rev-parse --short HEAD))"

@@ -82,6 +82,7 @@ status read_session(const json & s, realtime_config & c) {
             c.max_output_tokens = static_cast<int>(n);
         }
     }
+    if (auto st = read_bool(s, "wake_word", c.wake_word); !st) return st;
     return read_number(s, "temperature", 0, 2, c.temperature);
 }
 
@@ -211,7 +212,8 @@ json realtime_session_json(const std::string & id, const realtime_config & c, co
             {"turn_detection", td},
             {"input_audio_transcription", {{"model", c.transcription_model}, {"language", c.language}}},
             {"max_response_output_tokens", c.max_output_tokens > 0 ? json(c.max_output_tokens) : json("inf")},
-            {"temperature", c.temperature >= 0 ? json(c.temperature) : json(nullptr)}};
+            {"temperature", c.temperature >= 0 ? json(c.temperature) : json(nullptr)},
+            {"wake_word", c.wake_word}};
 }
 
 }  // namespace os1::server

@@ -27,6 +27,7 @@ struct realtime_config {
     std::string language;               // input_audio_transcription.language ("" = the recognizer's)
     int max_output_tokens = 0;          // max_response_output_tokens (0 = "inf": the server's default)
     double temperature = -1;            // < 0: the server's default
+    bool wake_word = false;             // OS1's: only speech after the OS's name is answered
 };
 
 struct realtime_client_event {

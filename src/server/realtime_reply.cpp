@@ -240,6 +240,7 @@ void realtime_session::finish_if_over() {
     r.reply.history_index = history_.size();
     history_.push_back({role::assistant, r.reply.text});
     r.reply.turn_over = true;
+    if (config_.wake_word) awake_until_ = std::chrono::steady_clock::now() + awake_after;
     file_reply(std::move(r.reply));
     response_.reset();
     if (!first_words_.empty()) {
@@ -261,6 +262,10 @@ void realtime_session::cancel_response(const std::string & reason) {
     history_.push_back({role::assistant, heard});
     reply_record rec = std::move(r.reply);
     response_.reset();
+    // The client stops playing it: what was to be played is no echo to take out.
+    ctx_.voice_jobs->post([ears = ears_] {
+        if (ears->vad) ears->vad->forget_played();
+    });
     if (rec.turn_over) keep_heard(rec);
     file_reply(std::move(rec));
 }

@@ -207,6 +207,7 @@ void realtime_session::configure(const realtime_config & c, bool created) {
     if (!c.transcription_model.empty()) {
         if (auto r = ctx_.voices->recognizer(c.transcription_model); !r) return fail_event(r.error(), "invalid_value", "");
     }
+    const bool wake_changed = c.wake_word != config_.wake_word;
     config_ = c;
     voice::activity_options vo;
     vo.stop_ms = c.silence_ms;
@@ -226,6 +227,48 @@ void realtime_session::configure(const realtime_config & c, bool created) {
     if (!posted) return fail_event({status_code::resource_exhausted, "the server is busy with audio"}, "server_busy", "");
     write(realtime_event(created ? "session.created" : "session.updated",
                          {{"session", realtime_session_json(session_id_, config_, ctx_.opts.model_name)}}));
+    if (wake_changed && config_.wake_word) listen_for_name();
+    if (wake_changed && !config_.wake_word) ctx_.voice_jobs->post([ears = ears_] { ears->wake.reset(); });
+}
+
+// The name is the one the OS has with this person (it chose it, or was given it).
+void realtime_session::listen_for_name() {
+    auto self = shared_from_this();
+    const auto none = [self](const std::string & why) {
+        net::post(self->ws_.get_executor(), [self, why] {
+            self->config_.wake_word = false;
+            self->fail_event({status_code::invalid_argument, why}, "wake_word_unavailable", "");
+        });
+    };
+    if (!ctx_.memory) return none("the wake word is the OS's name with this person, and this server keeps no memory (--no-memory)");
+    ctx_.memory->post([self, none, person = person_](memory::memory_store & store) {
+        auto who = store.person(person, false);
+        auto persona = who ? store.personas().persona(*who) : result<memory::persona_record>(who.error());
+        if (!persona || !persona->version || persona->name.empty()) {
+            return none("the OS has no name with this person yet (it takes one in their first conversation, or PUT /api/v1/persona)");
+        }
+        net::post(self->ws_.get_executor(), [self, name = persona->name] { self->on_name(name); });
+    });
+}
+
+void realtime_session::on_name(std::string name) {
+    if (!config_.wake_word || closed_) return;
+    auto self = shared_from_this();
+    ctx_.voice_jobs->post([self, ears = ears_, name] {
+        auto w = voice::wake_word::open(name);
+        if (w) ears->wake = std::move(*w);
+        net::post(self->ws_.get_executor(), [self, name, st = w ? status::ok() : w.error()] {
+            if (!st) {
+                self->config_.wake_word = false;
+                return self->fail_event(st, "wake_word_unavailable", "");
+            }
+            self->write(realtime_event("os1.wake_word.listening", {{"name", name}}));
+        });
+    });
+}
+
+bool realtime_session::awake() const {
+    return !config_.wake_word || response_ || std::chrono::steady_clock::now() < awake_until_;
 }
 
 void realtime_session::hear(std::string bytes) {
@@ -244,6 +287,14 @@ void realtime_session::hear(std::string bytes) {
             }
             ears->buffer.samples.insert(ears->buffer.samples.end(), audio.samples.begin(), audio.samples.end());
             return;
+        }
+        if (ears->wake) {
+            if (auto named = ears->wake->heard(audio); named && *named) {
+                net::post(self->ws_.get_executor(), [self, name = ears->wake->name()] {
+                    self->awake_until_ = std::chrono::steady_clock::now() + awake_after;
+                    self->write(realtime_event("os1.wake_word.heard", {{"name", name}}));
+                });
+            }
         }
         auto events = ears->vad->heard(audio);
         if (!events) {
@@ -277,6 +328,12 @@ void realtime_session::on_utterance(double start_s, double end_s, voice::pcm_aud
     if (speech_item_.empty()) speech_item_ = item_id();
     const std::string id = std::exchange(speech_item_, "");
     write(realtime_event("input_audio_buffer.speech_stopped", {{"audio_end_ms", ms(end_s)}, {"item_id", id}}));
+    if (!awake()) {
+        // Not spoken to: nothing of it is transcribed or kept.
+        write(realtime_event("os1.wake_word.not_heard", {{"item_id", id}}));
+        return;
+    }
+    if (config_.wake_word) awake_until_ = std::chrono::steady_clock::now() + awake_after;
     write(realtime_event("input_audio_buffer.committed", {{"previous_item_id", last_item_}, {"item_id", id}}));
     write(realtime_event("conversation.item.created", {{"previous_item_id", last_item_}, {"item", user_item(id, "", true)}}));
     last_item_ = id;

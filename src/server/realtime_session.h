@@ -28,6 +28,7 @@
 #include "voice/audio.h"
 #include "voice/sentences.h"
 #include "voice/voice_activity.h"
+#include "voice/wake_word.h"
 
 namespace os1::server {
 
@@ -41,6 +42,13 @@ namespace net = boost::asio;
 // names ("realtime" when offered, else none).
 std::string websocket_token(const http::request<http::string_body> & req);
 std::string websocket_subprotocol(const http::request<http::string_body> & req);
+
+// A reply's first audio is made from its first sentence, or from its first
+// phrase of about this many characters when the sentence runs longer.
+constexpr size_t first_phrase_chars = 80;
+// With the wake word on, speech is answered this long after the OS's name, a
+// reply, or an answered utterance, without the name again.
+constexpr auto awake_after = std::chrono::seconds(20);
 
 class realtime_session : public std::enable_shared_from_this<realtime_session>, public event_listener {
 public:
@@ -58,6 +66,7 @@ private:
     // What the audio jobs own (the voice queue's thread only).
     struct ears {
         std::unique_ptr<voice::voice_activity> vad;
+        std::unique_ptr<voice::wake_word> wake;  // with the wake word on: the OS's name, listened for
         voice::pcm_audio buffer;  // the input audio buffer, without server VAD
         int rate_hz = 24000;
         double heard_s = 0;       // input audio so far
@@ -78,7 +87,8 @@ private:
         std::string id;
         reply_record reply;
         std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
-        voice::sentence_splitter splitter;
+        // The first piece is spoken once a phrase is written, not only a whole sentence.
+        voice::sentence_splitter splitter{first_phrase_chars};
         std::deque<std::string> to_speak;
         bool speaking = false;  // a sentence is being synthesized
         bool written = false;   // the turn is over (or there was none: the OS speaking first)
@@ -97,6 +107,9 @@ private:
     void configure(const realtime_config & c, bool created);
     void hear(std::string bytes);
     void on_speech_started(double at_s);
+    void listen_for_name();            // the wake word: the OS's name with this person, then its spotter
+    void on_name(std::string name);
+    bool awake() const;
     void on_utterance(double start_s, double end_s, voice::pcm_audio audio);
     void commit();
     void clear_input();
@@ -140,6 +153,7 @@ private:
     int transcribing_ = 0;                   // utterances being recognized
     bool respond_after_transcripts_ = false; // response.create came while one was
     std::deque<std::string> first_words_;    // what the OS says first, waiting for the reply in progress
+    std::chrono::steady_clock::time_point awake_until_{};  // with the wake word: speech is answered until then
 };
 
 }  // namespace os1::server

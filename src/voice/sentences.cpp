@@ -79,19 +79,25 @@ std::vector<std::string> sentence_splitter::feed(std::string_view text) {
         const size_t n = end_at(pending_, start, i, need_more);
         if (need_more) break;
         if (n > 0) {
-            if (auto s = trimmed(std::string_view(pending_).substr(start, i + n - start)); !s.empty()) out.push_back(std::move(s));
+            if (auto s = trimmed(std::string_view(pending_).substr(start, i + n - start)); !s.empty()) {
+                out.push_back(std::move(s));
+                limit_ = max_chars;
+            }
             start = i = i + n;
             continue;
         }
         ++i;
         // Too long without an end: cut at a comma, else a space, never inside a
         // UTF-8 character (which the next byte, once here, tells).
-        if (i - start > max_chars && i < pending_.size() && !continues(i)) {
+        if (i - start > limit_ && i < pending_.size() && !continues(i)) {
             const std::string_view run = std::string_view(pending_).substr(start, i - start);
             size_t cut = run.rfind(", ");
-            if (cut == std::string_view::npos || cut < max_chars / 3) cut = run.rfind(' ');
+            if (cut == std::string_view::npos || cut < limit_ / 3) cut = run.rfind(' ');
             if (cut == std::string_view::npos || cut == 0) cut = run.size() - 1;  // no space at all: the run ends at a character's end
-            if (auto s = trimmed(run.substr(0, cut + 1)); !s.empty()) out.push_back(std::move(s));
+            if (auto s = trimmed(run.substr(0, cut + 1)); !s.empty()) {
+                out.push_back(std::move(s));
+                limit_ = max_chars;
+            }
             start += cut + 1;
             i = start;
         }
@@ -106,8 +112,8 @@ std::string sentence_splitter::flush() {
     return rest;
 }
 
-std::vector<std::string> split_sentences(std::string_view text) {
-    sentence_splitter s;
+std::vector<std::string> split_sentences(std::string_view text, size_t first_max_chars) {
+    sentence_splitter s(first_max_chars);
     auto out = s.feed(text);
     if (auto last = s.flush(); !last.empty()) out.push_back(std::move(last));
     return out;

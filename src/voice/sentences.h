@@ -12,6 +12,11 @@ namespace os1::voice {
 
 class sentence_splitter {
 public:
+    // FIRST_MAX_CHARS: the run after which the first piece is cut, lower than
+    // max_chars where the first audio should start sooner (a phrase, not a
+    // whole long sentence).
+    explicit sentence_splitter(size_t first_max_chars = max_chars) : limit_(first_max_chars) {}
+
     // TEXT appended to what came before; returns the sentences it completed, in
     // order, trimmed. A sentence ends at . ! ? … (or 。！？) followed by a space,
     // or at a line break; "Dr." or "J." or "3.5" end nothing. A run of more than
@@ -25,9 +30,10 @@ public:
 
 private:
     std::string pending_;
+    size_t limit_;  // the run cut at: first_max_chars until a piece is out, then max_chars
 };
 
-// All the sentences of TEXT.
-std::vector<std::string> split_sentences(std::string_view text);
+// All the sentences of TEXT (the first cut after FIRST_MAX_CHARS, as above).
+std::vector<std::string> split_sentences(std::string_view text, size_t first_max_chars = sentence_splitter::max_chars);
 
 }  // namespace os1::voice

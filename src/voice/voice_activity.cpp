@@ -1,5 +1,7 @@
 #include "voice/voice_activity.h"
 
+#include <chrono>
+
 #include <webrtc/modules/audio_processing/include/audio_processing.h>
 #include <webrtc/modules/interface/module_common_types.h>
 
@@ -30,6 +32,7 @@ void fill(webrtc::AudioFrame & f, const int16_t * samples) {
 struct voice_activity::impl {
     std::unique_ptr<webrtc::AudioProcessing> apm;
     std::deque<int16_t> reference;   // played audio not yet matched with the microphone's
+    std::chrono::steady_clock::time_point reference_ends{};  // when the last of it finishes playing
     std::vector<int16_t> pending;    // microphone audio short of a whole frame
     std::deque<bool> recent;         // the detector's last decisions
     std::deque<int16_t> before;      // the last prefix_ms of processed audio while silent
@@ -58,7 +61,12 @@ void voice_activity::played(const pcm_audio & audio) {
     auto a = at_speech_rate(audio);
     if (!a) return;
     impl_->reference.insert(impl_->reference.end(), a->samples.begin(), a->samples.end());
+    const auto now = std::chrono::steady_clock::now();
+    impl_->reference_ends = std::max(impl_->reference_ends, now) +
+                            std::chrono::microseconds(static_cast<int64_t>(a->seconds() * 1e6));
 }
+
+void voice_activity::forget_played() { impl_->reference.clear(); }
 
 double voice_activity::heard_s() const { return static_cast<double>(impl_->frames) * frame_ms / 1000.0; }
 
@@ -66,6 +74,10 @@ result<std::vector<activity_event>> voice_activity::heard(const pcm_audio & audi
     auto a = at_speech_rate(audio);
     if (!a) return a.error();
     impl & s = *impl_;
+    // Played while no microphone audio came (a client that sends only while a
+    // button is held): it was heard by no microphone, and matching it with
+    // what comes now would take the person's voice for its echo.
+    if (!s.reference.empty() && std::chrono::steady_clock::now() > s.reference_ends + std::chrono::seconds(1)) s.reference.clear();
     s.pending.insert(s.pending.end(), a->samples.begin(), a->samples.end());
     std::vector<activity_event> events;
     size_t at = 0;

@@ -40,7 +40,11 @@ public:
 
     // Audio the OS played to the person (any rate): the echo canceller's
     // reference, consumed as the microphone's audio of the same time arrives.
+    // Played audio the microphone has not caught up with by a second after its
+    // time is dropped when the microphone's next audio comes.
     void played(const pcm_audio & audio);
+    // The rest of what was played is forgotten (the reply was cut short: it stopped playing).
+    void forget_played();
     // Microphone audio (any rate) appended; the starts and stops it completed.
     result<std::vector<activity_event>> heard(const pcm_audio & audio);
 

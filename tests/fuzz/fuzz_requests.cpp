@@ -113,9 +113,11 @@ void form(std::string_view in) {
 void speech_text(std::string_view in) {
     if (in.empty()) return;
     const size_t piece = 1 + static_cast<unsigned char>(in[0]) % 16;
+    // The first piece's limit, as a realtime reply cuts it (odd bytes: the usual one).
+    const size_t first = in[0] & 0x10 ? 20 + static_cast<unsigned char>(in[0]) % 100 : os1::voice::sentence_splitter::max_chars;
     in.remove_prefix(1);
-    const auto whole = os1::voice::split_sentences(in);
-    os1::voice::sentence_splitter s;
+    const auto whole = os1::voice::split_sentences(in, first);
+    os1::voice::sentence_splitter s(first);
     std::vector<std::string> streamed;
     for (size_t at = 0; at < in.size(); at += piece) {
         for (auto & x : s.feed(in.substr(at, piece))) streamed.push_back(std::move(x));

@@ -5,6 +5,7 @@
 // does not; wrong events are named and the session goes on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 
 #include "base/clock.h"
@@ -226,6 +227,47 @@ TEST_F(realtime, what_the_os_says_first_is_spoken_to_a_connected_voice_client) {
     const std::string said = done->second["response"]["output"][0]["content"][0]["transcript"];
     EXPECT_NE(said.find("water the plants"), std::string::npos) << said;
     EXPECT_GT(reply_audio(c.events(), created->second["response"]["id"]).seconds(), 1.0);
+}
+
+TEST_F(realtime, with_the_wake_word_only_speech_after_the_oss_name_is_answered) {
+    auto s = start(test::remembering(), {}, "a", true);
+    const auto token = *s->users->add("ada");
+    realtime_client c(s->port(), token);
+    ASSERT_TRUE(c.wait_for_type("session.created"));
+    // No name yet: the wake word cannot be listened for, and the session says why.
+    c.send({{"type", "session.update"}, {"session", {{"wake_word", true}}}});
+    const auto no_name = c.wait_for_type("error");
+    ASSERT_TRUE(no_name);
+    EXPECT_NE(no_name->second["error"]["message"].get<std::string>().find("no name"), std::string::npos);
+    ASSERT_EQ(test::http_request(s->port(), "PUT", "/api/v1/persona", R"({"name":"Samantha"})", test::bearer(token)).status, 200);
+    c.send({{"type", "session.update"}, {"session", {{"wake_word", true}}}});
+    const auto listening = c.wait_for_type("os1.wake_word.listening");
+    ASSERT_TRUE(listening);
+    EXPECT_EQ(listening->second["name"], "Samantha");
+
+    c.send_audio(silence(0.5));
+    c.send_audio(spoken("What time is it?"));
+    c.send_audio(silence(1.2));
+    const auto ignored = c.wait_for_type("os1.wake_word.not_heard");
+    ASSERT_TRUE(ignored);
+    for (const auto & e : c.events()) {
+        EXPECT_FALSE(of_type(e, "conversation.item.input_audio_transcription.completed") || of_type(e, "response.created")) << e.dump();
+    }
+    c.send_audio(spoken("Samantha, what time is it?"));
+    c.send_audio(silence(1.2));
+    ASSERT_TRUE(c.wait_for_type("os1.wake_word.heard", ignored->first));
+    const auto heard = c.wait_for_type("conversation.item.input_audio_transcription.completed", ignored->first);
+    ASSERT_TRUE(heard);
+    EXPECT_NE(heard->second["transcript"].get<std::string>().find("time"), std::string::npos) << heard->second.dump();
+    const auto done = c.wait_for_type("response.done", ignored->first);
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->second["response"]["status"], "completed");
+    // Nothing of what was not said to the OS is in memory.
+    for (const auto & t : test::turns_of(dir_.file("a") + "/memory.db", "ada")) {
+        EXPECT_TRUE(t.role != role::user || t.text.find("time") == std::string::npos || heard->second["transcript"] == t.text) << t.text;
+    }
+    const auto all = c.events();
+    EXPECT_EQ(std::count_if(all.begin(), all.end(), [](const json & e) { return of_type(e, "response.created"); }), 1);
 }
 
 TEST_F(realtime, wrong_events_are_named_and_the_session_goes_on) {

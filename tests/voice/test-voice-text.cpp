@@ -69,6 +69,26 @@ TEST(sentences, a_long_run_without_an_end_is_cut_at_a_comma_or_space_and_never_i
     EXPECT_EQ(joined, hangul);
 }
 
+TEST(sentences, the_first_piece_may_be_a_phrase_and_the_rest_are_sentences) {
+    const std::string long_first = "When I read through your messages this morning, I found a letter from your sister, "
+                                   "two bills and a great many newsletters. The rest can wait.";
+    // A short first sentence is the first piece either way.
+    EXPECT_EQ(split_sentences("Yes. " + long_first, 80).front(), "Yes.");
+    const auto parts = split_sentences(long_first, 80);
+    ASSERT_EQ(parts.size(), 3u);
+    EXPECT_EQ(parts[0], "When I read through your messages this morning,");  // cut at the comma, before 80 characters
+    EXPECT_EQ(parts[1], "I found a letter from your sister, two bills and a great many newsletters.");  // whole after the first
+    EXPECT_EQ(parts[2], "The rest can wait.");
+    // Streamed in pieces, the same.
+    sentence_splitter s(80);
+    std::vector<std::string> streamed;
+    for (size_t at = 0; at < long_first.size(); at += 7) {
+        for (auto & x : s.feed(std::string_view(long_first).substr(at, 7))) streamed.push_back(x);
+    }
+    if (auto last = s.flush(); !last.empty()) streamed.push_back(last);
+    EXPECT_EQ(streamed, parts);
+}
+
 pcm_audio tone(double seconds, int rate) {
     pcm_audio a;
     a.rate_hz = rate;
