@@ -5,7 +5,8 @@
 # for the whole reply would give first), with the tiny and the bench model,
 # 1 and 8 voice sessions at once (os1-realtimebench). The server runs as a
 # person would run it: memory on, server VAD with its defaults (500 ms of
-# silence ends an utterance), pocketsphinx and flite. Raw output and the table
+# silence ends an utterance), pocketsphinx and flite; the first-run interview
+# is off (its first turns are answered without the model). Raw output and the table
 # go to bench/results/voice/.
 #
 #   bench/realtime.sh [--max-tokens 60]
@@ -31,7 +32,7 @@ table=()
 for shape in tiny bench; do
   rm -rf "$work/data"
   $os1 serve --model "$work/$shape.gguf" --no-auth --port $port --parallel 8 --ctx 8192 --data "$work/data" \
-    --rate-per-minute 0 >"$work/serve-$shape.log" 2>&1 &
+    --rate-per-minute 0 --no-onboarding >"$work/serve-$shape.log" 2>&1 &
   pid=$!
   trap '[ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null; true' EXIT
   for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done

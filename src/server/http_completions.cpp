@@ -24,6 +24,8 @@ int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+}  // namespace
+
 bool valid_conversation_id(const std::string & id) {
     if (id.empty() || id.size() > 128) return false;
     for (const char c : id) {
@@ -31,8 +33,6 @@ bool valid_conversation_id(const std::string & id) {
     }
     return true;
 }
-
-}  // namespace
 
 std::string chunk_frame(const std::string & data) {
     char head[20];

@@ -32,6 +32,9 @@ using tcp = net::ip::tcp;
 // A short id that names one internal error in the reply and in the log.
 std::string error_id();
 
+// A conversation id as a client may name one: 1 to 128 printable ASCII characters.
+bool valid_conversation_id(const std::string & id);
+
 // DATA as one chunk of a chunked HTTP body.
 std::string chunk_frame(const std::string & data);
 

@@ -27,14 +27,6 @@ std::vector<std::string> offered_subprotocols(const http::request<http::string_b
     return out;
 }
 
-bool valid_conversation(const std::string & id) {
-    if (id.empty() || id.size() > 128) return false;
-    for (const char c : id) {
-        if (c < 0x20 || c > 0x7e) return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 std::string websocket_token(const http::request<http::string_body> & req) {
@@ -63,7 +55,7 @@ void http_session::realtime_route(request && req, const std::string & person) {
     std::string conversation = "voice";
     if (const auto it = req.find("X-OS1-Conversation"); it != req.end()) conversation = std::string(it->value());
     if (const auto it = query.find("conversation"); it != query.end()) conversation = it->second;
-    if (!valid_conversation(conversation)) {
+    if (!valid_conversation_id(conversation)) {
         return send_error(http::status::bad_request, "a conversation id is 1 to 128 printable ASCII characters",
                           "invalid_request_error", "realtime");
     }

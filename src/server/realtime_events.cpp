@@ -122,15 +122,15 @@ status read_truncate(const json & doc, realtime_client_event & ev) {
     return read_int(doc, "audio_end_ms", 0, int64_t{1} << 40, ev.audio_end_ms);
 }
 
-std::string fresh_id(const char * prefix) {
+}  // namespace
+
+std::string realtime_id(const char * prefix) {
     static std::atomic<uint64_t> next{0};
     static const uint64_t base = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     char buf[40];
     std::snprintf(buf, sizeof buf, "%s%012llx", prefix, static_cast<unsigned long long>((base * 31 + ++next) & 0xffffffffffffULL));
     return buf;
 }
-
-}  // namespace
 
 result<realtime_client_event> parse_realtime_event(std::string_view text, const realtime_config & current,
                                                    std::string & event_id) {
@@ -181,7 +181,7 @@ result<realtime_client_event> parse_realtime_event(std::string_view text, const 
 
 std::string realtime_event(std::string_view type, json body) {
     body["type"] = type;
-    body["event_id"] = fresh_id("event_");
+    body["event_id"] = realtime_id("event_");
     return json_text(body);
 }
 

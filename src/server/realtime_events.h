@@ -56,6 +56,9 @@ struct realtime_client_event {
 result<realtime_client_event> parse_realtime_event(std::string_view text, const realtime_config & current,
                                                    std::string & event_id);
 
+// A fresh id: PREFIX and 12 hex digits ("item_", "resp_", "event_", "sess_").
+std::string realtime_id(const char * prefix);
+
 // A server event: BODY with "type" and a fresh "event_id".
 std::string realtime_event(std::string_view type, json body = json::object());
 // An "error" event naming the problem; EVENT_ID: the client event it is about.

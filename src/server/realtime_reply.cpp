@@ -47,13 +47,6 @@ std::string played_text(const std::vector<std::pair<std::string, double>> & spok
     return out;
 }
 
-std::string response_id() {
-    static std::atomic<uint64_t> next{0};
-    static const uint64_t base = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "resp_%012llx", static_cast<unsigned long long>((base * 13 + ++next) & 0xffffffffffffULL));
-    return buf;
-}
 
 }  // namespace
 
@@ -102,7 +95,7 @@ void realtime_session::start_response(bool spoke_first) {
     }
     response_.emplace();
     response & r = *response_;
-    r.id = response_id();
+    r.id = realtime_id("resp_");
     r.reply.response_id = r.id;
     r.reply.item_id = "item_" + r.id.substr(5);
     r.reply.spoke_first = spoke_first;

@@ -13,13 +13,7 @@ constexpr size_t max_message_bytes = 4 << 20;     // one client event (base64 au
 constexpr size_t max_unsent_bytes = 16 << 20;     // a client that stops reading is closed past this
 constexpr double max_buffer_s = 300;              // the input buffer without server VAD, before a commit
 
-std::string item_id() {
-    static std::atomic<uint64_t> next{0};
-    static const uint64_t base = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "item_%012llx", static_cast<unsigned long long>((base * 17 + ++next) & 0xffffffffffffULL));
-    return buf;
-}
+std::string item_id() { return realtime_id("item_"); }
 
 int64_t ms(double s) { return static_cast<int64_t>(s * 1000 + 0.5); }
 
@@ -77,7 +71,7 @@ void realtime_session::on_accept(beast::error_code ec) {
         return;
     }
     ctx_.stats.count_response("realtime", 101);
-    session_id_ = "sess_" + item_id().substr(5);
+    session_id_ = realtime_id("sess_");
     ctx_.events.add(person_, shared_from_this());
     configure(config_, true);
     read_next();
@@ -204,9 +198,6 @@ void realtime_session::configure(const realtime_config & c, bool created) {
     if (!c.voice.empty() && c.voice != config_.voice && c.audio_out) {
         if (auto v = ctx_.voices->speaker("", c.voice); !v) return fail_event(v.error(), "invalid_value", "");
     }
-    if (!c.transcription_model.empty()) {
-        if (auto r = ctx_.voices->recognizer(c.transcription_model); !r) return fail_event(r.error(), "invalid_value", "");
-    }
     const bool wake_changed = c.wake_word != config_.wake_word;
     config_ = c;
     voice::activity_options vo;
@@ -215,7 +206,17 @@ void realtime_session::configure(const realtime_config & c, bool created) {
     const bool vad = c.server_vad;
     const int rate = c.input_rate_hz;
     // The detector starts anew: what was heard under the old settings is let go.
-    const bool posted = ctx_.voice_jobs->post([self = shared_from_this(), ears = ears_, vo, vad, rate] {
+    // The recognizer is found here, off the connection's thread (pocketsphinx loads on first use).
+    const bool posted = ctx_.voice_jobs->post([self = shared_from_this(), ears = ears_, vo, vad, rate, model = c.transcription_model] {
+        if (!ears->stt || model != ears->model) {
+            ears->live.reset();
+            ears->model = model;
+            auto r = self->ctx_.voices->recognizer(model);
+            ears->stt = r ? *r : nullptr;
+            if (!r) {
+                net::post(self->ws_.get_executor(), [self, st = r.error()] { self->fail_event(st, "invalid_value", ""); });
+            }
+        }
         ears->rate_hz = rate;
         ears->buffer = {rate, {}};
         ears->vad.reset();
@@ -303,13 +304,35 @@ void realtime_session::hear(std::string bytes) {
         (void)before;
         for (const auto & e : *events) {
             if (e.type == voice::activity_event::kind::speech_started) {
+                // The words are recognized as they are spoken, so that they are all in soon after the speech ends.
+                ears->live.reset();
+                if (ears->stt) {
+                    auto s = ears->stt->stream();
+                    if (s) ears->live = std::move(*s);
+                }
+                ears->fed = 0;
+                ears->partial.clear();
                 net::post(self->ws_.get_executor(), [self, at = e.at_s] { self->on_speech_started(at); });
             } else {
-                voice::pcm_audio utterance = ears->vad->take_utterance();
-                const double start = std::max(0.0, e.at_s - utterance.seconds());
-                net::post(self->ws_.get_executor(), [self, start, end = e.at_s, u = std::move(utterance)]() mutable {
-                    self->on_utterance(start, end, std::move(u));
+                result<std::string> text = status(status_code::not_found, "no recognizer");
+                if (ears->live) {
+                    auto rest = ears->live->feed(ears->vad->utterance_from(ears->fed));
+                    auto t = rest ? ears->live->finish() : result<voice::transcript>(rest.error());
+                    text = t ? result<std::string>(t->text) : result<std::string>(t.error());
+                }
+                ears->live.reset();
+                (void)ears->vad->take_utterance();
+                net::post(self->ws_.get_executor(), [self, end = e.at_s, text = std::move(text)]() mutable {
+                    self->on_utterance(end, std::move(text));
                 });
+            }
+        }
+        if (ears->live && ears->vad->in_speech()) {
+            auto words = ears->live->feed(ears->vad->utterance_from(ears->fed));
+            ears->fed = ears->vad->utterance_samples();
+            if (words && *words != ears->partial) {
+                ears->partial = *words;
+                net::post(self->ws_.get_executor(), [self, w = *words] { self->on_partial(w); });
             }
         }
     });
@@ -318,13 +341,24 @@ void realtime_session::hear(std::string bytes) {
 
 void realtime_session::on_speech_started(double at_s) {
     speech_item_ = item_id();
+    partial_.clear();
     write(realtime_event("input_audio_buffer.speech_started", {{"audio_start_ms", ms(at_s)}, {"item_id", speech_item_}}));
     // Speech over the reply cuts it short (barge-in); the OS's own echo was taken out before.
     if (response_ && config_.interrupt_response) cancel_response("turn_detected");
 }
 
-void realtime_session::on_utterance(double start_s, double end_s, voice::pcm_audio audio) {
-    (void)start_s;
+// The words so far of the utterance being heard: `delta` holds what was
+// added; `transcript` (OS1's) all of them, as pocketsphinx may revise earlier ones.
+void realtime_session::on_partial(const std::string & words) {
+    if (speech_item_.empty() || !awake() || words.empty()) return;
+    const bool grew = words.rfind(partial_, 0) == 0;
+    const std::string delta = grew ? words.substr(partial_.size()) : "";
+    partial_ = words;
+    write(realtime_event("conversation.item.input_audio_transcription.delta",
+                         {{"item_id", speech_item_}, {"content_index", 0}, {"delta", delta}, {"transcript", words}}));
+}
+
+void realtime_session::on_utterance(double end_s, result<std::string> text) {
     if (speech_item_.empty()) speech_item_ = item_id();
     const std::string id = std::exchange(speech_item_, "");
     write(realtime_event("input_audio_buffer.speech_stopped", {{"audio_end_ms", ms(end_s)}, {"item_id", id}}));
@@ -338,7 +372,8 @@ void realtime_session::on_utterance(double start_s, double end_s, voice::pcm_aud
     write(realtime_event("conversation.item.created", {{"previous_item_id", last_item_}, {"item", user_item(id, "", true)}}));
     last_item_ = id;
     if (config_.create_response) respond_after_transcripts_ = true;
-    transcribe(id, std::move(audio));
+    ++transcribing_;
+    on_transcript(id, std::move(text));
 }
 
 void realtime_session::commit() {
@@ -371,13 +406,13 @@ void realtime_session::clear_input() {
 
 void realtime_session::transcribe(const std::string & id, voice::pcm_audio audio) {
     ++transcribing_;
-    auto recognizer = ctx_.voices->recognizer(config_.transcription_model);
-    if (!recognizer) return on_transcript(id, recognizer.error());
     auto self = shared_from_this();
-    const bool posted = ctx_.voice_jobs->post([self, id, stt = *recognizer, audio = std::move(audio)] {
+    const bool posted = ctx_.voice_jobs->post([self, ears = ears_, id, audio = std::move(audio)] {
         result<std::string> text = status(status_code::cancelled, "the client went");
-        if (!self->gone_) {
-            auto t = stt->transcribe(audio);
+        if (!ears->stt) {
+            text = status(status_code::not_found, "no recognizer: " + ears->model);
+        } else if (!self->gone_) {
+            auto t = ears->stt->transcribe(audio);
             text = t ? result<std::string>(t->text) : result<std::string>(t.error());
         }
         net::post(self->ws_.get_executor(), [self, id, text = std::move(text)] { self->on_transcript(id, text); });
@@ -393,10 +428,13 @@ void realtime_session::on_transcript(const std::string & id, result<std::string>
                              {{"item_id", id}, {"content_index", 0},
                               {"error", {{"type", "transcription_error"}, {"code", "transcription_failed"}, {"message", text.error().message()}}}}));
     } else {
-        // pocketsphinx gives the whole utterance at once: one delta holds it all (as whisper-1's do).
-        if (!text->empty()) {
+        // The rest of the words, after those sent while the person spoke.
+        const std::string sent = std::exchange(partial_, "");
+        if (!text->empty() && *text != sent) {
+            const bool grew = text->rfind(sent, 0) == 0;
             write(realtime_event("conversation.item.input_audio_transcription.delta",
-                                 {{"item_id", id}, {"content_index", 0}, {"delta", *text}}));
+                                 {{"item_id", id}, {"content_index", 0}, {"delta", grew ? text->substr(sent.size()) : ""},
+                                  {"transcript", *text}}));
         }
         write(realtime_event("conversation.item.input_audio_transcription.completed",
                              {{"item_id", id}, {"content_index", 0}, {"transcript", *text}}));

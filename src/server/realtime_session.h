@@ -44,8 +44,10 @@ std::string websocket_token(const http::request<http::string_body> & req);
 std::string websocket_subprotocol(const http::request<http::string_body> & req);
 
 // A reply's first audio is made from its first sentence, or from its first
-// phrase of about this many characters when the sentence runs longer.
-constexpr size_t first_phrase_chars = 80;
+// phrase of about this many characters when the sentence runs longer (80
+// gave 1.20 s from the end of speech to the first audio with the bench model,
+// 48 gave 1.00 s: bench/results/voice.md).
+constexpr size_t first_phrase_chars = 48;
 // With the wake word on, speech is answered this long after the OS's name, a
 // reply, or an answered utterance, without the name again.
 constexpr auto awake_after = std::chrono::seconds(20);
@@ -67,6 +69,11 @@ private:
     struct ears {
         std::unique_ptr<voice::voice_activity> vad;
         std::unique_ptr<voice::wake_word> wake;  // with the wake word on: the OS's name, listened for
+        std::string model;                       // the recognizer's name (input_audio_transcription.model)
+        std::shared_ptr<voice::stt_i> stt;       // found on first use (loading pocketsphinx takes a second)
+        std::unique_ptr<voice::stt_stream> live; // the utterance being heard, decoded as it comes
+        size_t fed = 0;                          // of its samples, those the stream has
+        std::string partial;                     // the words it heard so far
         voice::pcm_audio buffer;  // the input audio buffer, without server VAD
         int rate_hz = 24000;
         double heard_s = 0;       // input audio so far
@@ -110,10 +117,12 @@ private:
     void listen_for_name();            // the wake word: the OS's name with this person, then its spotter
     void on_name(std::string name);
     bool awake() const;
-    void on_utterance(double start_s, double end_s, voice::pcm_audio audio);
+    void on_partial(const std::string & words);
+    void on_utterance(double end_s, result<std::string> text);
     void commit();
     void clear_input();
     void transcribe(const std::string & item_id, voice::pcm_audio audio);
+    std::string partial_;                    // the words of the utterance being heard, as last sent
     void on_transcript(const std::string & item_id, result<std::string> text);
 
     // The reply (realtime_reply.cpp).

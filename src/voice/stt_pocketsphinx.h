@@ -25,9 +25,14 @@ public:
 
     // One utterance at a time (the decoder is not shared): others wait.
     result<transcript> transcribe(const pcm_audio & audio) override;
+    // Words as they are spoken: each stream decodes on a decoder of its own,
+    // taken from those idle (one is loaded when none is: about half a second)
+    // and given back when the stream goes.
+    result<std::unique_ptr<stt_stream>> stream() override;
     std::string name() const override { return "pocketsphinx (en-us)"; }
 
 private:
+    class live;
     struct impl;
     explicit stt_pocketsphinx(std::unique_ptr<impl> p);
     std::mutex mu_;

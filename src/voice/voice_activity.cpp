@@ -130,6 +130,15 @@ result<std::vector<activity_event>> voice_activity::heard(const pcm_audio & audi
     return events;
 }
 
+pcm_audio voice_activity::utterance_from(size_t from) const {
+    const auto & u = impl_->utterance;
+    pcm_audio out{speech_rate_hz, {}};
+    if (from < u.size()) out.samples.assign(u.begin() + static_cast<std::ptrdiff_t>(from), u.end());
+    return out;
+}
+
+size_t voice_activity::utterance_samples() const { return impl_->utterance.size(); }
+
 pcm_audio voice_activity::take_utterance() {
     pcm_audio out{speech_rate_hz, std::move(impl_->utterance)};
     impl_->utterance.clear();

@@ -52,6 +52,10 @@ public:
     // The utterance so far, or the last one once it stopped (16 kHz, echo removed,
     // from prefix_ms before its start); taking it clears it.
     pcm_audio take_utterance();
+    // The utterance so far from its sample FROM on (16 kHz), for a recognizer
+    // that hears it as it is spoken; and how many samples it has.
+    pcm_audio utterance_from(size_t from) const;
+    size_t utterance_samples() const;
     double heard_s() const;  // microphone audio processed
 
 private:

@@ -95,6 +95,12 @@ TEST_F(realtime, speech_is_heard_and_answered_in_text_and_audio_sentence_by_sent
     ASSERT_TRUE(heard);
     const std::string transcript = heard->second["transcript"];
     EXPECT_NE(transcript.find("weather"), std::string::npos) << transcript;
+    // Words came while the person still spoke, for the item the speech began.
+    const auto partial = c.wait_for_type("conversation.item.input_audio_transcription.delta");
+    ASSERT_TRUE(partial);
+    EXPECT_LT(partial->first, stopped->first);
+    EXPECT_EQ(partial->second["item_id"], started->second["item_id"]);
+    EXPECT_FALSE(partial->second["transcript"].get<std::string>().empty());
 
     const auto created = c.wait_for_type("response.created");
     ASSERT_TRUE(created);
