@@ -377,13 +377,18 @@ void realtime_session::on_utterance(double end_s, result<std::string> text) {
 }
 
 void realtime_session::commit() {
+    // Counted from now: a response.create right behind the commit waits for its words.
+    ++transcribing_;
     auto self = shared_from_this();
     const bool posted = ctx_.voice_jobs->post([self, ears = ears_] {
         voice::pcm_audio audio = std::exchange(ears->buffer, voice::pcm_audio{ears->rate_hz, {}});
         net::post(self->ws_.get_executor(), [self, audio = std::move(audio)]() mutable {
             if (audio.seconds() < 0.1) {
-                return self->fail_event({status_code::invalid_argument, "the input audio buffer holds less than 100 ms of audio"},
-                                        "input_audio_buffer_commit_empty", "");
+                --self->transcribing_;
+                self->fail_event({status_code::invalid_argument, "the input audio buffer holds less than 100 ms of audio"},
+                                 "input_audio_buffer_commit_empty", "");
+                if (self->transcribing_ == 0 && std::exchange(self->respond_after_transcripts_, false)) self->respond("");
+                return;
             }
             const std::string id = item_id();
             self->write(realtime_event("input_audio_buffer.committed", {{"previous_item_id", self->last_item_}, {"item_id", id}}));
@@ -393,7 +398,10 @@ void realtime_session::commit() {
             self->transcribe(id, std::move(audio));
         });
     });
-    if (!posted) fail_event({status_code::resource_exhausted, "the server is busy with audio"}, "server_busy", "");
+    if (!posted) {
+        --transcribing_;
+        fail_event({status_code::resource_exhausted, "the server is busy with audio"}, "server_busy", "");
+    }
 }
 
 void realtime_session::clear_input() {
@@ -404,8 +412,8 @@ void realtime_session::clear_input() {
     write(realtime_event("input_audio_buffer.cleared"));
 }
 
+// The caller counted it in transcribing_.
 void realtime_session::transcribe(const std::string & id, voice::pcm_audio audio) {
-    ++transcribing_;
     auto self = shared_from_this();
     const bool posted = ctx_.voice_jobs->post([self, ears = ears_, id, audio = std::move(audio)] {
         result<std::string> text = status(status_code::cancelled, "the client went");

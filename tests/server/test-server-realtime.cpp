@@ -131,6 +131,33 @@ TEST_F(realtime, speech_is_heard_and_answered_in_text_and_audio_sentence_by_sent
     ASSERT_TRUE(c.wait_for_type("response.audio_transcript.done", created->first));
 }
 
+TEST_F(realtime, push_to_talk_commits_and_asks_at_once_and_the_answer_waits_for_the_words) {
+    auto s = start();
+    const auto token = *s->users->add("ada");
+    realtime_client c(s->port(), token);
+    ASSERT_TRUE(c.wait_for_type("session.created"));
+    c.send({{"type", "session.update"}, {"session", {{"turn_detection", nullptr}}}});
+    ASSERT_TRUE(c.wait_for_type("session.updated"));
+    c.send_audio(spoken("What is the weather like by the sea?"));
+    // As a push-to-talk client does when the button is let go: both at once.
+    c.send({{"type", "input_audio_buffer.commit"}});
+    c.send({{"type", "response.create"}});
+    const auto heard = c.wait_for_type("conversation.item.input_audio_transcription.completed");
+    ASSERT_TRUE(heard);
+    EXPECT_NE(heard->second["transcript"].get<std::string>().find("weather"), std::string::npos);
+    const auto done = c.wait_for_type("response.done");
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->second["response"]["status"], "completed");
+    EXPECT_GT(done->first, heard->first);
+    for (const auto & e : c.events()) EXPECT_FALSE(of_type(e, "error")) << e.dump();
+    // Nothing committed: named, and a response asked for behind it says there is nothing to answer.
+    c.send({{"type", "input_audio_buffer.commit"}});
+    c.send({{"type", "response.create"}});
+    const auto empty = c.wait_for_type("error", done->first);
+    ASSERT_TRUE(empty);
+    EXPECT_EQ(empty->second["error"]["code"], "input_audio_buffer_commit_empty");
+}
+
 TEST_F(realtime, speech_over_the_reply_stops_it_and_memory_keeps_what_was_heard) {
     script_ = [](const llm::completion_request & r) {
         return r.messages.back().content.find("stop") != std::string::npos || r.messages.size() > 3

@@ -60,13 +60,14 @@ export function voiceControls(host: CallHost): HTMLElement {
           host.message("user", text, false);
           host.remember("user", text);
         },
+        replyStarted: (id) => {
+          const li = host.message("assistant", "", false);
+          li.setAttribute("aria-busy", "true");
+          replies.set(id, { li, text: "" });
+        },
         reply: (id, delta) => {
-          let r = replies.get(id);
-          if (!r) {
-            r = { li: host.message("assistant", "", false), text: "" };
-            r.li.setAttribute("aria-busy", "true");
-            replies.set(id, r);
-          }
+          const r = replies.get(id);
+          if (!r) return;
           r.text += delta;
           (r.li.querySelector(".body") as HTMLElement).textContent = r.text;
         },
@@ -76,6 +77,7 @@ export function voiceControls(host: CallHost): HTMLElement {
           if (!r) return;
           r.li.removeAttribute("aria-busy");
           renderMarkdown(r.li.querySelector(".body") as HTMLElement, r.text);
+          if (!r.text) r.li.append(el("p", "(no words)", "hint"));
           if (first) r.li.classList.add("first");
           if (status === "cancelled") r.li.append(el("p", "(interrupted)", "hint"));
           if (!first) host.remember("assistant", r.text);

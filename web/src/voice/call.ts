@@ -9,6 +9,7 @@ export type CallMode = "hands-free" | "push-to-talk";
 export interface CallListener {
   state(text: string): void;                       // "Listening", "The OS is speaking", ...
   heard(itemId: string, text: string): void;       // the person's words, once transcribed
+  replyStarted(responseId: string): void;          // a reply begins (its words follow)
   reply(responseId: string, delta: string): void;  // the reply's words as they come
   replyDone(responseId: string, status: string, firstWords: boolean): void;
   audio(ms: number): void;                         // reply audio received so far, in ms
@@ -192,6 +193,7 @@ export class VoiceCall {
         break;
       case "response.created":
         this.responding = true;
+        this.on.replyStarted(e.response.id);
         break;
       case "response.audio_transcript.delta":
         this.on.reply(e.response_id, e.delta);
