@@ -277,8 +277,6 @@ void realtime_session::hear(std::string bytes) {
     const bool posted = ctx_.voice_jobs->post([self, ears = ears_, bytes = std::move(bytes)] {
         if (self->gone_) return;
         voice::pcm_audio audio = samples_of(bytes, ears->rate_hz);
-        const double before = ears->heard_s;
-        ears->heard_s += audio.seconds();
         if (!ears->vad) {
             if (ears->buffer.seconds() + audio.seconds() > max_buffer_s) {
                 return net::post(self->ws_.get_executor(), [self] {
@@ -301,7 +299,6 @@ void realtime_session::hear(std::string bytes) {
         if (!events) {
             return net::post(self->ws_.get_executor(), [self, st = events.error()] { self->fail_event(st, "invalid_audio", ""); });
         }
-        (void)before;
         for (const auto & e : *events) {
             if (e.type == voice::activity_event::kind::speech_started) {
                 // The words are recognized as they are spoken, so that they are all in soon after the speech ends.

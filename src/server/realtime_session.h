@@ -76,7 +76,6 @@ private:
         std::string partial;                     // the words it heard so far
         voice::pcm_audio buffer;  // the input audio buffer, without server VAD
         int rate_hz = 24000;
-        double heard_s = 0;       // input audio so far
     };
     // One spoken reply: what was sent of it, to tell what was heard.
     struct reply_record {
