@@ -10,7 +10,7 @@
 
 #include "base/clock.h"
 
-#include "server/realtime_client.h"
+#include "server/scripted_realtime_client.h"
 #include "server/running_server.h"
 #include "voice/audio.h"
 #include "voice/tts_flite.h"

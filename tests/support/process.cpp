@@ -91,7 +91,10 @@ process_result run_process(const std::vector<std::string> & argv, const process_
 
 namespace os1::test {
 
-background_process::background_process(const std::vector<std::string> & argv, const std::map<std::string, std::string> & env) {
+background_process::background_process(const std::vector<std::string> & argv, const std::map<std::string, std::string> & env,
+                                       bool with_stdin) {
+    int in[2] = {-1, -1};
+    if (with_stdin && ::pipe(in) != 0) in[0] = in[1] = -1;
     char tmpl_out[] = "/tmp/os1-bg-out-XXXXXX";
     char tmpl_err[] = "/tmp/os1-bg-err-XXXXXX";
     const int fo = ::mkstemp(tmpl_out);
@@ -101,7 +104,8 @@ background_process::background_process(const std::vector<std::string> & argv, co
     pid_ = ::fork();
     if (pid_ == 0) {
         const int devnull = ::open("/dev/null", O_RDONLY);
-        ::dup2(devnull, 0);
+        ::dup2(in[0] >= 0 ? in[0] : devnull, 0);
+        if (in[1] >= 0) ::close(in[1]);
         ::dup2(fo, 1);
         ::dup2(fe, 2);
         for (const auto & [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
@@ -113,9 +117,26 @@ background_process::background_process(const std::vector<std::string> & argv, co
     }
     ::close(fo);
     ::close(fe);
+    if (in[0] >= 0) ::close(in[0]);
+    stdin_fd_ = in[1];
+}
+
+void background_process::write_stdin(const std::string & text) {
+    size_t at = 0;
+    while (stdin_fd_ >= 0 && at < text.size()) {
+        const ssize_t n = ::write(stdin_fd_, text.data() + at, text.size() - at);
+        if (n <= 0) break;
+        at += static_cast<size_t>(n);
+    }
+}
+
+void background_process::close_stdin() {
+    if (stdin_fd_ >= 0) ::close(stdin_fd_);
+    stdin_fd_ = -1;
 }
 
 background_process::~background_process() {
+    close_stdin();
     if (wait(0) < 0) {
         ::kill(pid_, SIGKILL);
         wait(5000);

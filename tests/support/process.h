@@ -29,12 +29,17 @@ namespace os1::test {
 // A program running in the background, its output going to files.
 class background_process {
 public:
-    background_process(const std::vector<std::string> & argv, const std::map<std::string, std::string> & env);
+    // WITH_STDIN: its input is a pipe that write_stdin() writes to (else /dev/null).
+    background_process(const std::vector<std::string> & argv, const std::map<std::string, std::string> & env,
+                       bool with_stdin = false);
     ~background_process();  // SIGKILL if still running
     background_process(const background_process &) = delete;
     background_process & operator=(const background_process &) = delete;
 
     void signal(int sig);
+    int pid() const { return pid_; }
+    void write_stdin(const std::string & text);
+    void close_stdin();
     // The exit code (128 + signal if killed), or -1 if still running after timeout_ms.
     int wait(int timeout_ms);
     std::string out() const;
@@ -43,6 +48,7 @@ public:
 private:
     int pid_ = -1;
     int exit_code_ = -1;
+    int stdin_fd_ = -1;
     std::string out_path_, err_path_;
 };
 
