@@ -65,29 +65,30 @@ result<PaDeviceIndex> find_device(const std::string & name, bool input) {
                                               "' (os1 talk --list-devices)");
 }
 
-// RATE when DEVICE takes it, else the device's own.
-int usable_rate(PaDeviceIndex device, bool input, int rate) {
+// One mono 16-bit channel of DEVICE, at its lowest latency.
+PaStreamParameters mono(PaDeviceIndex device, bool input) {
     const PaDeviceInfo * info = Pa_GetDeviceInfo(device);
     PaStreamParameters p{};
     p.device = device;
     p.channelCount = 1;
     p.sampleFormat = paInt16;
     p.suggestedLatency = input ? info->defaultLowInputLatency : info->defaultLowOutputLatency;
+    return p;
+}
+
+// RATE when DEVICE takes it, else the device's own.
+int usable_rate(PaDeviceIndex device, bool input, int rate) {
+    const PaStreamParameters p = mono(device, input);
     if (Pa_IsFormatSupported(input ? &p : nullptr, input ? nullptr : &p, rate) == paFormatIsSupported) return rate;
-    return static_cast<int>(info->defaultSampleRate);
+    return static_cast<int>(Pa_GetDeviceInfo(device)->defaultSampleRate);
 }
 
 result<PaStream *> open_stream(PaDeviceIndex device, bool input, int rate) {
-    const PaDeviceInfo * info = Pa_GetDeviceInfo(device);
-    PaStreamParameters p{};
-    p.device = device;
-    p.channelCount = 1;
-    p.sampleFormat = paInt16;
-    p.suggestedLatency = input ? info->defaultLowInputLatency : info->defaultLowOutputLatency;
+    const PaStreamParameters p = mono(device, input);
     PaStream * s = nullptr;
     const PaError e = Pa_OpenStream(&s, input ? &p : nullptr, input ? nullptr : &p, rate,
                                     static_cast<unsigned long>(rate / 50), paNoFlag, nullptr, nullptr);
-    if (e != paNoError) return pa_error(std::string("opening '") + info->name + "'", e);
+    if (e != paNoError) return pa_error(std::string("opening '") + Pa_GetDeviceInfo(device)->name + "'", e);
     return s;
 }
 
