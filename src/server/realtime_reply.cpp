@@ -144,7 +144,14 @@ void realtime_session::on_turn_event(const std::string & id, const companion::tu
             write(realtime_event(config_.audio_out ? "response.audio_transcript.delta" : "response.text.delta",
                                  {{"response_id", r.id}, {"item_id", r.reply.item_id}, {"output_index", 0},
                                   {"content_index", 0}, {"delta", ev.text}}));
-            if (config_.audio_out) queue_sentences(r.splitter.feed(ev.text));
+            if (!config_.audio_out) return;
+            queue_sentences(r.splitter.feed(ev.text));
+            if (r.to_speak.empty() && !r.speaking && r.audio_sent_s > 0 &&
+                std::chrono::steady_clock::now() + runs_dry_within >=
+                    r.first_audio_at + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                           std::chrono::duration<double>(r.audio_sent_s))) {
+                queue_sentences({r.splitter.take_words(min_phrase_chars)});
+            }
             return;
         case kind::done:
             r.stats = ev.stats;
@@ -209,6 +216,8 @@ void realtime_session::on_spoken(const std::string & id, const std::string & sen
                                                           {"content_index", 0}, {"delta", base64_encode(bytes.substr(at, delta_bytes))}}));
         }
         r.reply.spoken.emplace_back(sentence, audio->seconds());
+        if (r.audio_sent_s == 0) r.first_audio_at = std::chrono::steady_clock::now();
+        r.audio_sent_s += audio->seconds();
     }
     speak_next();
 }

@@ -46,8 +46,13 @@ std::string websocket_subprotocol(const http::request<http::string_body> & req);
 // A reply's first audio is made from its first sentence, or from its first
 // phrase of about this many characters when the sentence runs longer (80
 // gave 1.20 s from the end of speech to the first audio with the bench model,
-// 48 gave 1.00 s: bench/results/voice.md).
-constexpr size_t first_phrase_chars = 48;
+// 48 gave 0.92 s, 24 gave 0.76 s: bench/results/voice.md).
+constexpr size_t first_phrase_chars = 24;
+// After it, when the audio sent would be played out within this long and the
+// sentence being written has not ended, its whole words written so far (at
+// least min_phrase_chars) are spoken: a slow model leaves no silence.
+constexpr auto runs_dry_within = std::chrono::milliseconds(500);
+constexpr size_t min_phrase_chars = 12;
 // With the wake word on, speech is answered this long after the OS's name, a
 // reply, or an answered utterance, without the name again.
 constexpr auto awake_after = std::chrono::seconds(20);
@@ -98,6 +103,8 @@ private:
         std::deque<std::string> to_speak;
         bool speaking = false;  // a sentence is being synthesized
         bool written = false;   // the turn is over (or there was none: the OS speaking first)
+        std::chrono::steady_clock::time_point first_audio_at{};  // its first audio was sent
+        double audio_sent_s = 0;                                // of audio sent since
         llm::reply_stats stats;
     };
 

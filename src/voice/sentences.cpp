@@ -112,6 +112,16 @@ std::string sentence_splitter::flush() {
     return rest;
 }
 
+std::string sentence_splitter::take_words(size_t min_chars) {
+    const size_t space = pending_.find_last_of(' ');
+    if (space == std::string::npos) return "";
+    std::string words = trimmed(std::string_view(pending_).substr(0, space));
+    if (words.size() < min_chars) return "";
+    pending_.erase(0, space + 1);
+    limit_ = max_chars;
+    return words;
+}
+
 std::vector<std::string> split_sentences(std::string_view text, size_t first_max_chars) {
     sentence_splitter s(first_max_chars);
     auto out = s.feed(text);

@@ -25,6 +25,10 @@ public:
     std::vector<std::string> feed(std::string_view text);
     // What is left, as the last sentence ("" when nothing is).
     std::string flush();
+    // The whole words written so far when they make at least MIN_CHARS (the
+    // word being written stays): for a listener who would otherwise wait for
+    // the sentence's end. "" when there are not enough.
+    std::string take_words(size_t min_chars);
 
     static constexpr size_t max_chars = 240;
 

@@ -6,13 +6,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 
 #include "base/clock.h"
 
 #include "server/scripted_realtime_client.h"
+#include "server/realtime_session.h"
 #include "server/running_server.h"
 #include "voice/audio.h"
+#include "voice/sentences.h"
 #include "voice/tts_flite.h"
 
 namespace os1::server {
@@ -159,10 +162,10 @@ TEST_F(realtime, push_to_talk_commits_and_asks_at_once_and_the_answer_waits_for_
 }
 
 TEST_F(realtime, speech_over_the_reply_stops_it_and_memory_keeps_what_was_heard) {
-    script_ = [](const llm::completion_request & r) {
-        return r.messages.back().content.find("stop") != std::string::npos || r.messages.size() > 3
-                   ? std::string("All right.")
-                   : std::string("The sea was calm and the sky was very blue today. Then the wind came up. Then it rained.");
+    const std::string long_reply = "The sea was calm and the sky was very blue today. Then the wind came up. Then it rained.";
+    auto replies = std::make_shared<std::atomic<int>>(0);
+    script_ = [long_reply, replies](const llm::completion_request &) {
+        return (*replies)++ == 0 ? long_reply : std::string("All right.");
     };
     hold_reply_at(12);  // the first sentence and the word that ends it are written
     auto s = start(test::remembering(), {}, "a", true);
@@ -194,11 +197,14 @@ TEST_F(realtime, speech_over_the_reply_stops_it_and_memory_keeps_what_was_heard)
     for (size_t i = barge->first; i < events.size(); ++i) {
         EXPECT_FALSE(of_type(events[i], "response.audio.delta") && events[i]["response_id"] == id) << events[i].dump();
     }
-    // The client played half of what it got: memory keeps those words and no more.
-    const double got = reply_audio(events, id).seconds();
-    ASSERT_GT(got, 1.0);
+    // The client played a little over half of the first piece it got (its
+    // first phrase, the rest sent too): memory keeps those words and no more.
+    const std::string first_piece = voice::split_sentences(long_reply, first_phrase_chars).front();
+    ASSERT_EQ(first_piece, "The sea was calm and the");
+    const double first_s = spoken(first_piece).seconds();
+    ASSERT_GT(reply_audio(events, id).seconds(), first_s);
     c.send({{"type", "conversation.item.truncate"}, {"item_id", item}, {"content_index", 0},
-            {"audio_end_ms", static_cast<int>(got * 500)}});
+            {"audio_end_ms", static_cast<int>(first_s * 550)}});
     ASSERT_TRUE(c.wait_for_type("conversation.item.truncated"));
     const std::string db = dir_.file("a") + "/memory.db";
     std::string kept;
@@ -206,7 +212,7 @@ TEST_F(realtime, speech_over_the_reply_stops_it_and_memory_keeps_what_was_heard)
         for (const auto & t : test::turns_of(db, "ada")) {
             if (t.role == role::assistant && t.session == "walk" && t.text.rfind("The sea", 0) == 0) kept = t.text;
         }
-        return kept == "The sea was calm and";
+        return kept == "The sea was";  // 3 of its 6 words
     })) << kept;
     // The next reply is made from the words that were heard.
     ASSERT_TRUE(c.wait_for([](const json & e) { return of_type(e, "response.done") && e["response"]["status"] == "completed"; },
@@ -352,6 +358,34 @@ TEST_F(realtime, wrong_events_are_named_and_the_session_goes_on) {
     ASSERT_TRUE(done);
     EXPECT_EQ(done->second["response"]["output"][0]["content"][0]["text"], "I hear you.");
     EXPECT_FALSE(c.closed());
+}
+
+TEST_F(realtime, a_slow_model_s_words_are_spoken_before_its_sentence_ends_so_the_listener_does_not_wait) {
+    const std::string reply = "I found a letter from your sister and two bills and a great many newsletters that "
+                              "nobody will miss when they are gone for good";
+    script_ = [reply](const llm::completion_request &) { return reply; };
+    word_hook_ = [](size_t) { std::this_thread::sleep_for(200ms); };  // a model writing five words a second
+    auto s = start();
+    const auto token = *s->users->add("ada");
+    realtime_client c(s->port(), token);
+    ASSERT_TRUE(c.wait_for_type("session.created"));
+    c.send({{"type", "conversation.item.create"},
+            {"item", {{"type", "message"}, {"role", "user"}, {"content", {{{"type", "input_text"}, {"text", "Any mail?"}}}}}}});
+    c.send({{"type", "response.create"}});
+    const auto done = c.wait_for_type("response.done", 0, 60s);
+    ASSERT_TRUE(done);
+    const auto events = c.events();
+    size_t last_word = 0;
+    for (size_t i = 0; i < events.size(); ++i) {
+        if (of_type(events[i], "response.audio_transcript.delta")) last_word = i;
+    }
+    double before_the_end = 0;  // seconds of audio sent before the sentence's last word was written
+    for (size_t i = 0; i < last_word; ++i) {
+        if (of_type(events[i], "response.audio.delta")) before_the_end += base64_decode(events[i]["delta"].get<std::string>())->size() / 48000.0;
+    }
+    // More than the first phrase: the words written while it played were spoken before the sentence ended.
+    const double first_phrase = spoken(voice::split_sentences(reply, first_phrase_chars).front()).seconds();
+    EXPECT_GT(before_the_end, first_phrase + 0.3) << "first phrase " << first_phrase << " s";
 }
 
 TEST_F(realtime, the_door_wants_a_websocket_and_a_token) {

@@ -89,6 +89,16 @@ TEST(sentences, the_first_piece_may_be_a_phrase_and_the_rest_are_sentences) {
     EXPECT_EQ(streamed, parts);
 }
 
+TEST(sentences, the_whole_words_written_so_far_can_be_taken_before_the_sentence_ends) {
+    sentence_splitter s;
+    EXPECT_TRUE(s.feed("I found a letter from your sis").empty());
+    EXPECT_EQ(s.take_words(40), "");  // too few: nothing is taken
+    EXPECT_EQ(s.take_words(12), "I found a letter from your");  // the word being written stays
+    EXPECT_EQ(s.feed("ter and two bills. The"), std::vector<std::string>{"sister and two bills."});
+    EXPECT_EQ(s.take_words(1), "");  // "The" may go on
+    EXPECT_EQ(s.flush(), "The");
+}
+
 pcm_audio tone(double seconds, int rate) {
     pcm_audio a;
     a.rate_hz = rate;
