@@ -7,6 +7,8 @@
 //
 //   os1-realtimebench --port 8080 [--token T] [--sessions 8] [--turns 5] [--max-tokens 60]
 #include <CLI/CLI.hpp>
+#include <sys/socket.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -53,6 +55,8 @@ public:
     session(int port, const std::string & token, int max_tokens, const std::string & conversation) : ws_(ioc_) {
         boost::asio::ip::tcp::resolver resolver(ioc_);
         boost::asio::connect(ws_.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
+        const timeval quiet_limit{180, 0};  // a turn that hears nothing for this long has no reply coming
+        setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &quiet_limit, sizeof quiet_limit);
         ws_.set_option(websocket::stream_base::decorator([token](websocket::request_type & req) {
             if (!token.empty()) req.set(boost::beast::http::field::authorization, "Bearer " + token);
         }));
@@ -89,7 +93,15 @@ public:
         });
         std::vector<std::pair<clock_type::time_point, json>> seen;
         for (;;) {
-            json e = read();
+            json e;
+            try {
+                e = read();
+            } catch (const std::exception & x) {  // no reply in time (SO_RCVTIMEO) or the server gone: say what came
+                sender.join();
+                std::string types;
+                for (const auto & [t, ev] : seen) types += " " + ev.value("type", "?");
+                throw std::runtime_error(std::string(x.what()) + "; the events of this turn:" + types);
+            }
             seen.emplace_back(clock_type::now(), e);
             const std::string type = e.value("type", "");
             if (type == "response.done") {
@@ -187,7 +199,8 @@ int main(int argc, char ** argv) {
                 }
             } catch (const std::exception & e) {
                 std::lock_guard<std::mutex> lock(mu);
-                std::fprintf(stderr, "session %d: %s\n", i, e.what());
+                std::printf("session %d: ended: %s\n", i, e.what());
+                std::fflush(stdout);
             }
         });
     }
