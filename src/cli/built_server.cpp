@@ -65,9 +65,8 @@ result<std::unique_ptr<built_server>> build_server(const options & o, const std:
     so.host = place ? place->host : s.host;
     so.port = place ? place->port : s.port;
     so.io_threads = s.io_threads;
-    so.no_auth = place ? place->no_auth : s.no_auth;
-    if (place) so.local_person = place->person;
-    so.users_file = o.paths.data_dir + "/users.json";
+    so.no_auth = place ? false : s.no_auth;
+    so.users_file = place ? place->users_file : o.paths.data_dir + "/users.json";
     so.model_name = (*mdl)->info().name.empty() ? std::filesystem::path(*path).stem().string() : (*mdl)->info().name;
     so.max_body_bytes = static_cast<uint64_t>(s.max_body_kib) << 10;
     so.rate_per_minute = s.rate_per_minute;
@@ -112,7 +111,7 @@ result<std::unique_ptr<built_server>> build_server(const options & o, const std:
         out->users = std::make_unique<server::users_store>(so.users_file);
         auto people = out->users->list();
         if (!people) return people.error();
-        if (people->empty()) {
+        if (people->empty() && !place) {
             std::fprintf(stderr, "note: nobody can connect yet: add people with `os1 users add NAME` "
                                  "(or serve yourself only with --no-auth)\n");
         }

@@ -32,8 +32,7 @@ struct built_server {
 struct serve_place {
     std::string host = "127.0.0.1";
     int port = 0;  // any free one
-    bool no_auth = true;
-    std::string person;  // the one person of a no-auth server
+    std::string users_file;  // the people who may connect (not the data folder's list)
 };
 
 // Errors as each step gives them; a wrong setting is named before the model loads.

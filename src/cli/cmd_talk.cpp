@@ -3,6 +3,7 @@
 // os1 chat), and the reply spoken into --out (text to speech). os1 talk --mic:
 // a voice call through this machine's microphone and speaker (talk_mic.h).
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -29,26 +30,43 @@ struct talk_args {
 };
 
 // --mic: a call to the server at --server, or to one this command runs on
-// loopback for the person at this machine (their memory, as os1 chat's).
+// loopback for the person at this machine (their memory, as os1 chat's). That
+// one asks for a token made for this call alone (in a private folder that goes
+// with it), so that no one else on the machine can reach the person's memory
+// through its port.
 int run_mic(const options & opts, talk_args a) {
     auto device = voice::audio_device::open(a.call.device);
     if (!device) return report(device.error());
-    if (a.call.url.empty()) {
-        serve_place place;
-        place.person = local_user(opts);
-        auto built = build_server(opts, place);
-        if (!built) return report(built.error());
-        auto & b = **built;
-        std::thread serving([&b] { b.http->run(/*handle_signals=*/false); });
-        a.call.url = "http://127.0.0.1:" + std::to_string(b.http->port()) + "/v1";
-        std::fprintf(stderr, "os1 talk: talking with %s as %s\n", b.model_path.c_str(), place.person.c_str());
-        const int code = run_mic_call(a.call, **device);
-        b.http->stop();
-        serving.join();
-        return code;
+    if (!a.call.url.empty()) {
+        if (const char * key = std::getenv("OS1_API_KEY"); key && *key) a.call.token = key;
+        return run_mic_call(a.call, **device);
     }
-    if (const char * key = std::getenv("OS1_API_KEY"); key && *key) a.call.token = key;
-    return run_mic_call(a.call, **device);
+    char tmpl[] = "/tmp/os1-talk-XXXXXX";  // mkdtemp: mode 0700
+    if (!mkdtemp(tmpl)) return report(status(status_code::io_error, "os1 talk: no private folder for the call's token"));
+    const std::string folder = tmpl;
+    struct cleanup {
+        std::string dir;
+        ~cleanup() {
+            std::error_code ec;
+            std::filesystem::remove_all(dir, ec);
+        }
+    } gone{folder};
+    serve_place place;
+    place.users_file = folder + "/users.json";
+    const std::string person = local_user(opts);
+    auto built = build_server(opts, place);
+    if (!built) return report(built.error());
+    auto & b = **built;
+    auto token = b.users->add(person);
+    if (!token) return report(token.error().with_context("--user"));
+    a.call.token = *token;
+    std::thread serving([&b] { b.http->run(/*handle_signals=*/false); });
+    a.call.url = "http://127.0.0.1:" + std::to_string(b.http->port()) + "/v1";
+    std::fprintf(stderr, "os1 talk: talking with %s as %s\n", b.model_path.c_str(), person.c_str());
+    const int code = run_mic_call(a.call, **device);
+    b.http->stop();
+    serving.join();
+    return code;
 }
 
 int run_talk(const options & opts, const talk_args & a) {

@@ -142,7 +142,7 @@ void http_session::on_read(beast::error_code ec) {
 }
 
 std::optional<std::string> http_session::authenticate(const request & req) {
-    if (ctx_.opts.no_auth) return ctx_.opts.local_person;
+    if (ctx_.opts.no_auth) return std::string("local");
     std::string token;
     if (const auto it = req.find(http::field::authorization); it != req.end()) {
         const std::string value(it->value());

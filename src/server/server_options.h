@@ -19,7 +19,6 @@ struct server_options {
     int port = 8316;
     int io_threads = 2;                  // threads that only do network I/O, never the model
     bool no_auth = false;                // single-person mode; loopback only
-    std::string local_person = "local"; // who that one person is (os1 talk --mic: the person at this machine)
     std::string users_file;              // the people and their token hashes
     std::vector<std::string> allow_origins;  // web pages ("https://host[:port]") that may call the API (CORS)
     std::string web_root;                // the built web page (web/dist) served at /; "" = none
